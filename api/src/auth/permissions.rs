@@ -1,0 +1,124 @@
+//! Roles and the permissions they grant: the one table of access rules.
+
+use std::fmt;
+
+/// A member's role in a tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Owner,
+    Admin,
+    Manager,
+    Sales,
+    Service,
+    Marketing,
+    Viewer,
+}
+
+/// One thing a caller may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    CustomersRead,
+    CustomersWrite,
+    CustomersDelete,
+    AdminMembers,
+    AdminApiKeys,
+    AdminSettings,
+}
+
+impl Permission {
+    /// The permission's public name, as listed by `me.permissions`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::CustomersRead => "customers:read",
+            Permission::CustomersWrite => "customers:write",
+            Permission::CustomersDelete => "customers:delete",
+            Permission::AdminMembers => "admin:members",
+            Permission::AdminApiKeys => "admin:api_keys",
+            Permission::AdminSettings => "admin:settings",
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+use Permission::*;
+
+const ADMINISTRATION: &[Permission] = &[
+    CustomersRead,
+    CustomersWrite,
+    CustomersDelete,
+    AdminMembers,
+    AdminApiKeys,
+    AdminSettings,
+];
+
+impl Role {
+    /// Every role, most powerful first.
+    pub const ALL: [Role; 7] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Manager,
+        Role::Sales,
+        Role::Service,
+        Role::Marketing,
+        Role::Viewer,
+    ];
+
+    /// The permissions this role grants.
+    pub fn permissions(self) -> &'static [Permission] {
+        match self {
+            Role::Owner | Role::Admin => ADMINISTRATION,
+            Role::Manager => &[CustomersRead, CustomersWrite, CustomersDelete],
+            Role::Sales | Role::Service | Role::Marketing => &[CustomersRead, CustomersWrite],
+            Role::Viewer => &[CustomersRead],
+        }
+    }
+
+    /// Whether this role grants `permission`.
+    pub fn grants(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+
+    /// The name stored in `memberships.role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Sales => "sales",
+            Role::Service => "service",
+            Role::Marketing => "marketing",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses a stored role name.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn viewers_read_but_do_not_write() {
+        assert!(Role::Viewer.grants(CustomersRead));
+        assert!(!Role::Viewer.grants(CustomersWrite));
+        assert!(!Role::Sales.grants(AdminApiKeys));
+        assert!(Role::Owner.grants(AdminMembers));
+    }
+}

@@ -1,0 +1,162 @@
+//! Access tokens: short-lived JWTs with a pinned algorithm.
+
+use std::time::Duration;
+
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Principal, Role};
+use crate::config::JwtConfig;
+use crate::error::{Error, Result};
+
+/// The only algorithm accepted: tokens claiming any other (`none`, RS256, …) are rejected.
+const ALGORITHM: Algorithm = Algorithm::HS256;
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+const LEEWAY_SECS: u64 = 30;
+
+/// What an access token asserts.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    iss: String,
+    aud: String,
+    sub: Uuid,
+    tid: Uuid,
+    sid: Uuid,
+    role: String,
+    iat: i64,
+    nbf: i64,
+    exp: i64,
+}
+
+/// Issues and verifies access tokens with the configured key.
+pub struct TokenKeys {
+    key_id: String,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl TokenKeys {
+    /// Keys and validation rules from configuration.
+    pub fn new(config: &JwtConfig) -> Self {
+        let mut validation = Validation::new(ALGORITHM);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&config.issuer]);
+        validation.set_audience(&[&config.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        TokenKeys {
+            key_id: config.key_id.clone(),
+            issuer: config.issuer.clone(),
+            audience: config.audience.clone(),
+            ttl: config.access_token_ttl,
+            encoding: EncodingKey::from_secret(&config.secret),
+            decoding: DecodingKey::from_secret(&config.secret),
+            validation,
+        }
+    }
+
+    /// Lifetime of the tokens this issues.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Signs an access token for `principal`.
+    pub fn issue(&self, principal: &Principal) -> Result<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: principal.user_id,
+            tid: principal.tenant_id,
+            sid: principal.session_id,
+            role: principal.role.as_str().to_owned(),
+            iat: now,
+            nbf: now,
+            exp: now + self.ttl.as_secs() as i64,
+        };
+        let mut header = Header::new(ALGORITHM);
+        header.kid = Some(self.key_id.clone());
+        encode(&header, &claims, &self.encoding).map_err(Error::internal)
+    }
+
+    /// Verifies signature, algorithm, key id, issuer, audience and lifetime,
+    /// and returns the caller. Any failure is `UNAUTHENTICATED`, with no
+    /// detail about which check failed.
+    pub fn verify(&self, token: &str) -> Result<Principal> {
+        const INVALID: Error = Error::Unauthenticated("the access token is invalid or expired");
+        let header = decode_header(token).map_err(|_| INVALID)?;
+        if header.alg != ALGORITHM || header.kid.as_deref() != Some(self.key_id.as_str()) {
+            return Err(INVALID);
+        }
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| INVALID)?
+            .claims;
+        Ok(Principal {
+            user_id: claims.sub,
+            tenant_id: claims.tid,
+            role: Role::parse(&claims.role).ok_or(INVALID)?,
+            session_id: claims.sid,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn keys(secret: &str, audience: &str) -> TokenKeys {
+        TokenKeys::new(&JwtConfig {
+            secret: secret.as_bytes().to_vec(),
+            key_id: "k1".into(),
+            issuer: "crm".into(),
+            audience: audience.into(),
+            access_token_ttl: Duration::from_secs(60),
+            refresh_token_ttl: Duration::from_secs(600),
+        })
+    }
+
+    fn principal() -> Principal {
+        Principal {
+            user_id: Uuid::now_v7(),
+            tenant_id: Uuid::now_v7(),
+            role: Role::Sales,
+            session_id: Uuid::now_v7(),
+        }
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn an_issued_token_verifies_to_the_same_caller() {
+        let keys = keys(SECRET, "crm-api");
+        let who = principal();
+        assert_eq!(keys.verify(&keys.issue(&who).unwrap()).unwrap(), who);
+    }
+
+    #[test]
+    fn tokens_from_another_key_or_audience_are_rejected() {
+        let token = keys(SECRET, "crm-api").issue(&principal()).unwrap();
+        assert!(keys("another secret that is long enough!!", "crm-api")
+            .verify(&token)
+            .is_err());
+        assert!(keys(SECRET, "other-api").verify(&token).is_err());
+    }
+
+    #[test]
+    fn unsigned_tokens_are_rejected() {
+        let keys = keys(SECRET, "crm-api");
+        let token = keys.issue(&principal()).unwrap();
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = token.split('.').nth(1).unwrap();
+        let header = engine.encode(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#);
+        assert!(keys.verify(&format!("{header}.{payload}.")).is_err());
+    }
+}

@@ -1,0 +1,261 @@
+//! The filter language of list queries (`eq`, `in`, `contains`, ranges,
+//! `isNull`), turned into SQL conditions for any column or expression.
+//!
+//! Areas compose these per field and add `and`/`or`/`not`; the limits below
+//! keep a hostile filter from becoming an expensive query.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::extension::postgres::PgExpr;
+use sea_orm::sea_query::{Condition, Expr, LikeExpr, SimpleExpr};
+
+use crate::error::{Error, Result};
+
+/// Most values an `in` list may hold.
+pub const MAX_IN_VALUES: usize = 100;
+/// Deepest nesting of `and`/`or`/`not`.
+pub const MAX_NESTING: usize = 5;
+/// Most field conditions in one filter.
+pub const MAX_CONDITIONS: usize = 50;
+
+/// Conditions on a text value. All given operators must hold.
+#[derive(Clone, Debug, Default)]
+pub struct TextFilter {
+    pub eq: Option<String>,
+    pub ne: Option<String>,
+    pub in_list: Option<Vec<String>>,
+    /// Case-insensitive substring.
+    pub contains: Option<String>,
+    /// Case-insensitive prefix.
+    pub starts_with: Option<String>,
+    pub is_null: Option<bool>,
+}
+
+impl TextFilter {
+    /// Checks list sizes; `field` names the filter in errors.
+    pub fn validate(&self, field: &str) -> Result<()> {
+        check_in_list(field, self.in_list.as_ref().map(Vec::len))
+    }
+
+    /// The SQL condition on `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let mut all = Condition::all();
+        if let Some(v) = &self.eq {
+            all = all.add(Expr::expr(expr.clone()).eq(v.as_str()));
+        }
+        if let Some(v) = &self.ne {
+            all = all.add(
+                Condition::any()
+                    .add(Expr::expr(expr.clone()).ne(v.as_str()))
+                    .add(Expr::expr(expr.clone()).is_null()),
+            );
+        }
+        if let Some(values) = &self.in_list {
+            all = all.add(Expr::expr(expr.clone()).is_in(values.iter().map(String::as_str)));
+        }
+        if let Some(v) = &self.contains {
+            all = all.add(Expr::expr(expr.clone()).ilike(like(&format!("%{}%", escape_like(v)))));
+        }
+        if let Some(v) = &self.starts_with {
+            all = all.add(Expr::expr(expr.clone()).ilike(like(&format!("{}%", escape_like(v)))));
+        }
+        if let Some(is_null) = self.is_null {
+            all = all.add(null_check(expr, is_null));
+        }
+        all
+    }
+}
+
+/// Conditions on an enumerated value, given by its stored name.
+#[derive(Clone, Debug, Default)]
+pub struct EnumFilter {
+    pub eq: Option<&'static str>,
+    pub ne: Option<&'static str>,
+    pub in_list: Option<Vec<&'static str>>,
+}
+
+impl EnumFilter {
+    /// Checks list sizes.
+    pub fn validate(&self, field: &str) -> Result<()> {
+        check_in_list(field, self.in_list.as_ref().map(Vec::len))
+    }
+
+    /// The SQL condition on `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let mut all = Condition::all();
+        if let Some(v) = self.eq {
+            all = all.add(Expr::expr(expr.clone()).eq(v));
+        }
+        if let Some(v) = self.ne {
+            all = all.add(Expr::expr(expr.clone()).ne(v));
+        }
+        if let Some(values) = &self.in_list {
+            all = all.add(Expr::expr(expr).is_in(values.iter().copied()));
+        }
+        all
+    }
+}
+
+/// Conditions on a point in time.
+#[derive(Clone, Debug, Default)]
+pub struct TimeFilter {
+    pub eq: Option<DateTime<Utc>>,
+    pub gt: Option<DateTime<Utc>>,
+    pub gte: Option<DateTime<Utc>>,
+    pub lt: Option<DateTime<Utc>>,
+    pub lte: Option<DateTime<Utc>>,
+    pub is_null: Option<bool>,
+}
+
+impl TimeFilter {
+    /// The SQL condition on `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let e = || Expr::expr(expr.clone());
+        let mut all = Condition::all();
+        if let Some(v) = self.eq {
+            all = all.add(e().eq(v));
+        }
+        if let Some(v) = self.gt {
+            all = all.add(e().gt(v));
+        }
+        if let Some(v) = self.gte {
+            all = all.add(e().gte(v));
+        }
+        if let Some(v) = self.lt {
+            all = all.add(e().lt(v));
+        }
+        if let Some(v) = self.lte {
+            all = all.add(e().lte(v));
+        }
+        if let Some(is_null) = self.is_null {
+            all = all.add(null_check(expr, is_null));
+        }
+        all
+    }
+}
+
+/// Conditions on a list of text values (such as tags).
+#[derive(Clone, Debug, Default)]
+pub struct TextListFilter {
+    /// The list holds this value.
+    pub contains: Option<String>,
+    /// The list holds every one of these.
+    pub contains_all: Option<Vec<String>>,
+    /// The list holds at least one of these.
+    pub contains_any: Option<Vec<String>>,
+    pub is_empty: Option<bool>,
+}
+
+impl TextListFilter {
+    /// Checks list sizes.
+    pub fn validate(&self, field: &str) -> Result<()> {
+        check_in_list(field, self.contains_all.as_ref().map(Vec::len))?;
+        check_in_list(field, self.contains_any.as_ref().map(Vec::len))
+    }
+
+    /// The SQL condition on the `text[]` expression `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let mut all = Condition::all();
+        let array = |values: Vec<String>| {
+            Expr::val(values).cast_as(sea_orm::sea_query::Alias::new("text[]"))
+        };
+        if let Some(v) = &self.contains {
+            all = all.add(Expr::expr(expr.clone()).contains(array(vec![v.clone()])));
+        }
+        if let Some(values) = &self.contains_all {
+            all = all.add(Expr::expr(expr.clone()).contains(array(values.clone())));
+        }
+        if let Some(values) = &self.contains_any {
+            all = all.add(Expr::expr(expr.clone()).binary(
+                sea_orm::sea_query::BinOper::Custom("&&"),
+                array(values.clone()),
+            ));
+        }
+        if let Some(is_empty) = self.is_empty {
+            let empty = Expr::expr(expr).eq(array(Vec::new()));
+            all = all.add(if is_empty { empty } else { empty.not() });
+        }
+        all
+    }
+}
+
+/// Tracks nesting and size of a filter tree while it is converted.
+#[derive(Debug, Default)]
+pub struct FilterBudget {
+    conditions: usize,
+}
+
+impl FilterBudget {
+    /// Counts one more field condition at nesting `depth`; fails past the limits.
+    pub fn spend(&mut self, depth: usize) -> Result<()> {
+        self.conditions += 1;
+        if depth > MAX_NESTING {
+            return Err(Error::validation(
+                "filter",
+                format!("and/or/not may nest at most {MAX_NESTING} levels deep"),
+            ));
+        }
+        if self.conditions > MAX_CONDITIONS {
+            return Err(Error::validation(
+                "filter",
+                format!("a filter may hold at most {MAX_CONDITIONS} conditions"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_in_list(field: &str, len: Option<usize>) -> Result<()> {
+    match len {
+        Some(n) if n > MAX_IN_VALUES => Err(Error::validation(
+            field,
+            format!("a list may hold at most {MAX_IN_VALUES} values"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn null_check(expr: SimpleExpr, is_null: bool) -> SimpleExpr {
+    if is_null {
+        Expr::expr(expr).is_null()
+    } else {
+        Expr::expr(expr).is_not_null()
+    }
+}
+
+/// A LIKE pattern; PostgreSQL's default escape character is the backslash.
+fn like(pattern: &str) -> LikeExpr {
+    LikeExpr::new(pattern)
+}
+
+/// Escapes LIKE wildcards so user text matches literally.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_literally() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+
+    #[test]
+    fn budget_limits_depth_and_size() {
+        let mut budget = FilterBudget::default();
+        assert!(budget.spend(MAX_NESTING).is_ok());
+        assert!(budget.spend(MAX_NESTING + 1).is_err());
+        let mut budget = FilterBudget::default();
+        let results: Vec<_> = (0..=MAX_CONDITIONS).map(|_| budget.spend(0)).collect();
+        assert!(results[MAX_CONDITIONS - 1].is_ok());
+        assert!(results[MAX_CONDITIONS].is_err());
+    }
+}

@@ -1,0 +1,303 @@
+//! Sign-up and sign-in: tenants, users and memberships.
+//!
+//! These tables are global, so this module reads them only through narrow
+//! functions (by email, by slug, by id within one tenant) and never lists
+//! them across tenants.
+
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use entity::{membership, tenant, user};
+
+use crate::auth::{password, Role};
+use crate::error::{Error, Result};
+
+/// Slugs that would be confusing as workspace addresses.
+const RESERVED_SLUGS: &[&str] = &[
+    "admin", "api", "app", "graphql", "login", "signup", "support", "www",
+];
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted (hashing cost grows with length).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Said for every failed sign-in, whatever the reason, so that the answer
+/// does not reveal which accounts or workspaces exist.
+pub const SIGN_IN_FAILED: &str = "the email, password or workspace is not correct";
+
+/// A validated sign-up request.
+#[derive(Debug)]
+pub struct SignUp {
+    pub tenant_name: String,
+    pub tenant_slug: String,
+    pub email: String,
+    pub password: String,
+    pub display_name: Option<String>,
+    pub locale: String,
+    pub base_currency: String,
+}
+
+/// A user signed into one tenant.
+#[derive(Debug)]
+pub struct Membership {
+    pub user: user::Model,
+    pub tenant: tenant::Model,
+    pub role: Role,
+}
+
+/// A workspace address: 3–63 lower-case letters, digits and inner hyphens.
+pub fn tenant_slug(field: &str, raw: &str) -> Result<String> {
+    let slug = raw.trim();
+    let valid_chars = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !(3..=63).contains(&slug.len())
+        || !valid_chars
+        || slug.starts_with('-')
+        || slug.ends_with('-')
+    {
+        return Err(Error::validation(
+            field,
+            "must be 3 to 63 lower-case letters, digits or hyphens, not starting or ending with a hyphen",
+        ));
+    }
+    if RESERVED_SLUGS.contains(&slug) {
+        return Err(Error::validation(field, format!("`{slug}` is reserved")));
+    }
+    Ok(slug.to_owned())
+}
+
+/// A new password: long enough to resist guessing, short enough to hash.
+pub fn new_password(field: &str, raw: &str) -> Result<String> {
+    if raw.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::validation(
+            field,
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if raw.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::validation(
+            field,
+            format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+/// Creates a tenant with the caller as its owner. A new email creates the
+/// user; an existing one must come with that user's password, and the user
+/// then owns one more tenant.
+pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membership> {
+    let email = input.email.to_lowercase();
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(db)
+        .await?;
+    let password_hash = match &existing {
+        Some(known) => {
+            if !password::verify(input.password.clone(), Some(known.password_hash.clone())).await? {
+                return Err(Error::validation(
+                    "email",
+                    "an account with this email exists; sign up with its password to add a workspace to it",
+                ));
+            }
+            None
+        }
+        None => Some(password::hash(input.password.clone()).await?),
+    };
+
+    let tx = db.begin().await?;
+    let now = chrono::Utc::now();
+    let inserted = tenant::Entity::insert(tenant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(input.tenant_slug.clone()),
+        name: Set(input.tenant_name),
+        base_currency: Set(input.base_currency),
+        default_locale: Set(input.locale.clone()),
+        plan: Set("free".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(tenant::Column::Slug)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_with_returning(&tx)
+    .await;
+    let tenant = match inserted {
+        Ok(tenant) => tenant,
+        Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
+            return Err(Error::conflict(
+                format!("the workspace address `{}` is taken", input.tenant_slug),
+                Some("tenantSlug"),
+            ))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let user = match (existing, password_hash) {
+        (Some(known), _) => known,
+        (None, hash) => {
+            let inserted = user::Entity::insert(user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set(email),
+                password_hash: Set(hash.unwrap_or_default()),
+                display_name: Set(input.display_name),
+                locale: Set(input.locale),
+                last_tenant_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(user::Column::Email)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_with_returning(&tx)
+            .await;
+            match inserted {
+                Ok(user) => user,
+                // Someone signed up with this email at the same moment.
+                Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
+                    return Err(Error::conflict(
+                        "an account with this email was just created; sign in instead",
+                        Some("email"),
+                    ))
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+    };
+    membership::ActiveModel {
+        tenant_id: Set(tenant.id),
+        user_id: Set(user.id),
+        role: Set(Role::Owner.as_str().into()),
+        created_at: Set(now),
+    }
+    .insert(&tx)
+    .await?;
+    remember_tenant(&tx, user.id, tenant.id).await?;
+    tx.commit().await?;
+    Ok(Membership {
+        user,
+        tenant,
+        role: Role::Owner,
+    })
+}
+
+/// Checks email and password and picks the tenant: the one named by
+/// `tenant_slug`, else the last one used, else the first joined.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    email: &str,
+    password: String,
+    tenant_slug: Option<&str>,
+) -> Result<Membership> {
+    let failed = Error::Unauthenticated(SIGN_IN_FAILED);
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?;
+    // Verify even when the user is unknown, so timing does not tell.
+    if !password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await? {
+        return Err(failed);
+    }
+    let user = user.ok_or(failed)?;
+    let mut query = membership::Entity::find()
+        .select_also(tenant::Entity)
+        .join(JoinType::InnerJoin, membership_tenant())
+        .filter(membership::Column::UserId.eq(user.id));
+    if let Some(slug) = tenant_slug {
+        query = query.filter(tenant::Column::Slug.eq(slug.trim()));
+    }
+    let memberships = query
+        .order_by_asc(membership::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let chosen = memberships
+        .iter()
+        .find(|(m, _)| Some(m.tenant_id) == user.last_tenant_id)
+        .or(memberships.first())
+        .cloned();
+    let Some((membership, Some(tenant))) = chosen else {
+        return Err(Error::Unauthenticated(SIGN_IN_FAILED));
+    };
+    let role = Role::parse(&membership.role)
+        .ok_or_else(|| Error::internal(UnknownRole(membership.role.clone())))?;
+    remember_tenant(db, user.id, tenant.id).await?;
+    Ok(Membership { user, tenant, role })
+}
+
+/// The tenant with `id`.
+pub async fn tenant(db: &DatabaseConnection, id: Uuid) -> Result<tenant::Model> {
+    tenant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("tenant"))
+}
+
+/// The users among `ids` who are members of `tenant_id`; others are left out.
+pub async fn members(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .join(JoinType::InnerJoin, user_membership())
+        .filter(membership::Column::TenantId.eq(tenant_id))
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+fn membership_tenant() -> RelationDef {
+    membership::Entity::belongs_to(tenant::Entity)
+        .from(membership::Column::TenantId)
+        .to(tenant::Column::Id)
+        .into()
+}
+
+fn user_membership() -> RelationDef {
+    let membership_user: RelationDef = membership::Entity::belongs_to(user::Entity)
+        .from(membership::Column::UserId)
+        .to(user::Column::Id)
+        .into();
+    membership_user.rev()
+}
+
+async fn remember_tenant(db: &impl ConnectionTrait, user_id: Uuid, tenant_id: Uuid) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::LastTenantId, Expr::value(tenant_id))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A stored role this build does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role `{0}` in memberships")]
+struct UnknownRole(String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(tenant_slug("s", " acme-china ").unwrap(), "acme-china");
+        for bad in ["ab", "-acme", "acme-", "Acme", "ac me", "www", "a_b"] {
+            assert!(tenant_slug("s", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(new_password("p", "short").is_err());
+        assert!(new_password("p", "long enough pass").is_ok());
+        assert!(new_password("p", &"x".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
+    }
+}

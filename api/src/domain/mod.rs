@@ -1,0 +1,10 @@
+//! Business rules, one module per area, working on a tenant transaction.
+//!
+//! Nothing here knows about GraphQL: resolvers parse input into the types
+//! defined here, call these functions and map the results.
+
+pub mod customers;
+pub mod filter;
+pub mod identity;
+pub mod pagination;
+pub mod values;

@@ -1,0 +1,147 @@
+//! The error type shared by the domain and auth layers, and its one mapping
+//! to the API's error codes.
+//!
+//! Clients see a stable `extensions.code` from a fixed set and, for
+//! validation errors, the offending `field`. Internal details (SQL, driver
+//! messages) are logged with the request id and never sent to the client.
+
+use async_graphql::ErrorExtensions;
+
+/// Everything that can go wrong while serving a request.
+///
+/// It deliberately does not implement `Display`: the only way to show it to a
+/// client is the mapping below, so no error reaches a client without its code.
+#[derive(Debug)]
+pub enum Error {
+    /// No valid credentials were presented.
+    Unauthenticated(&'static str),
+    /// The caller is known but lacks a permission.
+    Forbidden(&'static str),
+    /// The record does not exist or is not visible to the caller.
+    NotFound(&'static str),
+    /// An input value is invalid; `field` names it as the client spelled it.
+    Validation { field: String, message: String },
+    /// The write conflicts with the current state (stale version, taken key).
+    Conflict {
+        message: String,
+        field: Option<String>,
+    },
+    /// Too many requests; retry after the given number of seconds.
+    RateLimited { retry_after_secs: u64 },
+    /// A failure the client cannot fix. The source is logged, never shown.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A validation error on `field`.
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A conflict, optionally naming the field that conflicts.
+    pub fn conflict(message: impl Into<String>, field: Option<&str>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+            field: field.map(str::to_owned),
+        }
+    }
+
+    /// Wraps any unexpected failure.
+    pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Internal(Box::new(source))
+    }
+
+    /// The message shown to clients.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Unauthenticated(message) => (*message).to_owned(),
+            Error::Forbidden(permission) => {
+                format!("this action needs the `{permission}` permission")
+            }
+            Error::NotFound(what) => format!("{what} not found"),
+            Error::Validation { field, message } => format!("{field}: {message}"),
+            Error::Conflict { message, .. } => message.clone(),
+            Error::RateLimited { retry_after_secs } => {
+                format!("rate limit exceeded; retry in {retry_after_secs} s")
+            }
+            Error::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Unauthenticated(_) => "UNAUTHENTICATED",
+            Error::Forbidden(_) => "FORBIDDEN",
+            Error::NotFound(_) => "NOT_FOUND",
+            Error::Validation { .. } => "VALIDATION",
+            Error::Conflict { .. } => "CONFLICT",
+            Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Error::internal(err)
+    }
+}
+
+impl From<Error> for async_graphql::Error {
+    fn from(err: Error) -> Self {
+        if let Error::Internal(source) = &err {
+            tracing::error!(error = %source, detail = ?source, "internal error");
+        }
+        let code = err.code();
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            match &err {
+                Error::Validation { field, .. } => ext.set("field", field.as_str()),
+                Error::Conflict {
+                    field: Some(field), ..
+                } => ext.set("field", field.as_str()),
+                Error::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
+                Error::Forbidden(permission) => ext.set("permission", *permission),
+                _ => {}
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_source() {
+        let err: async_graphql::Error = Error::internal(std::io::Error::other(
+            "relation \"customers\" does not exist",
+        ))
+        .into();
+        assert_eq!(err.message, "internal error");
+        let ext = err.extensions.unwrap();
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("INTERNAL"))
+        );
+    }
+
+    #[test]
+    fn validation_errors_name_the_field() {
+        let err: async_graphql::Error =
+            Error::validation("email", "is not an email address").into();
+        let ext = err.extensions.unwrap();
+        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("email")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("VALIDATION"))
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! Types every area's API shares: IDs, page arguments and info, filter inputs
+//! and sort direction.
+
+use async_graphql::{Enum, InputObject, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::config::GraphqlLimits;
+use crate::domain::filter::{TextFilter, TextListFilter, TimeFilter};
+use crate::domain::pagination::PageRequest;
+use crate::error::{Error, Result};
+
+/// Parses an `ID` argument; `field` names it in the error.
+pub fn parse_id(field: &str, id: &ID) -> Result<Uuid> {
+    Uuid::parse_str(id.as_str()).map_err(|_| Error::validation(field, "is not a valid ID"))
+}
+
+/// Formats a record id as an `ID`.
+pub fn to_id(id: Uuid) -> ID {
+    ID(id.to_string())
+}
+
+/// Relay page information.
+#[derive(SimpleObject, Debug)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    /// Page information for rows with the given cursors.
+    pub fn new(cursors: &[&str], has_next_page: bool, has_previous_page: bool) -> Self {
+        PageInfo {
+            has_next_page,
+            has_previous_page,
+            start_cursor: cursors.first().map(|c| c.to_string()),
+            end_cursor: cursors.last().map(|c| c.to_string()),
+        }
+    }
+}
+
+/// Checks Relay arguments against the limits: `first` with `after` pages
+/// forward, `last` with `before` pages backward; sizes are capped.
+pub fn page_request(
+    limits: &GraphqlLimits,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<PageRequest> {
+    let size = |field: &str, n: i32| -> Result<u64> {
+        if n < 0 {
+            return Err(Error::validation(field, "must not be negative"));
+        }
+        if n as u64 > limits.max_page_size {
+            return Err(Error::validation(
+                field,
+                format!("must be at most {}", limits.max_page_size),
+            ));
+        }
+        Ok(n as u64)
+    };
+    match (first, last) {
+        (Some(_), Some(_)) => Err(Error::validation(
+            "last",
+            "give either `first` or `last`, not both",
+        )),
+        (_, Some(n)) => {
+            if after.is_some() {
+                return Err(Error::validation("after", "use `before` with `last`"));
+            }
+            Ok(PageRequest {
+                limit: size("last", n)?,
+                backward: true,
+                cursor: before,
+                cursor_field: "before",
+            })
+        }
+        (first, None) => {
+            if before.is_some() {
+                return Err(Error::validation(
+                    "before",
+                    "use `after` with `first`, or `before` with `last`",
+                ));
+            }
+            Ok(PageRequest {
+                limit: first
+                    .map(|n| size("first", n))
+                    .transpose()?
+                    .unwrap_or(limits.default_page_size),
+                backward: false,
+                cursor: after,
+                cursor_field: "after",
+            })
+        }
+    }
+}
+
+/// Cost of a connection field for the complexity limit: the page size times
+/// what each node costs.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(20).clamp(1, 1000) as usize;
+    1 + size.saturating_mul(child_complexity.max(1))
+}
+
+/// Sort direction.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OrderDirection {
+    Asc,
+    Desc,
+}
+
+/// Conditions on a text field; all given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct StringFilter {
+    pub eq: Option<String>,
+    pub ne: Option<String>,
+    #[graphql(name = "in")]
+    pub in_list: Option<Vec<String>>,
+    /// Case-insensitive substring match.
+    pub contains: Option<String>,
+    /// Case-insensitive prefix match.
+    pub starts_with: Option<String>,
+    pub is_null: Option<bool>,
+}
+
+impl From<StringFilter> for TextFilter {
+    fn from(f: StringFilter) -> Self {
+        TextFilter {
+            eq: f.eq,
+            ne: f.ne,
+            in_list: f.in_list,
+            contains: f.contains,
+            starts_with: f.starts_with,
+            is_null: f.is_null,
+        }
+    }
+}
+
+/// Conditions on a point in time; all given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct DateTimeFilter {
+    pub eq: Option<DateTime<Utc>>,
+    pub gt: Option<DateTime<Utc>>,
+    pub gte: Option<DateTime<Utc>>,
+    pub lt: Option<DateTime<Utc>>,
+    pub lte: Option<DateTime<Utc>>,
+    pub is_null: Option<bool>,
+}
+
+impl From<DateTimeFilter> for TimeFilter {
+    fn from(f: DateTimeFilter) -> Self {
+        TimeFilter {
+            eq: f.eq,
+            gt: f.gt,
+            gte: f.gte,
+            lt: f.lt,
+            lte: f.lte,
+            is_null: f.is_null,
+        }
+    }
+}
+
+/// Conditions on a list of strings; all given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct StringListFilter {
+    /// The list holds this value.
+    pub contains: Option<String>,
+    /// The list holds all of these.
+    pub contains_all: Option<Vec<String>>,
+    /// The list holds at least one of these.
+    pub contains_any: Option<Vec<String>>,
+    pub is_empty: Option<bool>,
+}
+
+impl From<StringListFilter> for TextListFilter {
+    fn from(f: StringListFilter) -> Self {
+        TextListFilter {
+            contains: f.contains,
+            contains_all: f.contains_all,
+            contains_any: f.contains_any,
+            is_empty: f.is_empty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> GraphqlLimits {
+        GraphqlLimits {
+            max_depth: 10,
+            max_complexity: 5000,
+            max_aliases: 15,
+            max_document_chars: 15000,
+            max_body_bytes: 1 << 20,
+            default_page_size: 20,
+            max_page_size: 100,
+        }
+    }
+
+    #[test]
+    fn page_arguments_are_checked() {
+        let page = page_request(&limits(), None, None, None, None).unwrap();
+        assert_eq!((page.limit, page.backward), (20, false));
+        let page = page_request(&limits(), None, None, Some(5), Some("c".into())).unwrap();
+        assert_eq!(
+            (page.limit, page.backward, page.cursor.as_deref()),
+            (5, true, Some("c"))
+        );
+        assert!(page_request(&limits(), Some(101), None, None, None).is_err());
+        assert!(page_request(&limits(), Some(-1), None, None, None).is_err());
+        assert!(page_request(&limits(), Some(1), None, Some(1), None).is_err());
+        assert!(page_request(&limits(), Some(1), None, None, Some("c".into())).is_err());
+    }
+}
+
+/// Conditions on a reference to another record.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct IdFilter {
+    pub eq: Option<ID>,
+    #[graphql(name = "in")]
+    pub in_list: Option<Vec<ID>>,
+}
+
+impl IdFilter {
+    /// The ids a matching record may reference; `field` names the filter in errors.
+    pub fn into_ids(self, field: &str) -> Result<Vec<Uuid>> {
+        match (self.eq, self.in_list) {
+            (Some(_), Some(_)) => Err(Error::validation(
+                field,
+                "give either `eq` or `in`, not both",
+            )),
+            (Some(id), None) => Ok(vec![parse_id(field, &id)?]),
+            (None, Some(ids)) => ids.iter().map(|id| parse_id(field, id)).collect(),
+            (None, None) => Err(Error::validation(field, "give `eq` or `in`")),
+        }
+    }
+}

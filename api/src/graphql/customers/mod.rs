@@ -1,0 +1,5 @@
+//! Customers API: the records every other area hangs from.
+
+pub mod mutation;
+pub mod query;
+pub mod types;

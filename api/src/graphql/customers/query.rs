@@ -1,0 +1,73 @@
+//! Customer queries.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use super::types::{Customer, CustomerConnection, CustomerEdge, CustomerFilter, CustomerOrderBy};
+use crate::auth::Permission;
+use crate::config::GraphqlLimits;
+use crate::domain::customers;
+use crate::graphql::common::{page_cost, page_request, parse_id, PageInfo};
+use crate::graphql::context::{authorize, read_tx};
+
+/// `customer`, `customers`.
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// The customer with this id; null when it does not exist, is deleted or
+    /// belongs to another workspace.
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
+        authorize(ctx, Permission::CustomersRead)?;
+        let id = parse_id("id", &id)?;
+        let tx = read_tx(ctx).await?;
+        Ok(customers::find(&tx, id).await?.map(Customer))
+    }
+
+    /// Customers as a Relay connection, filtered and ordered (ties broken by id).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<CustomerFilter>,
+        order_by: Option<Vec<CustomerOrderBy>>,
+    ) -> Result<CustomerConnection> {
+        authorize(ctx, Permission::CustomersRead)?;
+        let page = page_request(
+            ctx.data_unchecked::<GraphqlLimits>(),
+            first,
+            after,
+            last,
+            before,
+        )?;
+        let filter = filter
+            .map(CustomerFilter::into_domain)
+            .transpose()?
+            .unwrap_or_default();
+        let order: Vec<_> = order_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let tx = read_tx(ctx).await?;
+        let page = customers::list(&tx, &filter, &order, &page).await?;
+        let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
+        let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
+        Ok(CustomerConnection {
+            edges: page
+                .rows
+                .into_iter()
+                .map(|(cursor, row)| CustomerEdge {
+                    cursor,
+                    node: Customer(row),
+                })
+                .collect(),
+            page_info,
+            filter,
+        })
+    }
+}

@@ -1,0 +1,377 @@
+//! Customer types of the API, and their conversion into domain values.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{
+    ComplexObject, Context, Enum, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
+    ID,
+};
+use chrono::{DateTime, Utc};
+
+use crate::domain::customers::{
+    self as domain, rules, CustomerChanges, CustomerOrder, NewCustomer,
+};
+use crate::domain::filter::EnumFilter;
+use crate::error::Error;
+use crate::graphql::common::{
+    parse_id, to_id, DateTimeFilter, IdFilter, OrderDirection, PageInfo, StringFilter,
+    StringListFilter,
+};
+use crate::graphql::context::read_tx;
+use crate::graphql::identity::types::User;
+use crate::graphql::loaders::MemberLoader;
+
+/// A company or a person.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::customers::CustomerKind")]
+pub enum CustomerKind {
+    Company,
+    Person,
+}
+
+/// Where a customer stands in the relationship.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::customers::LifecycleStage")]
+pub enum LifecycleStage {
+    Subscriber,
+    Lead,
+    Prospect,
+    Opportunity,
+    Customer,
+    Evangelist,
+    Churned,
+    Other,
+}
+
+/// A customer: a company or a person the workspace does business with.
+pub struct Customer(pub entity::customer::Model);
+
+#[Object]
+impl Customer {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Goes up by one with every change; send it back with updates.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn kind(&self) -> Result<CustomerKind> {
+        Ok(domain::CustomerKind::parse(&self.0.kind)?.into())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
+    }
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+    /// The customer's id in a partner system; unique in the workspace.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+    async fn lifecycle_stage(&self) -> Result<LifecycleStage> {
+        Ok(domain::LifecycleStage::parse(&self.0.lifecycle_stage)?.into())
+    }
+    /// The member responsible for this customer.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(owner_id) = self.0.owner_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<MemberLoader>>();
+        Ok(loader.load_one(owner_id).await?.map(User))
+    }
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+    /// Workspace-defined fields, as a JSON object.
+    async fn custom_fields(&self) -> Json<serde_json::Value> {
+        Json(self.0.custom_fields.clone())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// One customer in a page, with its cursor.
+#[derive(SimpleObject)]
+pub struct CustomerEdge {
+    pub cursor: String,
+    pub node: Customer,
+}
+
+/// A page of customers.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct CustomerConnection {
+    pub edges: Vec<CustomerEdge>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub filter: domain::CustomerFilter,
+}
+
+#[ComplexObject]
+impl CustomerConnection {
+    /// How many customers match the filter, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let tx = read_tx(ctx).await?;
+        Ok(domain::count(&tx, &self.filter).await? as i64)
+    }
+}
+
+/// Conditions on the lifecycle stage.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct LifecycleStageFilter {
+    pub eq: Option<LifecycleStage>,
+    pub ne: Option<LifecycleStage>,
+    #[graphql(name = "in")]
+    pub in_list: Option<Vec<LifecycleStage>>,
+}
+
+impl From<LifecycleStageFilter> for EnumFilter {
+    fn from(f: LifecycleStageFilter) -> Self {
+        let name = |s: LifecycleStage| domain::LifecycleStage::from(s).as_str();
+        EnumFilter {
+            eq: f.eq.map(name),
+            ne: f.ne.map(name),
+            in_list: f.in_list.map(|v| v.into_iter().map(name).collect()),
+        }
+    }
+}
+
+/// Conditions on the customer kind.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CustomerKindFilter {
+    pub eq: Option<CustomerKind>,
+    #[graphql(name = "in")]
+    pub in_list: Option<Vec<CustomerKind>>,
+}
+
+impl From<CustomerKindFilter> for EnumFilter {
+    fn from(f: CustomerKindFilter) -> Self {
+        let name = |k: CustomerKind| domain::CustomerKind::from(k).as_str();
+        EnumFilter {
+            eq: f.eq.map(name),
+            ne: None,
+            in_list: f.in_list.map(|v| v.into_iter().map(name).collect()),
+        }
+    }
+}
+
+/// Which customers to list. Every given condition must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CustomerFilter {
+    pub name: Option<StringFilter>,
+    pub email: Option<StringFilter>,
+    pub region: Option<StringFilter>,
+    pub industry: Option<StringFilter>,
+    pub external_id: Option<StringFilter>,
+    pub lifecycle_stage: Option<LifecycleStageFilter>,
+    pub kind: Option<CustomerKindFilter>,
+    pub owner_id: Option<IdFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    pub updated_at: Option<DateTimeFilter>,
+    pub tags: Option<StringListFilter>,
+    pub and: Option<Vec<CustomerFilter>>,
+    pub or: Option<Vec<CustomerFilter>>,
+    pub not: Option<Box<CustomerFilter>>,
+}
+
+impl CustomerFilter {
+    /// The domain filter; ids are parsed here.
+    pub fn into_domain(self) -> Result<domain::CustomerFilter, Error> {
+        let nested =
+            |list: Option<Vec<CustomerFilter>>| -> Result<Vec<domain::CustomerFilter>, Error> {
+                list.unwrap_or_default()
+                    .into_iter()
+                    .map(CustomerFilter::into_domain)
+                    .collect()
+            };
+        Ok(domain::CustomerFilter {
+            name: self.name.map(Into::into),
+            email: self.email.map(Into::into),
+            region: self.region.map(Into::into),
+            industry: self.industry.map(Into::into),
+            external_id: self.external_id.map(Into::into),
+            lifecycle_stage: self.lifecycle_stage.map(Into::into),
+            kind: self.kind.map(Into::into),
+            owner_id: self
+                .owner_id
+                .map(|f| f.into_ids("filter.ownerId"))
+                .transpose()?,
+            created_at: self.created_at.map(Into::into),
+            updated_at: self.updated_at.map(Into::into),
+            tags: self.tags.map(Into::into),
+            and: nested(self.and)?,
+            or: nested(self.or)?,
+            not: self
+                .not
+                .map(|f| f.into_domain().map(Box::new))
+                .transpose()?,
+        })
+    }
+}
+
+/// Fields customers can be sorted by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CustomerOrderField {
+    /// Case-insensitive.
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// One sort key; ties are broken by id.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct CustomerOrderBy {
+    pub field: CustomerOrderField,
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+impl From<CustomerOrderBy> for CustomerOrder {
+    fn from(o: CustomerOrderBy) -> Self {
+        CustomerOrder {
+            field: match o.field {
+                CustomerOrderField::Name => domain::CustomerOrderField::Name,
+                CustomerOrderField::CreatedAt => domain::CustomerOrderField::CreatedAt,
+                CustomerOrderField::UpdatedAt => domain::CustomerOrderField::UpdatedAt,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        }
+    }
+}
+
+/// A new customer.
+#[derive(InputObject)]
+pub struct CreateCustomerInput {
+    pub kind: CustomerKind,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    /// The customer's id in a partner system; unique in the workspace.
+    pub external_id: Option<String>,
+    /// `LEAD` when not given.
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub owner_id: Option<ID>,
+    pub tags: Option<Vec<String>>,
+    /// A JSON object.
+    pub custom_fields: Option<Json<serde_json::Value>>,
+}
+
+impl CreateCustomerInput {
+    /// Validates every field.
+    pub fn into_domain(self) -> Result<NewCustomer, Error> {
+        let optional =
+            |raw: Option<String>, rule: &dyn Fn(&str) -> Result<Option<String>, Error>| {
+                raw.map(|v| rule(&v)).transpose().map(Option::flatten)
+            };
+        Ok(NewCustomer {
+            kind: self.kind.into(),
+            name: rules::name(&self.name)?,
+            email: optional(self.email, &rules::email)?,
+            phone: optional(self.phone, &rules::phone)?,
+            website: optional(self.website, &rules::website)?,
+            industry: optional(self.industry, &|v| rules::short_text("industry", v))?,
+            region: optional(self.region, &|v| rules::short_text("region", v))?,
+            external_id: optional(self.external_id, &|v| rules::short_text("externalId", v))?,
+            lifecycle_stage: self
+                .lifecycle_stage
+                .map(Into::into)
+                .unwrap_or(domain::LifecycleStage::Lead),
+            owner_id: self
+                .owner_id
+                .map(|id| parse_id("ownerId", &id))
+                .transpose()?,
+            tags: rules::tags(&self.tags.unwrap_or_default())?,
+            custom_fields: rules::custom_fields(
+                self.custom_fields
+                    .map(|j| j.0)
+                    .unwrap_or_else(|| serde_json::json!({})),
+            )?,
+        })
+    }
+}
+
+/// Changes to a customer. Only the fields given change; `null` clears an
+/// optional field.
+#[derive(InputObject)]
+pub struct UpdateCustomerInput {
+    pub id: ID,
+    /// The version you read; a stale one is a `CONFLICT`.
+    pub version: i32,
+    pub kind: Option<CustomerKind>,
+    pub name: Option<String>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub industry: MaybeUndefined<String>,
+    pub region: MaybeUndefined<String>,
+    pub external_id: MaybeUndefined<String>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub owner_id: MaybeUndefined<ID>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<Json<serde_json::Value>>,
+}
+
+/// `Some(None)` clears, `Some(Some(v))` sets, `None` leaves as is; blank text clears.
+fn change(
+    value: MaybeUndefined<String>,
+    rule: &dyn Fn(&str) -> Result<Option<String>, Error>,
+) -> Result<Option<Option<String>>, Error> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) => Ok(Some(rule(&v)?)),
+    }
+}
+
+impl UpdateCustomerInput {
+    /// The record id, its expected version and the validated changes.
+    pub fn into_domain(self) -> Result<(uuid::Uuid, i32, CustomerChanges), Error> {
+        let id = parse_id("id", &self.id)?;
+        let changes = CustomerChanges {
+            kind: self.kind.map(Into::into),
+            name: self.name.map(|n| rules::name(&n)).transpose()?,
+            email: change(self.email, &rules::email)?,
+            phone: change(self.phone, &rules::phone)?,
+            website: change(self.website, &rules::website)?,
+            industry: change(self.industry, &|v| rules::short_text("industry", v))?,
+            region: change(self.region, &|v| rules::short_text("region", v))?,
+            external_id: change(self.external_id, &|v| rules::short_text("externalId", v))?,
+            lifecycle_stage: self.lifecycle_stage.map(Into::into),
+            owner_id: match self.owner_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(Some(parse_id("ownerId", &id)?)),
+            },
+            tags: self.tags.map(|t| rules::tags(&t)).transpose()?,
+            custom_fields: self
+                .custom_fields
+                .map(|j| rules::custom_fields(j.0))
+                .transpose()?,
+        };
+        Ok((id, self.version, changes))
+    }
+}
+
+/// The customer a mutation wrote.
+#[derive(SimpleObject)]
+pub struct CustomerPayload {
+    pub customer: Customer,
+}

@@ -1,0 +1,142 @@
+//! Identity types of the API.
+
+use async_graphql::{Enum, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use crate::auth::Role as DomainRole;
+use crate::graphql::common::to_id;
+
+/// A member's role in a workspace; it decides the member's permissions.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "Role", remote = "crate::auth::Role")]
+pub enum RoleName {
+    Owner,
+    Admin,
+    Manager,
+    Sales,
+    Service,
+    Marketing,
+    Viewer,
+}
+
+/// A person who can sign in.
+pub struct User(pub entity::user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn display_name(&self) -> Option<&str> {
+        self.0.display_name.as_deref()
+    }
+    /// Preferred language: `en` or `zh-CN`.
+    async fn locale(&self) -> &str {
+        &self.0.locale
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A company using the product: the unit of data isolation.
+pub struct Tenant(pub entity::tenant::Model);
+
+#[Object]
+impl Tenant {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The workspace address used to sign in.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// ISO 4217 code that money aggregates are reported in.
+    async fn base_currency(&self) -> &str {
+        &self.0.base_currency
+    }
+    async fn default_locale(&self) -> &str {
+        &self.0.default_locale
+    }
+    /// `free`, `pro` or `enterprise`.
+    async fn plan(&self) -> &str {
+        &self.0.plan
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The caller: who they are, in which workspace, and what they may do.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    /// The signed-in user.
+    pub user: Option<User>,
+    pub tenant: Tenant,
+    pub role: RoleName,
+    /// Permission names such as `customers:read`.
+    pub permissions: Vec<String>,
+}
+
+impl Viewer {
+    /// The view of `user` acting as `role` in `tenant`.
+    pub fn new(
+        user: Option<entity::user::Model>,
+        tenant: entity::tenant::Model,
+        role: DomainRole,
+    ) -> Self {
+        Viewer {
+            user: user.map(User),
+            tenant: Tenant(tenant),
+            role: role.into(),
+            permissions: role
+                .permissions()
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// Credentials of a new session.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque secret that renews the session.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i32,
+    pub user: User,
+    pub tenant: Tenant,
+}
+
+/// Creates a workspace and its owner.
+#[derive(InputObject)]
+pub struct SignUpInput {
+    pub tenant_name: String,
+    /// Workspace address: 3–63 lower-case letters, digits and hyphens.
+    pub tenant_slug: String,
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+    pub display_name: Option<String>,
+    /// `en` (default) or `zh-CN`.
+    pub locale: Option<String>,
+    /// ISO 4217 code, `USD` by default.
+    pub base_currency: Option<String>,
+}
+
+/// Email and password, and optionally which workspace to enter.
+#[derive(InputObject)]
+pub struct SignInInput {
+    pub email: String,
+    pub password: String,
+    pub tenant_slug: Option<String>,
+}

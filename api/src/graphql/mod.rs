@@ -1,0 +1,14 @@
+//! The public GraphQL API: one module per business area, merged in `schema`.
+//!
+//! Resolvers are thin: they check the caller's permission, parse input into
+//! domain types, call the domain and map the result.
+
+pub mod common;
+pub mod context;
+pub mod customers;
+pub mod identity;
+pub mod limits;
+pub mod loaders;
+pub mod schema;
+
+pub use schema::{build_schema, CrmSchema};

@@ -1,0 +1,33 @@
+//! Assembles the schema from the per-area query and mutation objects.
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use super::{customers, identity};
+use crate::config::GraphqlLimits;
+
+/// Every query field of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    identity::query::IdentityQuery,
+    customers::query::CustomerQuery,
+);
+
+/// Every mutation field of the API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    identity::mutation::IdentityMutation,
+    customers::mutation::CustomerMutation,
+);
+
+/// The executable schema.
+pub type CrmSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema with the configured complexity limit. Depth and
+/// aliases are checked on the parsed document before execution
+/// (`graphql::limits`).
+pub fn build_schema(limits: &GraphqlLimits) -> CrmSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_complexity(limits.max_complexity)
+        .data(limits.clone())
+        .finish()
+}

@@ -1,0 +1,17 @@
+//! The CRM server: a multi-tenant GraphQL API over PostgreSQL and Redis.
+//!
+//! `startup` wires the application, `config` is its one configuration,
+//! `tenancy` holds the tenant transaction every tenant query runs in,
+//! `auth` identifies callers, `domain` holds the business rules and
+//! `graphql` and `routes` expose them over HTTP.
+
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod tenancy;

@@ -1,0 +1,442 @@
+//! The GraphQL endpoint, following the GraphQL-over-HTTP specification.
+//!
+//! - `POST /graphql` takes `application/json` only: a form post from another
+//!   site cannot reach it without a CORS preflight.
+//! - `GET /graphql` runs queries (never mutations: 405); opened in a browser
+//!   it serves the GraphQL IDE.
+//! - The response media type follows `Accept`: with
+//!   `application/graphql-response+json`, requests that fail before execution
+//!   get 400; with `application/json` they get 200, as the spec says.
+//! - Document size, aliases, depth and complexity are checked before any
+//!   resolver runs; bodies over the limit get 413.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use futures_util::StreamExt;
+use serde_json::{json, Map, Value};
+
+use crate::auth::sessions::ClientInfo;
+use crate::auth::Principal;
+use crate::graphql::context::RequestInfo;
+use crate::graphql::limits;
+use crate::graphql::loaders::MemberLoader;
+use crate::startup::AppState;
+use crate::tenancy::RequestTx;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+const JSON: &str = "application/json; charset=utf-8";
+
+/// The media type the client accepts for the response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Media {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponseJson => GRAPHQL_RESPONSE_JSON,
+            Media::Json => JSON,
+        }
+    }
+
+    /// Status of a well-formed request that failed before execution
+    /// (syntax, validation, limits).
+    fn request_error_status(self) -> StatusCode {
+        match self {
+            Media::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            Media::Json => StatusCode::OK,
+        }
+    }
+}
+
+/// A GraphQL request as received, before parsing the document.
+struct Incoming {
+    query: String,
+    operation_name: Option<String>,
+    variables: Map<String, Value>,
+}
+
+/// `GET /graphql`: the IDE for browsers, otherwise a query from the URL.
+pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let params = match web::Query::<Map<String, Value>>::from_query(req.query_string()) {
+        Ok(params) => params.into_inner(),
+        Err(_) => return http_error(StatusCode::BAD_REQUEST, "the query string cannot be parsed"),
+    };
+    let wants_html = accepts(&req, "text/html");
+    if wants_html && !params.contains_key("query") {
+        return super::ide::page();
+    }
+    let media = match negotiate(&req) {
+        Ok(media) => media,
+        Err(response) => return response,
+    };
+    let text = |key: &str| params.get(key).and_then(Value::as_str).map(str::to_owned);
+    let Some(query) = text("query") else {
+        return http_error(StatusCode::BAD_REQUEST, "the `query` parameter is missing");
+    };
+    let variables = match text("variables") {
+        None => Map::new(),
+        Some(raw) => match serde_json::from_str::<Value>(&raw) {
+            Ok(Value::Object(map)) => map,
+            Ok(Value::Null) => Map::new(),
+            _ => return http_error(StatusCode::BAD_REQUEST, "`variables` must be a JSON object"),
+        },
+    };
+    let incoming = Incoming {
+        query,
+        operation_name: text("operationName"),
+        variables,
+    };
+    execute(&req, &state, incoming, media, true).await
+}
+
+/// `POST /graphql` with an `application/json` body.
+pub async fn post(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let media = match negotiate(&req) {
+        Ok(media) => media,
+        Err(response) => return response,
+    };
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return http_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as `Content-Type: application/json`",
+        );
+    }
+    let limit = state.config.graphql.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(limit);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            );
+        };
+        if body.len() + chunk.len() > limit {
+            return too_large(limit);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let incoming = match parse_body(&body) {
+        Ok(incoming) => incoming,
+        Err(message) => return http_error(StatusCode::BAD_REQUEST, message),
+    };
+    execute(&req, &state, incoming, media, false).await
+}
+
+/// `OPTIONS /graphql`: the CORS preflight. Callers authenticate with a bearer
+/// token, never cookies, so any origin may call.
+pub async fn preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            "authorization, content-type, accept, x-request-id",
+        ))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+        .finish()
+}
+
+fn parse_body(body: &[u8]) -> Result<Incoming, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    let mut object = match value {
+        Value::Object(object) => object,
+        Value::Array(_) => {
+            return Err("batched requests are not supported: send one operation per request".into())
+        }
+        _ => return Err("the body must be a JSON object with a `query`".into()),
+    };
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        None | Some(Value::Null) => return Err("the `query` field is missing".into()),
+        Some(_) => return Err("`query` must be a string".into()),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err("`operationName` must be a string or null".into()),
+    };
+    let variables = match object.remove("variables") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err("`variables` must be an object or null".into()),
+    };
+    match object.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be an object or null".into()),
+    }
+    Ok(Incoming {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    incoming: Incoming,
+    media: Media,
+    via_get: bool,
+) -> HttpResponse {
+    let limits = &state.config.graphql;
+    let chars = incoming.query.chars().count();
+    if chars > limits.max_document_chars {
+        return request_error(
+            media,
+            format!(
+                "the document is {chars} characters long; the limit is {}",
+                limits.max_document_chars
+            ),
+        );
+    }
+    let document = match async_graphql::parser::parse_query(&incoming.query) {
+        Ok(document) => document,
+        Err(err) => return request_error(media, format!("syntax error: {err}")),
+    };
+    if let Err(message) = limits::check(&document, limits) {
+        return request_error(media, message);
+    }
+    if via_get && !is_query(&document, incoming.operation_name.as_deref()) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .content_type(media.content_type())
+            .json(errors_body(
+                "only queries may be sent with GET; send mutations with POST",
+                "VALIDATION",
+            ));
+    }
+    let principal = match authenticate(req, state) {
+        Ok(principal) => principal,
+        Err(response) => return response,
+    };
+
+    let mut request = async_graphql::Request::new(incoming.query)
+        .variables(async_graphql::Variables::from_json(Value::Object(
+            incoming.variables,
+        )))
+        .data(state.services.clone());
+    if let Some(name) = incoming.operation_name {
+        request = request.operation_name(name);
+    }
+    let read_tx = principal
+        .as_ref()
+        .map(|p| Arc::new(RequestTx::new(state.db.clone(), p.scope())));
+    if let (Some(p), Some(tx)) = (&principal, &read_tx) {
+        let members = MemberLoader {
+            db: state.db.clone(),
+            tenant_id: p.tenant_id,
+        };
+        request = request
+            .data(tx.clone())
+            .data(DataLoader::new(members, tokio::spawn));
+    }
+    request = request.data(RequestInfo {
+        principal,
+        client: client_info(req),
+    });
+
+    let response = state.schema.execute(request).await;
+    if let Some(tx) = read_tx {
+        if let Err(err) = tx.finish().await {
+            let err: async_graphql::Error = err.into();
+            return HttpResponse::InternalServerError()
+                .content_type(media.content_type())
+                .json(json!({ "errors": [{ "message": err.message, "extensions": { "code": "INTERNAL" } }] }));
+        }
+    }
+    let failed_before_execution = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    let status = if failed_before_execution {
+        if let Value::Object(map) = &mut body {
+            map.remove("data");
+            tag_request_errors(map);
+        }
+        media.request_error_status()
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
+/// Checks `Authorization: Bearer`. No header means an anonymous caller; a
+/// header that does not prove a caller is a 401, never silently anonymous.
+#[allow(clippy::result_large_err)]
+fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Option<Principal>, HttpResponse> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let principal = token.and_then(|t| state.services.keys.verify(t).ok());
+    match principal {
+        Some(principal) => Ok(Some(principal)),
+        None => Err(HttpResponse::Unauthorized()
+            .insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            ))
+            .content_type(JSON)
+            .json(errors_body(
+                "the access token is missing, malformed, invalid or expired",
+                "UNAUTHENTICATED",
+            ))),
+    }
+}
+
+fn client_info(req: &HttpRequest) -> ClientInfo {
+    ClientInfo {
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(256).collect()),
+    }
+}
+
+/// Picks the response media type from `Accept`, or answers 406.
+#[allow(clippy::result_large_err)]
+fn negotiate(req: &HttpRequest) -> Result<Media, HttpResponse> {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(Media::Json);
+    };
+    let ranges: Vec<String> = accept
+        .split(',')
+        .filter(|range| {
+            !range.split(';').skip(1).any(|p| {
+                matches!(
+                    p.trim().replace(' ', "").as_str(),
+                    "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
+                )
+            })
+        })
+        .map(|range| {
+            range
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    if ranges
+        .iter()
+        .any(|r| r == "application/graphql-response+json")
+    {
+        Ok(Media::GraphqlResponseJson)
+    } else if ranges
+        .iter()
+        .any(|r| r == "application/json" || r == "application/*" || r == "*/*")
+    {
+        Ok(Media::Json)
+    } else {
+        Err(http_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "accept `application/graphql-response+json` or `application/json`",
+        ))
+    }
+}
+
+fn accepts(req: &HttpRequest, media: &str) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains(media))
+}
+
+/// Whether the operation that will run is a query (unknown names count as
+/// queries here; execution then reports them).
+fn is_query(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> bool {
+    let ty = match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    ty.is_none_or(|ty| ty == OperationType::Query)
+}
+
+/// Adds `extensions.code = VALIDATION` to errors raised before execution.
+fn tag_request_errors(body: &mut Map<String, Value>) {
+    if let Some(Value::Array(errors)) = body.get_mut("errors") {
+        for error in errors.iter_mut().filter_map(Value::as_object_mut) {
+            let extensions = error
+                .entry("extensions")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(ext) = extensions {
+                ext.entry("code")
+                    .or_insert_with(|| Value::from("VALIDATION"));
+            }
+        }
+    }
+}
+
+fn errors_body(message: &str, code: &str) -> Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+fn request_error(media: Media, message: String) -> HttpResponse {
+    HttpResponse::build(media.request_error_status())
+        .content_type(media.content_type())
+        .json(errors_body(&message, "VALIDATION"))
+}
+
+fn http_error(status: StatusCode, message: impl AsRef<str>) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(JSON)
+        .json(errors_body(message.as_ref(), "VALIDATION"))
+}
+
+fn too_large(limit: usize) -> HttpResponse {
+    http_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+}

@@ -1,0 +1,143 @@
+//! Builds the application from a configuration; used by `main` and by tests.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::auth::tokens::TokenKeys;
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::graphql::context::Services;
+use crate::graphql::{build_schema, CrmSchema};
+use crate::routes;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub cache: Cache,
+    pub schema: CrmSchema,
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+/// A server bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot bind {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("invalid database configuration: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("invalid REDIS_URL: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+/// Opens the connection pool. Connections are made on demand, so the server
+/// starts (and reports unreadiness) while PostgreSQL is still down, and
+/// reconnects by itself after PostgreSQL restarts.
+pub async fn connect_database(
+    url: &str,
+    max_connections: u32,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(300))
+        .sqlx_logging(false)
+        .connect_lazy(true);
+    Database::connect(options).await
+}
+
+impl Application {
+    /// Connects to the services and binds the listener (port 0 picks a free one).
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = connect_database(&config.database_url, config.database_max_connections).await?;
+        let cache = Cache::new(&config.redis_url)?;
+        let config = Arc::new(config);
+        let services = Services {
+            db: db.clone(),
+            keys: Arc::new(TokenKeys::new(&config.jwt)),
+            config: config.clone(),
+        };
+        let state = web::Data::new(AppState {
+            db,
+            cache,
+            schema: build_schema(&config.graphql),
+            services,
+            config: config.clone(),
+        });
+        let listener = TcpListener::bind(&config.listen).map_err(|source| StartupError::Bind {
+            address: config.listen.clone(),
+            source,
+        })?;
+        let port = listener.local_addr().map_err(|source| StartupError::Bind {
+            address: config.listen.clone(),
+            source,
+        })?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Access-Control-Allow-Origin", "*"))
+                        .add(("Access-Control-Expose-Headers", "x-request-id"))
+                        .add(("X-Content-Type-Options", "nosniff")),
+                )
+                .wrap(from_fn(routes::request_id::middleware))
+                .route("/healthz", web::get().to(routes::health::healthz))
+                .route("/readyz", web::get().to(routes::health::readyz))
+                .service(
+                    web::resource("/graphql")
+                        .route(web::get().to(routes::graphql::get))
+                        .route(web::post().to(routes::graphql::post))
+                        .route(
+                            web::method(actix_web::http::Method::OPTIONS)
+                                .to(routes::graphql::preflight),
+                        )
+                        .default_service(web::to(|| async {
+                            HttpResponse::MethodNotAllowed()
+                                .insert_header(("Allow", "GET, POST, OPTIONS"))
+                                .finish()
+                        })),
+                )
+                .route("/graphql/assets/{file}", web::get().to(routes::ide::asset))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            address: config.listen.clone(),
+            source,
+        })?
+        .shutdown_timeout(5)
+        .run();
+        Ok(Application {
+            port: port.port(),
+            server,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is asked to stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,129 @@
+//! The tenant transaction: the only way code reaches tenant-owned data.
+//!
+//! A [`TenantTx`] can only be made by [`TenantTx::begin`], which opens a
+//! transaction and sets `app.tenant_id` and `app.user_id` for it with
+//! `set_config(..., true)` (transaction-local). Row-level security then limits
+//! every statement to that tenant, and domain functions take `&TenantTx`, so
+//! a query without tenant context cannot be written by accident.
+
+use std::ops::Deref;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+};
+use tokio::sync::{Mutex, MutexGuard};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Which tenant, and which user acts in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TenantScope {
+    pub tenant_id: Uuid,
+    pub user_id: Option<Uuid>,
+}
+
+/// A database transaction bound to one tenant.
+pub struct TenantTx {
+    tx: DatabaseTransaction,
+    scope: TenantScope,
+}
+
+impl TenantTx {
+    /// Begins a transaction and binds it to `scope`.
+    pub async fn begin(db: &DatabaseConnection, scope: TenantScope) -> Result<Self> {
+        let tx = db.begin().await?;
+        tx.execute(Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+            [
+                scope.tenant_id.to_string().into(),
+                scope
+                    .user_id
+                    .map(|u| u.to_string())
+                    .unwrap_or_default()
+                    .into(),
+            ],
+        ))
+        .await?;
+        Ok(TenantTx { tx, scope })
+    }
+
+    /// The tenant and user this transaction acts for.
+    pub fn scope(&self) -> TenantScope {
+        self.scope
+    }
+
+    /// The tenant this transaction is bound to.
+    pub fn tenant_id(&self) -> Uuid {
+        self.scope.tenant_id
+    }
+
+    /// Makes the transaction's writes durable.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(Error::from)
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+}
+
+/// The read transaction shared by all resolvers of one query request: begun
+/// on first use, so requests that never touch tenant data never open one, and
+/// finished once the response is ready, so the whole response reads one
+/// consistent snapshot.
+pub struct RequestTx {
+    db: DatabaseConnection,
+    scope: TenantScope,
+    slot: Mutex<Option<TenantTx>>,
+}
+
+/// Exclusive use of the request's transaction until dropped.
+pub struct RequestTxGuard<'a>(MutexGuard<'a, Option<TenantTx>>);
+
+impl Deref for RequestTxGuard<'_> {
+    type Target = TenantTx;
+    fn deref(&self) -> &TenantTx {
+        self.0
+            .as_ref()
+            .expect("the guard is only handed out with a transaction")
+    }
+}
+
+impl RequestTx {
+    /// A request transaction for `scope` that is not begun yet.
+    pub fn new(db: DatabaseConnection, scope: TenantScope) -> Self {
+        RequestTx {
+            db,
+            scope,
+            slot: Mutex::new(None),
+        }
+    }
+
+    /// The tenant and user of the request.
+    pub fn scope(&self) -> TenantScope {
+        self.scope
+    }
+
+    /// Locks the transaction, beginning it if this is its first use.
+    pub async fn lock(&self) -> Result<RequestTxGuard<'_>> {
+        let mut slot = self.slot.lock().await;
+        if slot.is_none() {
+            *slot = Some(TenantTx::begin(&self.db, self.scope).await?);
+        }
+        Ok(RequestTxGuard(slot))
+    }
+
+    /// Ends the transaction if one was begun. Reads only, so it commits
+    /// (which releases the snapshot exactly like a rollback would).
+    pub async fn finish(&self) -> Result<()> {
+        if let Some(tx) = self.slot.lock().await.take() {
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,35 @@
+//! A customer of a tenant: a company or a person (tenant-owned, RLS-protected).
+
+use sea_orm::entity::prelude::*;
+
+/// One customer. `deleted_at` marks a soft delete.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "customers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub version: i32,
+    pub kind: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub external_id: Option<String>,
+    pub lifecycle_stage: String,
+    pub owner_id: Option<Uuid>,
+    pub tags: Vec<String>,
+    pub custom_fields: Json,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,26 @@
+//! Schema migrations of the CRM.
+//!
+//! Migrations run as the owner role (`DATABASE_OWNER_URL`). They create the
+//! tables, grant the server's non-owner login role (`crm_app`) exactly the
+//! privileges it needs, and put every tenant-owned table under forced
+//! row-level security. Each migration is plain SQL kept next to its module so
+//! that the isolation rules can be read as written.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+/// The role the server logs in as. Migrations grant privileges to it; it must
+/// exist before migrating (the local services script and the Docker init
+/// script create it).
+pub const APP_ROLE: &str = "crm_app";
+
+/// Runs every migration in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,7 @@
+DROP TABLE IF EXISTS customers;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS memberships;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS tenants;
+DROP FUNCTION IF EXISTS app_current_user();
+DROP FUNCTION IF EXISTS app_current_tenant();

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the product: starts (or reuses) PostgreSQL and Redis, builds the
+# server, applies migrations and serves the API and its GraphQL IDE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh up
+# shellcheck source=/dev/null
+. .crm/env
+
+cargo build --release --locked --bin crm
+target/release/crm migrate
+exec target/release/crm serve

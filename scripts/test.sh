@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: starts (or reuses) the private PostgreSQL and
+# Redis instances, then runs every unit and integration test. Each
+# integration test creates its own database from a migrated template; the
+# databases of earlier runs are dropped first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/services.sh up
+# shellcheck source=/dev/null
+. .crm/env
+
+drop_test_databases() {
+    command -v psql >/dev/null 2>&1 || return 0
+    [ -n "${DATABASE_ADMIN_URL:-}" ] || return 0
+    psql "$DATABASE_ADMIN_URL" -Atqc \
+        "SELECT datname FROM pg_database WHERE datname LIKE 'crm\_test\_%' OR datname LIKE 'crm\_tpl\_%'" |
+        while read -r db; do
+            psql "$DATABASE_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+        done
+}
+
+drop_test_databases
+trap drop_test_databases EXIT
+cargo test --workspace --locked "$@"

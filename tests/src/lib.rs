@@ -1,0 +1,274 @@
+//! Test harness: every test gets its own database, cloned from a migrated
+//! template, and a real server on a random port, talking to real PostgreSQL
+//! and Redis. Tests are black-box: they speak GraphQL over HTTP.
+//!
+//! The harness reads the URLs that `scripts/services.sh` writes to `.crm/env`
+//! (`DATABASE_URL`, `DATABASE_OWNER_URL`, `DATABASE_ADMIN_URL`, `REDIS_URL`);
+//! `scripts/test.sh` loads them.
+
+use std::time::Duration;
+
+use crm_api::config::Config;
+use crm_api::startup::Application;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// The signing secret of test servers, so tests can forge tokens on purpose.
+pub const TEST_JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests with scripts/test.sh, which starts PostgreSQL and Redis and sets it")
+    })
+}
+
+/// `url` with its database name replaced by `database`.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{database}{query}", &base[..path_start])
+}
+
+async fn connect_one(url: &str) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL for tests: {e}"))
+}
+
+async fn exec(db: &DatabaseConnection, sql: &str) {
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("`{sql}` failed: {e}"));
+}
+
+/// A database of one's own, cloned from the migrated template.
+pub struct TestDb {
+    pub name: String,
+    /// As the server's role (`crm_app`).
+    pub app_url: String,
+    /// As the owner role.
+    pub owner_url: String,
+}
+
+impl TestDb {
+    /// Creates a fresh database; builds the template first if needed.
+    pub async fn create() -> TestDb {
+        let admin = connect_one(&env("DATABASE_ADMIN_URL")).await;
+        let migrations: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let template = format!(
+            "crm_tpl_{}",
+            &format!("{:x}", Sha256::digest(migrations.join(",").as_bytes()))[..16]
+        );
+        // One process at a time builds the template and clones it.
+        exec(&admin, "SELECT pg_advisory_lock(727274)").await;
+        let exists = admin
+            .query_one(Statement::from_sql_and_values(
+                admin.get_database_backend(),
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                [template.clone().into()],
+            ))
+            .await
+            .expect("query pg_database")
+            .is_some();
+        if !exists {
+            exec(&admin, &format!("CREATE DATABASE {template}")).await;
+            let owner = connect_one(&with_database(&env("DATABASE_OWNER_URL"), &template)).await;
+            if let Err(err) = Migrator::up(&owner, None).await {
+                owner.close().await.ok();
+                exec(&admin, &format!("DROP DATABASE {template}")).await;
+                exec(&admin, "SELECT pg_advisory_unlock(727274)").await;
+                panic!("migrating the test template failed: {err}");
+            }
+            owner.close().await.expect("close template connection");
+        }
+        let name = format!("crm_test_{}", uuid::Uuid::new_v4().simple());
+        exec(
+            &admin,
+            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        )
+        .await;
+        exec(&admin, "SELECT pg_advisory_unlock(727274)").await;
+        admin.close().await.ok();
+        TestDb {
+            app_url: with_database(&env("DATABASE_URL"), &name),
+            owner_url: with_database(&env("DATABASE_OWNER_URL"), &name),
+            name,
+        }
+    }
+
+    /// A single connection as the server's role, for tests that check what
+    /// the database itself allows.
+    pub async fn connect_as_app(&self) -> DatabaseConnection {
+        connect_one(&self.app_url).await
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: reqwest::Client,
+}
+
+/// A workspace created through `signUp`, with its owner's credentials.
+#[derive(Clone, Debug)]
+pub struct TestTenant {
+    pub slug: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub refresh_token: String,
+    pub tenant_id: String,
+    pub user_id: String,
+}
+
+impl TestApp {
+    /// Starts a server with the default test configuration.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts a server after `adjust` has changed the test configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        if std::env::var("TEST_LOG").is_ok() {
+            crm_api::telemetry::init(crm_api::config::LogFormat::Pretty);
+        }
+        let db = TestDb::create().await;
+        let app_url = db.app_url.clone();
+        let redis_url = env("REDIS_URL");
+        let mut config = Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some(app_url.clone()),
+            "REDIS_URL" => Some(redis_url.clone()),
+            "CRM_JWT_SECRET" => Some(TEST_JWT_SECRET.into()),
+            "CRM_LISTEN" => Some("127.0.0.1:0".into()),
+            "CRM_DB_MAX_CONNECTIONS" => Some("5".into()),
+            _ => None,
+        })
+        .expect("test configuration");
+        adjust(&mut config);
+        let app = Application::build(config)
+            .await
+            .expect("build the application");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            db,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("http client"),
+        }
+    }
+
+    /// The GraphQL endpoint.
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.address)
+    }
+
+    /// Posts a GraphQL request, anonymously or with `token`, and returns the
+    /// JSON body.
+    pub async fn gql_with(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(self.graphql_url())
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("send GraphQL request");
+        response.json().await.expect("GraphQL response is JSON")
+    }
+
+    /// An anonymous GraphQL request.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_with(None, query, variables).await
+    }
+
+    /// A GraphQL request as `tenant`'s owner.
+    pub async fn gql_as(&self, tenant: &TestTenant, query: &str, variables: Value) -> Value {
+        self.gql_with(Some(&tenant.token), query, variables).await
+    }
+
+    /// Signs up a workspace `slug` with a new owner.
+    pub async fn sign_up(&self, slug: &str) -> TestTenant {
+        let email = format!("owner@{slug}.example.com");
+        let password = format!("passphrase for {slug}");
+        let body = self
+            .gql(
+                "mutation($input: SignUpInput!) { signUp(input: $input) {
+                    accessToken refreshToken tenant { id } user { id } } }",
+                json!({ "input": {
+                    "tenantName": format!("Workspace {slug}"),
+                    "tenantSlug": slug,
+                    "email": email,
+                    "password": password,
+                }}),
+            )
+            .await;
+        let payload = &body["data"]["signUp"];
+        assert!(payload.is_object(), "signUp failed: {body}");
+        TestTenant {
+            slug: slug.to_owned(),
+            email,
+            password,
+            token: payload["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: payload["refreshToken"].as_str().unwrap().to_owned(),
+            tenant_id: payload["tenant"]["id"].as_str().unwrap().to_owned(),
+            user_id: payload["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Creates a customer as `tenant`; returns the customer object.
+    pub async fn create_customer(&self, tenant: &TestTenant, input: Value) -> Value {
+        let body = self
+            .gql_as(
+                tenant,
+                "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) {
+                    customer { id version name email lifecycleStage tags createdAt } } }",
+                json!({ "input": input }),
+            )
+            .await;
+        let customer = body["data"]["createCustomer"]["customer"].clone();
+        assert!(customer.is_object(), "createCustomer failed: {body}");
+        customer
+    }
+}
+
+/// The `extensions.code` of the first error of a GraphQL response.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The `extensions.field` of the first error of a GraphQL response.
+pub fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}
+
+/// A workspace slug no other test uses.
+pub fn unique_slug(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
+}

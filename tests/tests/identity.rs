@@ -1,0 +1,306 @@
+//! Sign-up, sign-in, `me`, and the checks every access token goes through.
+
+use crm_tests::{error_code, error_field, TestApp, TEST_JWT_SECRET};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken refreshToken expiresIn tenant { id slug baseCurrency } user { id email } } }";
+const SIGN_IN: &str = "mutation($input: SignInInput!) { signIn(input: $input) { accessToken tenant { slug } user { email } } }";
+const ME: &str = "{ me { role permissions user { email displayName } tenant { slug name plan } } }";
+
+fn sign_up_input(slug: &str, email: &str, password: &str) -> Value {
+    json!({ "input": { "tenantName": "Acme 中国", "tenantSlug": slug, "email": email, "password": password, "displayName": "Ann", "baseCurrency": "cny" } })
+}
+
+#[tokio::test]
+async fn a_new_user_signs_up_and_sees_their_workspace() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .gql(
+            SIGN_UP,
+            sign_up_input("acme", "Ann@Example.com", "a long passphrase"),
+        )
+        .await;
+    let payload = &body["data"]["signUp"];
+    assert_eq!(payload["tenant"]["slug"], "acme", "{body}");
+    assert_eq!(payload["tenant"]["baseCurrency"], "CNY");
+    assert_eq!(payload["user"]["email"], "ann@example.com");
+    assert_eq!(payload["expiresIn"], 900);
+    assert!(payload["refreshToken"]
+        .as_str()
+        .unwrap()
+        .starts_with("crm_rt_"));
+
+    let token = payload["accessToken"].as_str().unwrap();
+    let me = app.gql_with(Some(token), ME, json!({})).await;
+    let me = &me["data"]["me"];
+    assert_eq!(me["role"], "OWNER");
+    assert_eq!(me["tenant"]["name"], "Acme 中国");
+    assert_eq!(me["tenant"]["plan"], "free");
+    assert_eq!(me["user"]["displayName"], "Ann");
+    let permissions: Vec<&str> = me["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(permissions.contains(&"customers:write"));
+    assert!(permissions.contains(&"admin:members"));
+}
+
+#[tokio::test]
+async fn sign_up_input_is_validated_field_by_field() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            sign_up_input("ok-slug", "not-an-email", "a long passphrase"),
+            "email",
+        ),
+        (sign_up_input("ok-slug", "a@b.example", "short"), "password"),
+        (
+            sign_up_input("Bad Slug", "a@b.example", "a long passphrase"),
+            "tenantSlug",
+        ),
+        (
+            json!({ "input": { "tenantName": "  ", "tenantSlug": "ok-slug", "email": "a@b.example", "password": "a long passphrase" } }),
+            "tenantName",
+        ),
+        (
+            json!({ "input": { "tenantName": "X", "tenantSlug": "ok-slug", "email": "a@b.example", "password": "a long passphrase", "baseCurrency": "XXX" } }),
+            "baseCurrency",
+        ),
+        (
+            json!({ "input": { "tenantName": "X", "tenantSlug": "ok-slug", "email": "a@b.example", "password": "a long passphrase", "locale": "fr" } }),
+            "locale",
+        ),
+    ];
+    for (variables, field) in cases {
+        let body = app.gql(SIGN_UP, variables).await;
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+        assert_eq!(error_field(&body), Some(field), "{body}");
+    }
+    // Nothing was created by the failed attempts.
+    let body = app
+        .gql(
+            SIGN_UP,
+            sign_up_input("ok-slug", "a@b.example", "a long passphrase"),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["signUp"]["tenant"]["slug"], "ok-slug",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_workspace_address_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    app.sign_up("taken").await;
+    let body = app
+        .gql(
+            SIGN_UP,
+            sign_up_input("taken", "other@example.com", "a long passphrase"),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"));
+    assert_eq!(error_field(&body), Some("tenantSlug"));
+}
+
+#[tokio::test]
+async fn sign_in_does_not_reveal_which_part_was_wrong() {
+    let app = TestApp::spawn().await;
+    let tenant = app.sign_up("acme").await;
+    let ok = app
+        .gql(SIGN_IN, json!({ "input": { "email": tenant.email.to_uppercase(), "password": tenant.password } }))
+        .await;
+    assert_eq!(ok["data"]["signIn"]["tenant"]["slug"], "acme", "{ok}");
+
+    let wrong_password = app
+        .gql(
+            SIGN_IN,
+            json!({ "input": { "email": tenant.email, "password": "not the password" } }),
+        )
+        .await;
+    let unknown_email = app
+        .gql(
+            SIGN_IN,
+            json!({ "input": { "email": "nobody@example.com", "password": "not the password" } }),
+        )
+        .await;
+    let wrong_workspace = app
+        .gql(SIGN_IN, json!({ "input": { "email": tenant.email, "password": tenant.password, "tenantSlug": "other" } }))
+        .await;
+    for body in [&wrong_password, &unknown_email, &wrong_workspace] {
+        assert_eq!(error_code(body), Some("UNAUTHENTICATED"), "{body}");
+        assert!(body["data"].is_null());
+    }
+    assert_eq!(
+        wrong_password["errors"][0]["message"],
+        unknown_email["errors"][0]["message"]
+    );
+    assert_eq!(
+        wrong_password["errors"][0]["message"],
+        wrong_workspace["errors"][0]["message"]
+    );
+}
+
+#[tokio::test]
+async fn one_user_can_own_several_workspaces_and_choose_at_sign_in() {
+    let app = TestApp::spawn().await;
+    let first = app.sign_up("first-ws").await;
+    // Same email, same password: a second workspace for the same user.
+    let body = app
+        .gql(
+            SIGN_UP,
+            sign_up_input("second-ws", &first.email, &first.password),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["signUp"]["user"]["id"],
+        first.user_id.as_str(),
+        "{body}"
+    );
+    // Same email, wrong password: refused, naming the field.
+    let body = app
+        .gql(
+            SIGN_UP,
+            sign_up_input("third-ws", &first.email, "wrong passphrase"),
+        )
+        .await;
+    assert_eq!(error_field(&body), Some("email"));
+
+    let named = app
+        .gql(SIGN_IN, json!({ "input": { "email": first.email, "password": first.password, "tenantSlug": "first-ws" } }))
+        .await;
+    assert_eq!(named["data"]["signIn"]["tenant"]["slug"], "first-ws");
+    // Without a slug: the workspace used last.
+    let last_used = app
+        .gql(
+            SIGN_IN,
+            json!({ "input": { "email": first.email, "password": first.password } }),
+        )
+        .await;
+    assert_eq!(last_used["data"]["signIn"]["tenant"]["slug"], "first-ws");
+}
+
+#[derive(serde::Serialize, Clone)]
+struct Claims {
+    iss: String,
+    aud: String,
+    sub: String,
+    tid: String,
+    sid: String,
+    role: String,
+    iat: i64,
+    nbf: i64,
+    exp: i64,
+}
+
+fn forge(claims: &Claims, secret: &str, kid: Option<&str>) -> String {
+    let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = kid.map(str::to_owned);
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn expired_forged_and_foreign_tokens_are_rejected() {
+    let app = TestApp::spawn().await;
+    let tenant = app.sign_up("acme").await;
+    let now = chrono::Utc::now().timestamp();
+    let valid = Claims {
+        iss: "crm".into(),
+        aud: "crm-api".into(),
+        sub: tenant.user_id.clone(),
+        tid: tenant.tenant_id.clone(),
+        sid: uuid::Uuid::now_v7().to_string(),
+        role: "owner".into(),
+        iat: now,
+        nbf: now,
+        exp: now + 600,
+    };
+    // The harness can mint a valid token, so the rejections below are about the one thing changed.
+    let control = forge(&valid, TEST_JWT_SECRET, Some("k1"));
+    let me = app
+        .gql_with(Some(&control), "{ me { role } }", json!({}))
+        .await;
+    assert_eq!(me["data"]["me"]["role"], "OWNER", "{me}");
+
+    let expired = Claims {
+        exp: now - 3600,
+        iat: now - 7200,
+        nbf: now - 7200,
+        ..valid.clone()
+    };
+    let not_yet = Claims {
+        nbf: now + 3600,
+        ..valid.clone()
+    };
+    let wrong_audience = Claims {
+        aud: "another-api".into(),
+        ..valid.clone()
+    };
+    let wrong_issuer = Claims {
+        iss: "someone-else".into(),
+        ..valid.clone()
+    };
+    let unsigned = {
+        let token = forge(&valid, TEST_JWT_SECRET, Some("k1"));
+        let mut parts = token.split('.');
+        let _ = parts.next();
+        let payload = parts.next().unwrap();
+        // {"alg":"none","typ":"JWT","kid":"k1"}
+        format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIiwia2lkIjoiazEifQ.{payload}.")
+    };
+    let tokens = [
+        forge(&expired, TEST_JWT_SECRET, Some("k1")),
+        forge(&not_yet, TEST_JWT_SECRET, Some("k1")),
+        forge(&wrong_audience, TEST_JWT_SECRET, Some("k1")),
+        forge(&wrong_issuer, TEST_JWT_SECRET, Some("k1")),
+        forge(&valid, "some-other-secret-0123456789abcdef0123", Some("k1")),
+        forge(&valid, TEST_JWT_SECRET, Some("unknown-key")),
+        unsigned,
+    ];
+    for token in tokens {
+        let response = app
+            .client
+            .post(app.graphql_url())
+            .bearer_auth(&token)
+            .json(&json!({ "query": "{ me { role } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+    }
+}
+
+#[tokio::test]
+async fn passwords_are_stored_as_argon2id_hashes() {
+    let app = TestApp::spawn().await;
+    let tenant = app.sign_up("acme").await;
+    let db = sea_orm::Database::connect(app.db.owner_url.as_str())
+        .await
+        .unwrap();
+    use sea_orm::{ConnectionTrait, Statement};
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT password_hash FROM users WHERE id = '{}'",
+                tenant.user_id
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let hash: String = row.try_get("", "password_hash").unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(&tenant.password));
+}
