@@ -9,7 +9,8 @@
 use std::ops::Deref;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement,
+    TransactionTrait,
 };
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
@@ -30,9 +31,20 @@ pub struct TenantTx {
 }
 
 impl TenantTx {
-    /// Begins a transaction and binds it to `scope`.
+    /// Begins a read-write transaction and binds it to `scope`.
     pub async fn begin(db: &DatabaseConnection, scope: TenantScope) -> Result<Self> {
-        let tx = db.begin().await?;
+        Self::bind(db.begin().await?, scope).await
+    }
+
+    /// Begins a read-only transaction and binds it to `scope`.
+    pub async fn begin_read_only(db: &DatabaseConnection, scope: TenantScope) -> Result<Self> {
+        let tx = db
+            .begin_with_config(None, Some(AccessMode::ReadOnly))
+            .await?;
+        Self::bind(tx, scope).await
+    }
+
+    async fn bind(tx: DatabaseTransaction, scope: TenantScope) -> Result<Self> {
         tx.execute(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
             "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
@@ -72,7 +84,7 @@ impl Deref for TenantTx {
     }
 }
 
-/// The read transaction shared by all resolvers of one query request: begun
+/// The read-only transaction shared by all resolvers of one request: begun
 /// on first use, so requests that never touch tenant data never open one, and
 /// finished once the response is ready, so the whole response reads one
 /// consistent snapshot.
@@ -113,7 +125,7 @@ impl RequestTx {
     pub async fn lock(&self) -> Result<RequestTxGuard<'_>> {
         let mut slot = self.slot.lock().await;
         if slot.is_none() {
-            *slot = Some(TenantTx::begin(&self.db, self.scope).await?);
+            *slot = Some(TenantTx::begin_read_only(&self.db, self.scope).await?);
         }
         Ok(RequestTxGuard(slot))
     }

@@ -1,0 +1,52 @@
+//! The public contract: the schema's SDL is kept in `api/schema.graphql`, so
+//! every change to the API shows up in review. Regenerate it with
+//! `UPDATE_SCHEMA=1 cargo test -p crm-tests --test schema`.
+
+use crm_api::config::GraphqlLimits;
+use crm_api::graphql::build_schema;
+
+#[test]
+fn the_schema_matches_the_committed_sdl() {
+    let limits = GraphqlLimits {
+        max_depth: 10,
+        max_complexity: 5000,
+        max_aliases: 15,
+        max_document_chars: 15000,
+        max_body_bytes: 1 << 20,
+        default_page_size: 20,
+        max_page_size: 100,
+    };
+    let sdl = build_schema(&limits).sdl();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/schema.graphql");
+    if std::env::var("UPDATE_SCHEMA").is_ok() {
+        std::fs::write(path, &sdl).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == sdl,
+        "the schema changed; review it and run `UPDATE_SCHEMA=1 cargo test -p crm-tests --test schema`"
+    );
+}
+
+#[test]
+fn the_agreed_names_of_the_core_api_are_present() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../api/schema.graphql"
+    ))
+    .unwrap();
+    for name in [
+        "signUp(input: SignUpInput!): AuthPayload!",
+        "signIn(input: SignInInput!): AuthPayload!",
+        "me: Viewer!",
+        "customer(id: ID!): Customer",
+        "createCustomer(input: CreateCustomerInput!): CustomerPayload!",
+        "updateCustomer(input: UpdateCustomerInput!): CustomerPayload!",
+        "deleteCustomer(id: ID!): Boolean!",
+        "input CustomerFilter",
+        "enum CustomerOrderField",
+        "type CustomerConnection",
+    ] {
+        assert!(committed.contains(name), "missing `{name}`");
+    }
+}
