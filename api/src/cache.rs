@@ -23,6 +23,7 @@ pub struct Cache {
 
 struct Inner {
     client: redis::Client,
+    prefix: String,
     state: RwLock<State>,
 }
 
@@ -32,17 +33,25 @@ struct State {
 }
 
 impl Cache {
-    /// A handle for `url`; nothing is connected yet.
-    pub fn new(url: &str) -> Result<Self, redis::RedisError> {
+    /// A handle for `url` whose keys all start with `prefix`; nothing is
+    /// connected yet.
+    pub fn new(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
         Ok(Cache {
             inner: Arc::new(Inner {
                 client: redis::Client::open(url)?,
+                prefix: prefix.to_owned(),
                 state: RwLock::new(State {
                     conn: None,
                     last_attempt: None,
                 }),
             }),
         })
+    }
+
+    /// The full Redis key for `name`, under this deployment's prefix (so
+    /// that several deployments, or test servers, can share one Redis).
+    pub fn key(&self, name: &str) -> String {
+        format!("{}:{name}", self.inner.prefix)
     }
 
     /// A live connection, or `None` while Redis is unreachable.

@@ -18,10 +18,13 @@ pub enum LogFormat {
 /// Signing and validation settings of access tokens.
 #[derive(Clone)]
 pub struct JwtConfig {
-    /// HMAC-SHA256 key; at least 32 bytes.
+    /// HMAC-SHA256 key that signs new tokens; at least 32 bytes.
     pub secret: Vec<u8>,
-    /// Key id written to the token header, so keys can be rotated later.
+    /// Key id written to the token header, so keys can be rotated.
     pub key_id: String,
+    /// Earlier keys (id, secret) still accepted for verification, so tokens
+    /// signed before a rotation stay valid until they expire.
+    pub previous_keys: Vec<(String, Vec<u8>)>,
     pub issuer: String,
     pub audience: String,
     pub access_token_ttl: Duration,
@@ -33,6 +36,14 @@ impl std::fmt::Debug for JwtConfig {
         f.debug_struct("JwtConfig")
             .field("secret", &"<redacted>")
             .field("key_id", &self.key_id)
+            .field(
+                "previous_key_ids",
+                &self
+                    .previous_keys
+                    .iter()
+                    .map(|(id, _)| id)
+                    .collect::<Vec<_>>(),
+            )
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("access_token_ttl", &self.access_token_ttl)
@@ -53,6 +64,49 @@ pub struct GraphqlLimits {
     pub max_page_size: u64,
 }
 
+/// Requests per minute allowed for one caller (user or API key) and for a
+/// whole tenant, by plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanLimits {
+    pub caller_per_minute: u32,
+    pub tenant_per_minute: u32,
+}
+
+/// Rate limits by plan, and for callers without credentials (per IP).
+#[derive(Clone, Debug)]
+pub struct RateLimits {
+    pub free: PlanLimits,
+    pub pro: PlanLimits,
+    pub enterprise: PlanLimits,
+    pub anonymous_per_minute: u32,
+}
+
+/// Outgoing mail. Without a host, messages are printed to standard output
+/// (development) instead of sent.
+#[derive(Clone)]
+pub struct MailConfig {
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_username", &self.smtp_username)
+            .field(
+                "smtp_password",
+                &self.smtp_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
 /// The whole server configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -64,8 +118,18 @@ pub struct Config {
     pub database_owner_url: Option<String>,
     pub database_max_connections: u32,
     pub redis_url: String,
+    /// Start of every Redis key this deployment writes.
+    pub redis_key_prefix: String,
     pub jwt: JwtConfig,
     pub graphql: GraphqlLimits,
+    pub rate_limits: RateLimits,
+    pub mail: MailConfig,
+    /// Address people use to reach the product; links in messages start with it.
+    pub public_url: String,
+    /// How long an invitation can be accepted.
+    pub invitation_ttl: Duration,
+    /// How often API-key last-used times are written.
+    pub key_usage_flush_interval: Duration,
     pub log_format: LogFormat,
 }
 
@@ -122,9 +186,11 @@ impl Config {
             database_owner_url: lookup("DATABASE_OWNER_URL"),
             database_max_connections: number(&lookup, "CRM_DB_MAX_CONNECTIONS", 20)?,
             redis_url: get("REDIS_URL", "redis://127.0.0.1:56379/"),
+            redis_key_prefix: get("CRM_REDIS_KEY_PREFIX", "crm"),
             jwt: JwtConfig {
                 secret: secret.into_bytes(),
                 key_id: get("CRM_JWT_KEY_ID", "k1"),
+                previous_keys: previous_keys(lookup("CRM_JWT_PREVIOUS_KEYS"))?,
                 issuer: get("CRM_JWT_ISSUER", "crm"),
                 audience: get("CRM_JWT_AUDIENCE", "crm-api"),
                 access_token_ttl: Duration::from_secs(number(
@@ -147,9 +213,65 @@ impl Config {
                 default_page_size: number(&lookup, "CRM_DEFAULT_PAGE_SIZE", 20)?,
                 max_page_size: number(&lookup, "CRM_MAX_PAGE_SIZE", 100)?,
             },
+            rate_limits: RateLimits {
+                free: PlanLimits {
+                    caller_per_minute: number(&lookup, "CRM_RATE_FREE_CALLER_PER_MIN", 120)?,
+                    tenant_per_minute: number(&lookup, "CRM_RATE_FREE_TENANT_PER_MIN", 600)?,
+                },
+                pro: PlanLimits {
+                    caller_per_minute: number(&lookup, "CRM_RATE_PRO_CALLER_PER_MIN", 600)?,
+                    tenant_per_minute: number(&lookup, "CRM_RATE_PRO_TENANT_PER_MIN", 3000)?,
+                },
+                enterprise: PlanLimits {
+                    caller_per_minute: number(&lookup, "CRM_RATE_ENTERPRISE_CALLER_PER_MIN", 3000)?,
+                    tenant_per_minute: number(
+                        &lookup,
+                        "CRM_RATE_ENTERPRISE_TENANT_PER_MIN",
+                        20000,
+                    )?,
+                },
+                anonymous_per_minute: number(&lookup, "CRM_RATE_ANONYMOUS_PER_MIN", 60)?,
+            },
+            mail: MailConfig {
+                smtp_host: lookup("CRM_SMTP_HOST"),
+                smtp_port: number(&lookup, "CRM_SMTP_PORT", 25)?,
+                smtp_username: lookup("CRM_SMTP_USERNAME"),
+                smtp_password: lookup("CRM_SMTP_PASSWORD"),
+                from: get("CRM_MAIL_FROM", "CRM <no-reply@localhost>"),
+            },
+            public_url: get("CRM_PUBLIC_URL", "http://127.0.0.1:8080")
+                .trim_end_matches('/')
+                .to_owned(),
+            invitation_ttl: Duration::from_secs(number(
+                &lookup,
+                "CRM_INVITATION_TTL_SECS",
+                7 * 24 * 3600,
+            )?),
+            key_usage_flush_interval: Duration::from_secs(
+                number(&lookup, "CRM_KEY_USAGE_FLUSH_SECS", 30)?.max(1),
+            ),
             log_format,
         })
     }
+}
+
+/// Parses `id=secret,id=secret` into verification keys.
+fn previous_keys(raw: Option<String>) -> Result<Vec<(String, Vec<u8>)>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| match entry.trim().split_once('=') {
+            Some((id, secret)) if !id.is_empty() && secret.len() >= 32 => {
+                Ok((id.to_owned(), secret.as_bytes().to_vec()))
+            }
+            _ => Err(ConfigError {
+                name: "CRM_JWT_PREVIOUS_KEYS",
+                reason: "must be `key-id=secret` pairs separated by commas, secrets of at least 32 characters".into(),
+            }),
+        })
+        .collect()
 }
 
 /// The URL `crm migrate` connects with: `DATABASE_OWNER_URL`, else `DATABASE_URL`.

@@ -9,12 +9,14 @@ use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
+use crate::auth::gate::Gate;
+use crate::auth::throttle::SignInThrottle;
 use crate::auth::tokens::TokenKeys;
 use crate::cache::Cache;
 use crate::config::Config;
-use crate::graphql::context::Services;
 use crate::graphql::{build_schema, CrmSchema};
 use crate::routes;
+use crate::services::Services;
 
 /// What every request handler shares.
 pub struct AppState {
@@ -29,6 +31,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    workers: crate::workers::Workers,
 }
 
 /// Why the application could not start.
@@ -68,13 +71,23 @@ impl Application {
     /// Connects to the services and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let db = connect_database(&config.database_url, config.database_max_connections).await?;
-        let cache = Cache::new(&config.redis_url)?;
+        let cache = Cache::new(&config.redis_url, &config.redis_key_prefix)?;
         let config = Arc::new(config);
+        let keys = Arc::new(TokenKeys::new(&config.jwt));
+        let gate = Arc::new(Gate::new(
+            db.clone(),
+            cache.clone(),
+            keys.clone(),
+            &config.rate_limits,
+        ));
         let services = Services {
             db: db.clone(),
-            keys: Arc::new(TokenKeys::new(&config.jwt)),
+            keys,
+            gate: gate.clone(),
+            throttle: SignInThrottle::new(cache.clone()),
             config: config.clone(),
         };
+        let workers = crate::workers::spawn(db.clone(), gate, config.clone());
         let state = web::Data::new(AppState {
             db,
             cache,
@@ -96,7 +109,10 @@ impl Application {
                 .wrap(
                     DefaultHeaders::new()
                         .add(("Access-Control-Allow-Origin", "*"))
-                        .add(("Access-Control-Expose-Headers", "x-request-id"))
+                        .add((
+                            "Access-Control-Expose-Headers",
+                            "x-request-id, ratelimit-limit, ratelimit-remaining, ratelimit-reset, retry-after",
+                        ))
                         .add(("X-Content-Type-Options", "nosniff")),
                 )
                 .wrap(from_fn(routes::request_id::middleware))
@@ -128,6 +144,7 @@ impl Application {
         Ok(Application {
             port: port.port(),
             server,
+            workers,
         })
     }
 
@@ -138,6 +155,8 @@ impl Application {
 
     /// Serves until the process is asked to stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.workers.stop().await;
+        served
     }
 }

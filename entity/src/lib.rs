@@ -4,8 +4,15 @@
 //! through the server's narrow identity functions; every other table is
 //! tenant-owned and protected by row-level security.
 
+pub mod api_key;
+pub mod audit_event;
 pub mod customer;
+pub mod invitation;
 pub mod membership;
+pub mod outbound_message;
+pub mod region;
+pub mod rotated_refresh_token;
 pub mod session;
+pub mod team;
 pub mod tenant;
 pub mod user;

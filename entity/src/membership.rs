@@ -11,6 +11,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
     pub role: String,
+    pub team_id: Option<Uuid>,
+    pub region_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

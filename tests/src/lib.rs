@@ -123,11 +123,12 @@ impl TestDb {
     }
 }
 
-/// A running server on its own database.
+/// A running server on its own database (and its own Redis key prefix).
 pub struct TestApp {
     pub address: String,
     pub db: TestDb,
     pub client: reqwest::Client,
+    pub config: Config,
 }
 
 /// A workspace created through `signUp`, with its owner's credentials.
@@ -156,21 +157,21 @@ impl TestApp {
         let db = TestDb::create().await;
         let app_url = db.app_url.clone();
         let redis_url = env("REDIS_URL");
+        let prefix = format!("crm-test:{}", db.name);
         let mut config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(app_url.clone()),
             "REDIS_URL" => Some(redis_url.clone()),
+            "CRM_REDIS_KEY_PREFIX" => Some(prefix.clone()),
             "CRM_JWT_SECRET" => Some(TEST_JWT_SECRET.into()),
             "CRM_LISTEN" => Some("127.0.0.1:0".into()),
             "CRM_DB_MAX_CONNECTIONS" => Some("5".into()),
+            // Tests send bursts; the rate-limit tests set their own limits.
+            name if name.starts_with("CRM_RATE_") => Some("1000000".into()),
             _ => None,
         })
         .expect("test configuration");
         adjust(&mut config);
-        let app = Application::build(config)
-            .await
-            .expect("build the application");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
+        let address = Self::start(config.clone()).await;
         TestApp {
             address,
             db,
@@ -178,6 +179,31 @@ impl TestApp {
                 .timeout(Duration::from_secs(60))
                 .build()
                 .expect("http client"),
+            config,
+        }
+    }
+
+    async fn start(config: Config) -> String {
+        let app = Application::build(config)
+            .await
+            .expect("build the application");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
+    /// A second server sharing this one's database and Redis, as another
+    /// node behind a load balancer would.
+    pub async fn spawn_peer(&self) -> TestApp {
+        TestApp {
+            address: Self::start(self.config.clone()).await,
+            db: TestDb {
+                name: self.db.name.clone(),
+                app_url: self.db.app_url.clone(),
+                owner_url: self.db.owner_url.clone(),
+            },
+            client: self.client.clone(),
+            config: self.config.clone(),
         }
     }
 

@@ -208,23 +208,34 @@ fn forge(claims: &Claims, secret: &str, kid: Option<&str>) -> String {
     .unwrap()
 }
 
+fn session_id_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(&bytes).unwrap();
+    claims["sid"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn expired_forged_and_foreign_tokens_are_rejected() {
     let app = TestApp::spawn().await;
     let tenant = app.sign_up("acme").await;
+    let other = app.sign_up("globex").await;
     let now = chrono::Utc::now().timestamp();
     let valid = Claims {
         iss: "crm".into(),
         aud: "crm-api".into(),
         sub: tenant.user_id.clone(),
         tid: tenant.tenant_id.clone(),
-        sid: uuid::Uuid::now_v7().to_string(),
+        sid: session_id_of(&tenant.token),
         role: "owner".into(),
         iat: now,
         nbf: now,
         exp: now + 600,
     };
-    // The harness can mint a valid token, so the rejections below are about the one thing changed.
+    // The harness can mint a valid token, so each rejection below is about the one thing changed.
     let control = forge(&valid, TEST_JWT_SECRET, Some("k1"));
     let me = app
         .gql_with(Some(&control), "{ me { role } }", json!({}))
@@ -249,22 +260,45 @@ async fn expired_forged_and_foreign_tokens_are_rejected() {
         iss: "someone-else".into(),
         ..valid.clone()
     };
+    // Signed correctly, but claiming another tenant (or user) for this session.
+    let swapped_tenant = Claims {
+        tid: other.tenant_id.clone(),
+        ..valid.clone()
+    };
+    let swapped_user = Claims {
+        sub: other.user_id.clone(),
+        ..valid.clone()
+    };
+    let unknown_session = Claims {
+        sid: uuid::Uuid::now_v7().to_string(),
+        ..valid.clone()
+    };
     let unsigned = {
-        let token = forge(&valid, TEST_JWT_SECRET, Some("k1"));
-        let mut parts = token.split('.');
-        let _ = parts.next();
-        let payload = parts.next().unwrap();
+        let payload = control.split('.').nth(1).unwrap();
         // {"alg":"none","typ":"JWT","kid":"k1"}
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIiwia2lkIjoiazEifQ.{payload}.")
+    };
+    let rs256_header = {
+        let mut parts = control.split('.');
+        let _ = parts.next();
+        let payload = parts.next().unwrap();
+        let signature = parts.next().unwrap();
+        // {"alg":"RS256","typ":"JWT","kid":"k1"}: algorithm confusion
+        format!("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.{payload}.{signature}")
     };
     let tokens = [
         forge(&expired, TEST_JWT_SECRET, Some("k1")),
         forge(&not_yet, TEST_JWT_SECRET, Some("k1")),
         forge(&wrong_audience, TEST_JWT_SECRET, Some("k1")),
         forge(&wrong_issuer, TEST_JWT_SECRET, Some("k1")),
+        forge(&swapped_tenant, TEST_JWT_SECRET, Some("k1")),
+        forge(&swapped_user, TEST_JWT_SECRET, Some("k1")),
+        forge(&unknown_session, TEST_JWT_SECRET, Some("k1")),
         forge(&valid, "some-other-secret-0123456789abcdef0123", Some("k1")),
         forge(&valid, TEST_JWT_SECRET, Some("unknown-key")),
+        forge(&valid, TEST_JWT_SECRET, None),
         unsigned,
+        rs256_header,
     ];
     for token in tokens {
         let response = app

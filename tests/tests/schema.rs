@@ -46,6 +46,10 @@ fn the_agreed_names_of_the_core_api_are_present() {
         "input CustomerFilter",
         "enum CustomerOrderField",
         "type CustomerConnection",
+        "refreshSession(refreshToken: String!): AuthPayload!",
+        "signOut: Boolean!",
+        "createApiKey(input: CreateApiKeyInput!): CreateApiKeyPayload!",
+        "revokeApiKey(id: ID!): Boolean!",
     ] {
         assert!(committed.contains(name), "missing `{name}`");
     }

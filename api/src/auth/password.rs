@@ -9,6 +9,19 @@ use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
+/// Whether `password` is one of the most common passwords (compared
+/// case-insensitively), which guessing attacks try first.
+pub fn is_common(password: &str) -> bool {
+    static COMMON: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let common = COMMON.get_or_init(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .collect()
+    });
+    common.contains(password.trim().to_lowercase().as_str())
+}
+
 /// Hashes `password` with Argon2id and a random salt (PHC string format).
 pub async fn hash(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || hash_blocking(&password))
@@ -61,6 +74,13 @@ struct HashError(argon2::password_hash::Error);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_are_recognised() {
+        assert!(is_common("qwertyuiop"));
+        assert!(is_common("Password123"));
+        assert!(!is_common("a long passphrase nobody uses"));
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_password() {

@@ -23,9 +23,26 @@ pub enum Permission {
     AdminMembers,
     AdminApiKeys,
     AdminSettings,
+    AdminAudit,
 }
 
 impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 7] = [
+        Permission::CustomersRead,
+        Permission::CustomersWrite,
+        Permission::CustomersDelete,
+        Permission::AdminMembers,
+        Permission::AdminApiKeys,
+        Permission::AdminSettings,
+        Permission::AdminAudit,
+    ];
+
+    /// Parses a public permission name such as `customers:read`.
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
     /// The permission's public name, as listed by `me.permissions`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,6 +52,7 @@ impl Permission {
             Permission::AdminMembers => "admin:members",
             Permission::AdminApiKeys => "admin:api_keys",
             Permission::AdminSettings => "admin:settings",
+            Permission::AdminAudit => "admin:audit",
         }
     }
 }
@@ -54,6 +72,7 @@ const ADMINISTRATION: &[Permission] = &[
     AdminMembers,
     AdminApiKeys,
     AdminSettings,
+    AdminAudit,
 ];
 
 impl Role {
@@ -72,7 +91,7 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Role::Owner | Role::Admin => ADMINISTRATION,
-            Role::Manager => &[CustomersRead, CustomersWrite, CustomersDelete],
+            Role::Manager => &[CustomersRead, CustomersWrite, CustomersDelete, AdminApiKeys],
             Role::Sales | Role::Service | Role::Marketing => &[CustomersRead, CustomersWrite],
             Role::Viewer => &[CustomersRead],
         }
@@ -93,6 +112,16 @@ impl Role {
             Role::Service => "service",
             Role::Marketing => "marketing",
             Role::Viewer => "viewer",
+        }
+    }
+
+    /// Whether a member with this role may give `other` to someone or take
+    /// it away: only owners manage owners, and admins manage everyone else.
+    pub fn can_manage(self, other: Role) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Admin => other != Role::Owner,
+            _ => false,
         }
     }
 

@@ -8,7 +8,9 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Principal, Role};
+use std::collections::HashMap;
+
+use super::Role;
 use crate::config::JwtConfig;
 use crate::error::{Error, Result};
 
@@ -31,14 +33,25 @@ struct Claims {
     exp: i64,
 }
 
-/// Issues and verifies access tokens with the configured key.
+/// What a verified access token proves: a session of a user in a tenant.
+/// Whether the session is still live, and the role in force, are checked
+/// separately on every request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionClaims {
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub session_id: Uuid,
+}
+
+/// Issues access tokens with the current key and verifies them with the
+/// current or any previous key, chosen by the header's key id.
 pub struct TokenKeys {
     key_id: String,
     issuer: String,
     audience: String,
     ttl: Duration,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    decoding: HashMap<String, DecodingKey>,
     validation: Validation,
 }
 
@@ -51,13 +64,22 @@ impl TokenKeys {
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        let mut decoding: HashMap<String, DecodingKey> = config
+            .previous_keys
+            .iter()
+            .map(|(id, secret)| (id.clone(), DecodingKey::from_secret(secret)))
+            .collect();
+        decoding.insert(
+            config.key_id.clone(),
+            DecodingKey::from_secret(&config.secret),
+        );
         TokenKeys {
             key_id: config.key_id.clone(),
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             ttl: config.access_token_ttl,
             encoding: EncodingKey::from_secret(&config.secret),
-            decoding: DecodingKey::from_secret(&config.secret),
+            decoding,
             validation,
         }
     }
@@ -67,16 +89,17 @@ impl TokenKeys {
         self.ttl
     }
 
-    /// Signs an access token for `principal`.
-    pub fn issue(&self, principal: &Principal) -> Result<String> {
+    /// Signs an access token for a session. The role is informational for
+    /// clients; the server reads the role in force from the membership.
+    pub fn issue(&self, session: &SessionClaims, role: Role) -> Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            sub: principal.user_id,
-            tid: principal.tenant_id,
-            sid: principal.session_id,
-            role: principal.role.as_str().to_owned(),
+            sub: session.user_id,
+            tid: session.tenant_id,
+            sid: session.session_id,
+            role: role.as_str().to_owned(),
             iat: now,
             nbf: now,
             exp: now + self.ttl.as_secs() as i64,
@@ -89,19 +112,23 @@ impl TokenKeys {
     /// Verifies signature, algorithm, key id, issuer, audience and lifetime,
     /// and returns the caller. Any failure is `UNAUTHENTICATED`, with no
     /// detail about which check failed.
-    pub fn verify(&self, token: &str) -> Result<Principal> {
+    pub fn verify(&self, token: &str) -> Result<SessionClaims> {
         const INVALID: Error = Error::Unauthenticated("the access token is invalid or expired");
         let header = decode_header(token).map_err(|_| INVALID)?;
-        if header.alg != ALGORITHM || header.kid.as_deref() != Some(self.key_id.as_str()) {
+        if header.alg != ALGORITHM {
             return Err(INVALID);
         }
-        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.decoding.get(kid))
+            .ok_or(INVALID)?;
+        let claims = decode::<Claims>(token, key, &self.validation)
             .map_err(|_| INVALID)?
             .claims;
-        Ok(Principal {
+        Ok(SessionClaims {
             user_id: claims.sub,
             tenant_id: claims.tid,
-            role: Role::parse(&claims.role).ok_or(INVALID)?,
             session_id: claims.sid,
         })
     }
@@ -113,9 +140,19 @@ mod tests {
     use base64::Engine;
 
     fn keys(secret: &str, audience: &str) -> TokenKeys {
+        keys_with(secret, "k1", Vec::new(), audience)
+    }
+
+    fn keys_with(
+        secret: &str,
+        key_id: &str,
+        previous: Vec<(String, Vec<u8>)>,
+        audience: &str,
+    ) -> TokenKeys {
         TokenKeys::new(&JwtConfig {
             secret: secret.as_bytes().to_vec(),
-            key_id: "k1".into(),
+            key_id: key_id.into(),
+            previous_keys: previous,
             issuer: "crm".into(),
             audience: audience.into(),
             access_token_ttl: Duration::from_secs(60),
@@ -123,11 +160,10 @@ mod tests {
         })
     }
 
-    fn principal() -> Principal {
-        Principal {
+    fn session() -> SessionClaims {
+        SessionClaims {
             user_id: Uuid::now_v7(),
             tenant_id: Uuid::now_v7(),
-            role: Role::Sales,
             session_id: Uuid::now_v7(),
         }
     }
@@ -137,13 +173,39 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_to_the_same_caller() {
         let keys = keys(SECRET, "crm-api");
-        let who = principal();
-        assert_eq!(keys.verify(&keys.issue(&who).unwrap()).unwrap(), who);
+        let who = session();
+        assert_eq!(
+            keys.verify(&keys.issue(&who, Role::Sales).unwrap())
+                .unwrap(),
+            who
+        );
+    }
+
+    #[test]
+    fn tokens_of_the_previous_key_stay_valid_after_rotation() {
+        let old = keys_with(SECRET, "k1", Vec::new(), "crm-api");
+        let token = old.issue(&session(), Role::Sales).unwrap();
+        let rotated = keys_with(
+            "a brand new secret of enough length!!",
+            "k2",
+            vec![("k1".into(), SECRET.as_bytes().to_vec())],
+            "crm-api",
+        );
+        assert!(rotated.verify(&token).is_ok());
+        let forgotten = keys_with(
+            "a brand new secret of enough length!!",
+            "k2",
+            Vec::new(),
+            "crm-api",
+        );
+        assert!(forgotten.verify(&token).is_err());
     }
 
     #[test]
     fn tokens_from_another_key_or_audience_are_rejected() {
-        let token = keys(SECRET, "crm-api").issue(&principal()).unwrap();
+        let token = keys(SECRET, "crm-api")
+            .issue(&session(), Role::Sales)
+            .unwrap();
         assert!(keys("another secret that is long enough!!", "crm-api")
             .verify(&token)
             .is_err());
@@ -153,7 +215,7 @@ mod tests {
     #[test]
     fn unsigned_tokens_are_rejected() {
         let keys = keys(SECRET, "crm-api");
-        let token = keys.issue(&principal()).unwrap();
+        let token = keys.issue(&session(), Role::Sales).unwrap();
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let payload = token.split('.').nth(1).unwrap();
         let header = engine.encode(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#);

@@ -78,6 +78,12 @@ pub fn new_password(field: &str, raw: &str) -> Result<String> {
             format!("must be at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
+    if password::is_common(raw) {
+        return Err(Error::validation(
+            field,
+            "is one of the most common passwords; choose one that is harder to guess",
+        ));
+    }
     if raw.len() > MAX_PASSWORD_BYTES {
         return Err(Error::validation(
             field,
@@ -175,6 +181,8 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
         tenant_id: Set(tenant.id),
         user_id: Set(user.id),
         role: Set(Role::Owner.as_str().into()),
+        team_id: Set(None),
+        region_id: Set(None),
         created_at: Set(now),
     }
     .insert(&tx)
@@ -229,6 +237,79 @@ pub async fn sign_in(
         .ok_or_else(|| Error::internal(UnknownRole(membership.role.clone())))?;
     remember_tenant(db, user.id, tenant.id).await?;
     Ok(Membership { user, tenant, role })
+}
+
+/// Where a failed sign-in for `email` is recorded: the named workspace, or
+/// the user's last-used one. `None` for unknown emails.
+pub async fn failure_target(
+    db: &DatabaseConnection,
+    email: &str,
+    tenant_slug: Option<&str>,
+) -> Result<Option<(Uuid, Uuid)>> {
+    let Some(user) = user::Entity::find()
+        .filter(user::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut query = membership::Entity::find()
+        .join(JoinType::InnerJoin, membership_tenant())
+        .filter(membership::Column::UserId.eq(user.id));
+    if let Some(slug) = tenant_slug {
+        query = query.filter(tenant::Column::Slug.eq(slug.trim()));
+    } else if let Some(last) = user.last_tenant_id {
+        query = query.filter(membership::Column::TenantId.eq(last));
+    }
+    let membership = query
+        .order_by_asc(membership::Column::CreatedAt)
+        .one(db)
+        .await?;
+    Ok(membership.map(|m| (m.tenant_id, user.id)))
+}
+
+/// The user's membership of the tenant with `slug`, for switching tenants.
+pub async fn membership_by_slug(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    slug: &str,
+) -> Result<Membership> {
+    let found = membership::Entity::find()
+        .select_also(tenant::Entity)
+        .join(JoinType::InnerJoin, membership_tenant())
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(tenant::Column::Slug.eq(slug.trim()))
+        .one(db)
+        .await?;
+    let Some((membership, Some(tenant))) = found else {
+        return Err(Error::NotFound("workspace"));
+    };
+    let user = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let role = Role::parse(&membership.role)
+        .ok_or_else(|| Error::internal(UnknownRole(membership.role.clone())))?;
+    remember_tenant(db, user_id, tenant.id).await?;
+    Ok(Membership { user, tenant, role })
+}
+
+/// The tenants the user belongs to, with the role in each, by name.
+pub async fn tenants_of(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+) -> Result<Vec<(tenant::Model, Role)>> {
+    let rows = membership::Entity::find()
+        .select_also(tenant::Entity)
+        .join(JoinType::InnerJoin, membership_tenant())
+        .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(tenant::Column::Name)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, t)| Some((t?, Role::parse(&m.role)?)))
+        .collect())
 }
 
 /// The tenant with `id`.
@@ -298,6 +379,7 @@ mod tests {
     fn passwords() {
         assert!(new_password("p", "short").is_err());
         assert!(new_password("p", "long enough pass").is_ok());
+        assert!(new_password("p", "1234567890").is_err());
         assert!(new_password("p", &"x".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
     }
 }

@@ -3,8 +3,14 @@
 //! Nothing here knows about GraphQL: resolvers parse input into the types
 //! defined here, call these functions and map the results.
 
+pub mod api_keys;
+pub mod audit;
 pub mod customers;
 pub mod filter;
 pub mod identity;
+pub mod invitations;
+pub mod members;
+pub mod org_units;
+pub mod outbox;
 pub mod pagination;
 pub mod values;

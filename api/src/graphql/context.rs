@@ -4,27 +4,17 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
-use sea_orm::DatabaseConnection;
 
 use crate::auth::sessions::ClientInfo;
-use crate::auth::tokens::TokenKeys;
 use crate::auth::{Permission, Principal};
-use crate::config::Config;
 use crate::error::{Error, Result};
+pub use crate::services::Services;
 use crate::tenancy::{RequestTx, RequestTxGuard, TenantTx};
 
 /// Per-request facts placed in the GraphQL context by the HTTP handler.
 pub struct RequestInfo {
     pub principal: Option<Principal>,
     pub client: ClientInfo,
-}
-
-/// Process-wide services placed in the GraphQL context by the HTTP handler.
-#[derive(Clone)]
-pub struct Services {
-    pub db: DatabaseConnection,
-    pub keys: Arc<TokenKeys>,
-    pub config: Arc<Config>,
 }
 
 /// Shared services.
@@ -35,6 +25,17 @@ pub fn services<'a>(ctx: &Context<'a>) -> &'a Services {
 /// The request's facts.
 pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestInfo {
     ctx.data_unchecked::<RequestInfo>()
+}
+
+/// The caller and where the request came from, as an audit actor.
+pub fn audit_actor(ctx: &Context<'_>) -> crate::domain::audit::Actor {
+    let request = request(ctx);
+    crate::domain::audit::Actor {
+        user_id: request.principal.as_ref().map(Principal::user_id),
+        api_key_id: request.principal.as_ref().and_then(Principal::api_key_id),
+        ip: request.client.ip.clone(),
+        user_agent: request.client.user_agent.clone(),
+    }
 }
 
 /// The caller, or `UNAUTHENTICATED`.

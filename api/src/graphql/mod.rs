@@ -3,6 +3,7 @@
 //! Resolvers are thin: they check the caller's permission, parse input into
 //! domain types, call the domain and map the result.
 
+pub mod admin;
 pub mod common;
 pub mod context;
 pub mod customers;

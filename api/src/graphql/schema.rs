@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{customers, identity};
+use super::{admin, customers, identity};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -10,6 +10,7 @@ use crate::config::GraphqlLimits;
 pub struct Query(
     identity::query::IdentityQuery,
     customers::query::CustomerQuery,
+    admin::query::AdminQuery,
 );
 
 /// Every mutation field of the API.
@@ -17,6 +18,7 @@ pub struct Query(
 pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
+    admin::mutation::AdminMutation,
 );
 
 /// The executable schema.

@@ -20,8 +20,9 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
+use crate::auth::gate::{Admission, Refusal};
+use crate::auth::ratelimit::Quota;
 use crate::auth::sessions::ClientInfo;
-use crate::auth::Principal;
 use crate::graphql::context::RequestInfo;
 use crate::graphql::limits;
 use crate::graphql::loaders::MemberLoader;
@@ -231,8 +232,8 @@ async fn execute(
                 "VALIDATION",
             ));
     }
-    let principal = match authenticate(req, state) {
-        Ok(principal) => principal,
+    let Admission { principal, quota } = match admit(req, state).await {
+        Ok(admission) => admission,
         Err(response) => return response,
     };
 
@@ -283,42 +284,64 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status)
+    let mut response = HttpResponse::build(status);
+    if let Some(quota) = &quota {
+        quota_headers(&mut response, quota);
+    }
+    response
         .content_type(media.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(body)
 }
 
-/// Checks `Authorization: Bearer`. No header means an anonymous caller; a
-/// header that does not prove a caller is a 401, never silently anonymous.
+/// Lets the request through the gate, or answers 401 / 429 with a GraphQL
+/// error body. No `Authorization` header means an anonymous caller; a header
+/// that does not prove a caller is a 401, never silently anonymous.
 #[allow(clippy::result_large_err)]
-fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Option<Principal>, HttpResponse> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let principal = token.and_then(|t| state.services.keys.verify(t).ok());
-    match principal {
-        Some(principal) => Ok(Some(principal)),
-        None => Err(HttpResponse::Unauthorized()
+async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpResponse> {
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    match state.services.gate.admit(authorization, &ip).await {
+        Ok(admission) => Ok(admission),
+        Err(Refusal::Unauthenticated) => Err(HttpResponse::Unauthorized()
             .insert_header((
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer error=\"invalid_token\""),
             ))
             .content_type(JSON)
             .json(errors_body(
-                "the access token is missing, malformed, invalid or expired",
+                "the access token or API key is missing, malformed, invalid, expired or revoked",
                 "UNAUTHENTICATED",
             ))),
+        Err(Refusal::RateLimited {
+            retry_after_secs,
+            quota,
+        }) => {
+            let mut response = HttpResponse::TooManyRequests();
+            quota_headers(&mut response, &quota);
+            Err(response
+                .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
+                .content_type(JSON)
+                .json(json!({ "errors": [{
+                    "message": format!("rate limit exceeded; retry in {retry_after_secs} s"),
+                    "extensions": { "code": "RATE_LIMITED", "retryAfter": retry_after_secs },
+                }] })))
+        }
     }
+}
+
+/// The caller's remaining allowance, as the IETF `RateLimit-*` fields.
+fn quota_headers(response: &mut actix_web::HttpResponseBuilder, quota: &Quota) {
+    response
+        .insert_header(("RateLimit-Limit", quota.limit.to_string()))
+        .insert_header(("RateLimit-Remaining", quota.remaining.to_string()))
+        .insert_header(("RateLimit-Reset", quota.reset_secs.to_string()));
 }
 
 fn client_info(req: &HttpRequest) -> ClientInfo {

@@ -3,7 +3,8 @@
 use async_graphql::{Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
-use crate::auth::Role as DomainRole;
+use crate::auth::{Permission, Role as DomainRole};
+use crate::graphql::admin::types::ApiKey;
 use crate::graphql::common::to_id;
 
 /// A member's role in a workspace; it decides the member's permissions.
@@ -76,32 +77,41 @@ impl Tenant {
 /// The caller: who they are, in which workspace, and what they may do.
 #[derive(SimpleObject)]
 pub struct Viewer {
-    /// The signed-in user.
+    /// The signed-in user; null for API keys.
     pub user: Option<User>,
+    /// The API key in use; null for signed-in users.
+    pub api_key: Option<ApiKey>,
     pub tenant: Tenant,
+    /// The member's role; for an API key, its creator's.
     pub role: RoleName,
-    /// Permission names such as `customers:read`.
+    /// Permission names in force, such as `customers:read`.
     pub permissions: Vec<String>,
 }
 
 impl Viewer {
-    /// The view of `user` acting as `role` in `tenant`.
+    /// The view of a caller acting as `role` with `permissions` in `tenant`.
     pub fn new(
         user: Option<entity::user::Model>,
+        api_key: Option<ApiKey>,
         tenant: entity::tenant::Model,
         role: DomainRole,
+        permissions: &[Permission],
     ) -> Self {
         Viewer {
             user: user.map(User),
+            api_key,
             tenant: Tenant(tenant),
             role: role.into(),
-            permissions: role
-                .permissions()
-                .iter()
-                .map(|p| p.as_str().to_owned())
-                .collect(),
+            permissions: permissions.iter().map(|p| p.as_str().to_owned()).collect(),
         }
     }
+}
+
+/// A workspace the user belongs to.
+#[derive(SimpleObject)]
+pub struct TenantMembership {
+    pub tenant: Tenant,
+    pub role: RoleName,
 }
 
 /// Credentials of a new session.

@@ -1,0 +1,59 @@
+-- One round trip per request: reads the caller's cached identity and, if it
+-- is active, applies the GCRA rate limits of the caller and of its tenant.
+--
+-- KEYS[1]  cached identity of the caller ('' for callers without credentials)
+-- KEYS[2]  the caller's bucket (per user, API key or IP)
+-- KEYS[3]  the tenant's bucket ('' for callers without credentials)
+-- ARGV[1]  JSON object: plan -> [caller requests per minute, tenant requests per minute]
+-- ARGV[2]  the plan of callers without credentials
+--
+-- Returns {'miss'} when the identity is not cached (the server loads it from
+-- PostgreSQL, caches it and calls again), {'revoked', identity}, or
+-- {'ok', identity, allowed (1/0), limit, remaining, retry_after_ms, reset_ms}.
+local identity = ''
+local plan = ARGV[2]
+if KEYS[1] ~= '' then
+  identity = redis.call('GET', KEYS[1])
+  if not identity then
+    return {'miss'}
+  end
+  local decoded = cjson.decode(identity)
+  if decoded.s ~= 'active' then
+    return {'revoked', identity}
+  end
+  plan = decoded.plan
+end
+local limits = cjson.decode(ARGV[1])[plan]
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+-- Generic cell rate algorithm: one request per `interval` ms on average,
+-- bursts of up to a sixth of the per-minute limit.
+local function check(key, per_minute)
+  local interval = 60000 / per_minute
+  local burst = math.max(1, math.floor(per_minute / 6))
+  local tat = tonumber(redis.call('GET', key)) or now
+  if tat < now then
+    tat = now
+  end
+  local new_tat = tat + interval
+  local allow_at = new_tat - burst * interval
+  if now < allow_at then
+    return {0, 0, math.ceil(allow_at - now), math.ceil(tat - now), new_tat}
+  end
+  return {1, math.floor((now - allow_at) / interval), 0, math.ceil(new_tat - now), new_tat}
+end
+
+local caller = check(KEYS[2], limits[1])
+local tenant = {1, 0, 0, 0, 0}
+if KEYS[3] ~= '' then
+  tenant = check(KEYS[3], limits[2])
+end
+if caller[1] == 1 and tenant[1] == 1 then
+  redis.call('SET', KEYS[2], caller[5], 'PX', math.ceil(caller[5] - now) + 1)
+  if KEYS[3] ~= '' then
+    redis.call('SET', KEYS[3], tenant[5], 'PX', math.ceil(tenant[5] - now) + 1)
+  end
+  return {'ok', identity, 1, limits[1], caller[2], 0, caller[4]}
+end
+return {'ok', identity, 0, limits[1], 0, math.max(caller[3], tenant[3]), caller[4]}

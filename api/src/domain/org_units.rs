@@ -1,0 +1,176 @@
+//! Organisation units: teams (departments, nested) and regions. Members are
+//! placed in them, and analytics group by them.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, Statement,
+};
+use uuid::Uuid;
+
+use entity::{region, team};
+
+use super::values;
+use crate::error::{Error, Result};
+use crate::tenancy::TenantTx;
+
+/// Longest team or region name.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A valid unit name.
+pub fn name(field: &str, raw: &str) -> Result<String> {
+    values::required_text(field, raw, MAX_NAME_CHARS)
+}
+
+fn write_error(err: sea_orm::DbErr) -> Error {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            Error::conflict("a unit with this name already exists here", Some("name"))
+        }
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(detail))
+            if detail.contains("parent") =>
+        {
+            Error::validation(
+                "parentId",
+                "is not a team of this workspace, or still has sub-teams",
+            )
+        }
+        _ => err.into(),
+    }
+}
+
+/// Every team of the tenant, by name.
+pub async fn teams(tx: &TenantTx) -> Result<Vec<team::Model>> {
+    Ok(team::Entity::find()
+        .filter(team::Column::TenantId.eq(tx.tenant_id()))
+        .order_by_asc(team::Column::Name)
+        .order_by_asc(team::Column::Id)
+        .all(&**tx)
+        .await?)
+}
+
+/// Creates a team, optionally inside another.
+pub async fn create_team(
+    tx: &TenantTx,
+    name: String,
+    parent_id: Option<Uuid>,
+) -> Result<team::Model> {
+    let now = chrono::Utc::now();
+    team::Entity::insert(team::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        parent_id: Set(parent_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&**tx)
+    .await
+    .map_err(write_error)
+}
+
+/// Renames a team or moves it under another (`Some(None)`: to the top).
+pub async fn update_team(
+    tx: &TenantTx,
+    id: Uuid,
+    name: Option<String>,
+    parent_id: Option<Option<Uuid>>,
+) -> Result<team::Model> {
+    if let Some(Some(parent)) = parent_id {
+        // The new parent must not be the team itself or one of its descendants.
+        let cycle = tx
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "WITH RECURSIVE up(id, parent_id) AS (
+                     SELECT id, parent_id FROM teams WHERE tenant_id = $1 AND id = $2
+                     UNION
+                     SELECT t.id, t.parent_id FROM teams t JOIN up ON t.id = up.parent_id AND t.tenant_id = $1)
+                 SELECT count(*) AS n FROM up WHERE id = $3",
+                [tx.tenant_id().into(), parent.into(), id.into()],
+            ))
+            .await?
+            .map(|row| row.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        if cycle > 0 {
+            return Err(Error::validation(
+                "parentId",
+                "a team cannot be placed inside itself or its sub-teams",
+            ));
+        }
+    }
+    let mut update = team::Entity::update_many()
+        .col_expr(team::Column::UpdatedAt, Expr::current_timestamp().into())
+        .filter(team::Column::TenantId.eq(tx.tenant_id()))
+        .filter(team::Column::Id.eq(id));
+    if let Some(name) = name {
+        update = update.col_expr(team::Column::Name, Expr::value(name));
+    }
+    if let Some(parent) = parent_id {
+        update = update.col_expr(team::Column::ParentId, Expr::value(parent));
+    }
+    let updated = update
+        .exec_with_returning(&**tx)
+        .await
+        .map_err(write_error)?;
+    updated.into_iter().next().ok_or(Error::NotFound("team"))
+}
+
+/// Deletes a team without sub-teams; its members keep their other units.
+pub async fn delete_team(tx: &TenantTx, id: Uuid) -> Result<()> {
+    let children = team::Entity::find()
+        .filter(team::Column::TenantId.eq(tx.tenant_id()))
+        .filter(team::Column::ParentId.eq(id))
+        .count(&**tx)
+        .await?;
+    if children > 0 {
+        return Err(Error::conflict(
+            "the team still has sub-teams; move or delete them first",
+            Some("id"),
+        ));
+    }
+    let result = team::Entity::delete_many()
+        .filter(team::Column::TenantId.eq(tx.tenant_id()))
+        .filter(team::Column::Id.eq(id))
+        .exec(&**tx)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound("team"));
+    }
+    Ok(())
+}
+
+/// Every region of the tenant, by name.
+pub async fn regions(tx: &TenantTx) -> Result<Vec<region::Model>> {
+    Ok(region::Entity::find()
+        .filter(region::Column::TenantId.eq(tx.tenant_id()))
+        .order_by_asc(region::Column::Name)
+        .all(&**tx)
+        .await?)
+}
+
+/// Creates a region.
+pub async fn create_region(tx: &TenantTx, name: String) -> Result<region::Model> {
+    region::Entity::insert(region::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        created_at: Set(chrono::Utc::now()),
+    })
+    .exec_with_returning(&**tx)
+    .await
+    .map_err(write_error)
+}
+
+/// Deletes a region; its members keep their other units.
+pub async fn delete_region(tx: &TenantTx, id: Uuid) -> Result<()> {
+    let result = region::Entity::delete_many()
+        .filter(region::Column::TenantId.eq(tx.tenant_id()))
+        .filter(region::Column::Id.eq(id))
+        .exec(&**tx)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound("region"));
+    }
+    Ok(())
+}

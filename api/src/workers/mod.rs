@@ -1,0 +1,57 @@
+//! Background work of a server node: delivering outgoing messages and
+//! writing API-key usage. Safe to run on every node at once: messages are
+//! claimed with `FOR UPDATE SKIP LOCKED`, and usage writes only move
+//! timestamps forward.
+
+pub mod outbox;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::auth::gate::Gate;
+use crate::config::Config;
+
+/// The running background tasks.
+pub struct Workers {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// Starts the background tasks.
+pub fn spawn(db: DatabaseConnection, gate: Arc<Gate>, config: Arc<Config>) -> Workers {
+    let (stop, stopped) = watch::channel(false);
+    let usage = {
+        let mut stopped = stopped.clone();
+        let gate = gate.clone();
+        let interval = config.key_usage_flush_interval;
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(interval) => gate.flush_key_usage().await,
+                    _ = stopped.changed() => {
+                        gate.flush_key_usage().await;
+                        return;
+                    }
+                }
+            }
+        })
+    };
+    let delivery = tokio::spawn(outbox::run(db, config, stopped));
+    Workers {
+        stop,
+        tasks: vec![usage, delivery],
+    }
+}
+
+impl Workers {
+    /// Asks the tasks to finish their current step and waits for them.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
