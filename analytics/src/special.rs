@@ -144,8 +144,8 @@ const HYP2F1_MAX_TERMS: usize = 200_000;
 /// Returning the sum *without* the leading 1 lets callers compute
 /// ln ₂F₁ = ln_1p(result) and 1 − ₂F₁·(…) without cancellation when the
 /// tail is small. Terms are added until the remaining tail, bounded by a
-/// geometric series with the current (or limiting) term ratio, is below
-/// 1e-17 of the partial sum. Returns NaN if c is a non-positive integer,
+/// geometric series (see the comment in the loop), is below 1e-17 of the
+/// function value. Returns NaN if c is a non-positive integer,
 /// |z| ≥ 1 or the series does not settle within the term budget.
 pub fn hyp2f1_series_minus_one(a: f64, b: f64, c: f64, z: f64) -> f64 {
     if !(a.is_finite() && b.is_finite() && c.is_finite() && z.is_finite()) || z.abs() >= 1.0 {
@@ -170,14 +170,13 @@ pub fn hyp2f1_series_minus_one(a: f64, b: f64, c: f64, z: f64) -> f64 {
         if !tail.is_finite() {
             return f64::NAN;
         }
-        // Once past the parameters, successive ratios are monotone in k and
-        // tend to z; bound the remainder by a geometric series with the
-        // larger of the current ratio and z.
-        let past_params = kf + 1.0 > a.abs().max(b.abs()).max(c.abs());
-        let rho = ratio.abs().max(z.abs());
-        if past_params && rho < 1.0 {
-            let remainder = term.abs() * rho / (1.0 - rho);
-            if remainder <= 1e-17 * (1.0 + tail).abs() {
+        // Once a + k, b + k and c + k are all positive, every later ratio
+        // is at most ρ = |z|·max((a+k)/(c+k), 1)·max((b+k)/(k+1), 1) (each
+        // factor moves monotonically towards 1), so the remainder is below
+        // the geometric tail |term|·ρ/(1 − ρ).
+        if a + kf > 0.0 && b + kf > 0.0 && c + kf > 0.0 {
+            let rho = z.abs() * ((a + kf) / (c + kf)).max(1.0) * ((b + kf) / (kf + 1.0)).max(1.0);
+            if rho < 1.0 && term.abs() * rho / (1.0 - rho) <= 1e-17 * (1.0 + tail).abs() {
                 return tail;
             }
         }
@@ -351,6 +350,21 @@ mod tests {
         assert_rel(hyp2f1(-2.0, b, c, z), expected, 1e-14);
         assert!(hyp2f1(1.0, 1.0, 2.0, 1.0).is_nan());
         assert!(hyp2f1(1.0, 1.0, -2.0, 0.5).is_nan());
+    }
+
+    #[test]
+    fn hyp2f1_reference_values() {
+        // Values from scipy.special.hyp2f1 (cephes), which lifetimes uses.
+        let cases = [
+            ((1.98, -0.21, 3.2, 0.7), 0.881_291_031_822_070_9),
+            ((0.3, 2.7, 1.5, -4.0), 0.504_481_120_652_123_7),
+            ((5.5, 3.25, 2.1, 0.95), 1_281_953_276.900_401),
+            ((40.24, 42.43, 42.22, 0.55), 105_964_035_189_762.52),
+            ((1.0, 1.0, 2.0, 0.999), 6.914_669_948_931_067),
+        ];
+        for ((a, b, c, z), expected) in cases {
+            assert_rel(hyp2f1(a, b, c, z), expected, 1e-12);
+        }
     }
 
     #[test]

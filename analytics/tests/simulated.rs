@@ -121,6 +121,28 @@ fn fit_timing_100k() {
     println!("BG/NBD, {n} customers: {bg_time:?} per fit; {bg:?}");
     println!("Gamma-Gamma, {n} customers: {gg_time:?} per fit; {gg:?}");
     assert!(bg.diagnostics.converged && gg.diagnostics.converged);
+    // Scoring every customer: P(alive), E[Y(52)] and a 12-month CLV.
+    let options = gamma_gamma::ClvOptions {
+        time_unit: gamma_gamma::TimeUnit::Weeks,
+        ..gamma_gamma::ClvOptions::default()
+    };
+    let started = Instant::now();
+    let mut total = 0.0;
+    for (c, s) in data.iter().zip(&spend) {
+        total += bg.params.probability_alive(c) + bg.params.expected_purchases(c, 52.0);
+        total += gamma_gamma::customer_lifetime_value(
+            &bg.params,
+            &gg.params,
+            c,
+            s.monetary_value,
+            &options,
+        );
+    }
+    println!(
+        "scoring {n} customers (P(alive), E[Y(52)], 12-month CLV): {:?}",
+        started.elapsed()
+    );
+    assert!(total.is_finite());
 }
 
 #[test]

@@ -132,7 +132,8 @@ impl Application {
                                 .finish()
                         })),
                 )
-                .route("/graphql/assets/{file}", web::get().to(routes::ide::asset))
+                .route("/graphql/assets/{file}", web::get().to(routes::pages::asset))
+                .route("/invitations/accept", web::get().to(routes::pages::accept_invitation))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

@@ -926,3 +926,47 @@ async fn invitations_are_delivered_by_smtp_when_a_relay_is_configured() {
     }
     assert_eq!(status, "sent");
 }
+
+#[tokio::test]
+async fn the_invitation_link_opens_a_page_that_accepts_it() {
+    let app = TestApp::spawn().await;
+    let page = app
+        .client
+        .get(format!(
+            "{}/invitations/accept?token=crm_inv_x",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(
+        page.headers()["referrer-policy"],
+        "no-referrer",
+        "the token must not leak to other sites"
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("acceptInvitation"));
+}
+
+#[tokio::test]
+async fn callers_without_credentials_are_limited_per_address() {
+    let app = TestApp::spawn_with(|c| c.rate_limits.anonymous_per_minute = 6).await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let response = app
+            .client
+            .post(app.graphql_url())
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[0], StatusCode::OK);
+    assert_eq!(
+        *statuses.last().unwrap(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "{statuses:?}"
+    );
+}

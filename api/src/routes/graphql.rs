@@ -72,7 +72,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     };
     let wants_html = accepts(&req, "text/html");
     if wants_html && !params.contains_key("query") {
-        return super::ide::page();
+        return super::pages::ide();
     }
     let media = match negotiate(&req) {
         Ok(media) => media,

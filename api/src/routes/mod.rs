@@ -2,5 +2,5 @@
 
 pub mod graphql;
 pub mod health;
-pub mod ide;
+pub mod pages;
 pub mod request_id;

@@ -1,14 +1,25 @@
-//! The GraphQL IDE (GraphiQL), served from files built into the binary so it
-//! works without reaching any outside site.
+//! Pages served by the binary itself: the GraphQL IDE (GraphiQL) and the
+//! invitation page, from files built in so they work without reaching any
+//! outside site.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-/// The IDE page.
-pub fn page() -> HttpResponse {
+/// The GraphQL IDE page.
+pub fn ide() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(include_str!("../../assets/graphiql/index.html"))
+}
+
+/// `GET /invitations/accept?token=…`: the page an invitation link opens; it
+/// calls `acceptInvitation` with the token from the link.
+pub async fn accept_invitation() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .body(include_str!("../../assets/pages/accept-invitation.html"))
 }
 
 /// `GET /graphql/assets/{file}`: the IDE's scripts and styles.

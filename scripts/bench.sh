@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs one benchmark in release mode against the private services:
+#   scripts/bench.sh auth
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth>" >&2; exit 2; }
+scripts/services.sh up
+# shellcheck source=/dev/null
+. .crm/env
+cargo run --release --locked -p crm-bench --bin "$1"
