@@ -157,7 +157,7 @@ pub struct Gate {
     db: DatabaseConnection,
     cache: Cache,
     keys: Arc<TokenKeys>,
-    limits_argument: String,
+    limits: [u32; 7],
     script: redis::Script,
     key_usage: Mutex<HashMap<(Uuid, Uuid), DateTime<Utc>>>,
 }
@@ -174,7 +174,7 @@ impl Gate {
             db,
             cache,
             keys,
-            limits_argument: ratelimit::limits_argument(limits),
+            limits: ratelimit::limits_arguments(limits),
             script: ratelimit::script(),
             key_usage: Mutex::new(HashMap::new()),
         }
@@ -222,8 +222,7 @@ impl Gate {
                     .key(&identity_key)
                     .key(&caller_bucket)
                     .key(&tenant_bucket)
-                    .arg(&self.limits_argument)
-                    .arg(ratelimit::ANONYMOUS)
+                    .arg(&self.limits[..])
                     .invoke_async(&mut conn)
                     .await;
                 match reply.map(parse_reply) {
@@ -603,6 +602,22 @@ mod tests {
         assert_eq!(ApiKeyToken::parse(&exposed), Some(key));
         assert_eq!(ApiKeyToken::parse("crm_nope"), None);
         assert_eq!(ApiKeyToken::parse(&format!("{exposed}x")), None);
+    }
+
+    #[test]
+    fn cached_identities_have_the_shape_the_script_matches() {
+        let active = Identity::Active {
+            role: "owner".into(),
+            plan: "pro".into(),
+            user: Uuid::nil(),
+            key: None,
+        };
+        let text = serde_json::to_string(&active).unwrap();
+        assert!(text.starts_with(r#"{"s":"active","#), "{text}");
+        assert!(text.contains(r#""plan":"pro""#), "{text}");
+        assert!(!serde_json::to_string(&Identity::Revoked)
+            .unwrap()
+            .starts_with(r#"{"s":"active","#));
     }
 
     #[test]

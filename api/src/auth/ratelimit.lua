@@ -4,26 +4,35 @@
 -- KEYS[1]  cached identity of the caller ('' for callers without credentials)
 -- KEYS[2]  the caller's bucket (per user, API key or IP)
 -- KEYS[3]  the tenant's bucket ('' for callers without credentials)
--- ARGV[1]  JSON object: plan -> [caller requests per minute, tenant requests per minute]
--- ARGV[2]  the plan of callers without credentials
+-- ARGV     requests per minute: free caller, free tenant, pro caller, pro tenant,
+--          enterprise caller, enterprise tenant, caller without credentials
+--
+-- The identity is JSON written by the server with its status first
+-- ({"s":"active",...,"plan":"free",...}); it is matched as text rather than
+-- decoded, which keeps this script cheap enough to run on every request.
 --
 -- Returns {'miss'} when the identity is not cached (the server loads it from
 -- PostgreSQL, caches it and calls again), {'revoked', identity}, or
 -- {'ok', identity, allowed (1/0), limit, remaining, retry_after_ms, reset_ms}.
 local identity = ''
-local plan = ARGV[2]
+local limits = {tonumber(ARGV[7]), 1}
 if KEYS[1] ~= '' then
   identity = redis.call('GET', KEYS[1])
   if not identity then
     return {'miss'}
   end
-  local decoded = cjson.decode(identity)
-  if decoded.s ~= 'active' then
+  if string.sub(identity, 1, 14) ~= '{"s":"active",' then
     return {'revoked', identity}
   end
-  plan = decoded.plan
+  local plan = string.match(identity, '"plan":"(%a+)"')
+  if plan == 'enterprise' then
+    limits = {tonumber(ARGV[5]), tonumber(ARGV[6])}
+  elseif plan == 'pro' then
+    limits = {tonumber(ARGV[3]), tonumber(ARGV[4])}
+  else
+    limits = {tonumber(ARGV[1]), tonumber(ARGV[2])}
+  end
 end
-local limits = cjson.decode(ARGV[1])[plan]
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 

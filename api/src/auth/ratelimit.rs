@@ -1,7 +1,5 @@
 //! Plans and their request limits, counted in Redis by one atomic script.
 
-use serde_json::json;
-
 use crate::config::RateLimits;
 
 /// A tenant's subscription plan; it sets the tenant's request limits.
@@ -32,26 +30,23 @@ impl Plan {
     }
 }
 
-/// The plan name the script uses for callers without credentials.
-pub const ANONYMOUS: &str = "anonymous";
-
 /// The script that reads the cached identity and applies the limits.
 pub fn script() -> redis::Script {
     redis::Script::new(include_str!("ratelimit.lua"))
 }
 
-/// The limits as the script's `ARGV[1]`.
-pub fn limits_argument(limits: &RateLimits) -> String {
-    let pair = |l: &crate::config::PlanLimits| {
-        json!([l.caller_per_minute.max(1), l.tenant_per_minute.max(1)])
-    };
-    json!({
-        "free": pair(&limits.free),
-        "pro": pair(&limits.pro),
-        "enterprise": pair(&limits.enterprise),
-        ANONYMOUS: [limits.anonymous_per_minute.max(1), 1],
-    })
-    .to_string()
+/// The limits as the script's arguments, in the order it reads them.
+pub fn limits_arguments(limits: &RateLimits) -> [u32; 7] {
+    [
+        limits.free.caller_per_minute,
+        limits.free.tenant_per_minute,
+        limits.pro.caller_per_minute,
+        limits.pro.tenant_per_minute,
+        limits.enterprise.caller_per_minute,
+        limits.enterprise.tenant_per_minute,
+        limits.anonymous_per_minute,
+    ]
+    .map(|n| n.max(1))
 }
 
 /// What the caller has left, for the `RateLimit-*` response headers.

@@ -18,7 +18,7 @@ use serde_json::json;
 
 const ROUNDS: usize = 20_000;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let app = TestApp::spawn_with(|c| {
         c.rate_limits.free.caller_per_minute = 100_000_000;
@@ -42,7 +42,7 @@ async fn main() {
     let db = connect_database(&config.database_url, 4).await.unwrap();
     let cache = Cache::new(&config.redis_url, &config.redis_key_prefix).unwrap();
     let keys = Arc::new(TokenKeys::new(&config.jwt));
-    let gate = Gate::new(db, cache, keys, &config.rate_limits);
+    let gate = Gate::new(db, cache.clone(), keys, &config.rate_limits);
 
     for (name, header) in [
         ("access token", format!("Bearer {}", tenant.token)),
@@ -68,4 +68,14 @@ async fn main() {
         samples.push(started.elapsed());
     }
     println!("anonymous (rate limit only): {}", summarize(samples));
+
+    // The floor: one Redis round trip through the same client.
+    let mut conn = cache.connection().await.expect("redis is up");
+    let mut samples: Vec<Duration> = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        let _: String = redis::cmd("PING").query_async(&mut conn).await.unwrap();
+        samples.push(started.elapsed());
+    }
+    println!("redis PING round trip (floor): {}", summarize(samples));
 }
