@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod mail;
+pub mod metrics;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -21,6 +21,7 @@ use crate::services::Services;
 /// What every request handler shares.
 pub struct AppState {
     pub db: DatabaseConnection,
+    pub metrics: crate::metrics::SharedMetrics,
     pub cache: Cache,
     pub schema: CrmSchema,
     pub services: Services,
@@ -70,7 +71,11 @@ pub async fn connect_database(
 impl Application {
     /// Connects to the services and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let db = connect_database(&config.database_url, config.database_max_connections).await?;
+        let metrics = crate::metrics::SharedMetrics::default();
+        let mut db =
+            connect_database(&config.database_url, config.database_max_connections).await?;
+        let counted = metrics.clone();
+        db.set_metric_callback(move |info| counted.statement(info.elapsed));
         let cache = Cache::new(&config.redis_url, &config.redis_key_prefix)?;
         let config = Arc::new(config);
         let keys = Arc::new(TokenKeys::new(&config.jwt));
@@ -90,6 +95,7 @@ impl Application {
         let workers = crate::workers::spawn(db.clone(), gate, config.clone());
         let state = web::Data::new(AppState {
             db,
+            metrics,
             cache,
             schema: build_schema(&config.graphql),
             services,
@@ -118,6 +124,7 @@ impl Application {
                 .wrap(from_fn(routes::request_id::middleware))
                 .route("/healthz", web::get().to(routes::health::healthz))
                 .route("/readyz", web::get().to(routes::health::readyz))
+                .route("/metrics", web::get().to(routes::health::metrics))
                 .service(
                     web::resource("/graphql")
                         .route(web::get().to(routes::graphql::get))

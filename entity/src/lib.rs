@@ -6,7 +6,9 @@
 
 pub mod api_key;
 pub mod audit_event;
+pub mod contact;
 pub mod customer;
+pub mod interaction;
 pub mod invitation;
 pub mod membership;
 pub mod outbound_message;

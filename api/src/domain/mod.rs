@@ -5,9 +5,11 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod contacts;
 pub mod customers;
 pub mod filter;
 pub mod identity;
+pub mod interactions;
 pub mod invitations;
 pub mod members;
 pub mod org_units;

@@ -124,6 +124,12 @@ fn signature(keys: &[SortKey]) -> String {
         .join(",")
 }
 
+/// The cursor of a row with these sort-key values, for lists whose rows are
+/// loaded in batches rather than through [`fetch_page`].
+pub fn cursor(keys: &[SortKey], values: Vec<SortValue>) -> String {
+    encode_cursor(keys, values)
+}
+
 fn encode_cursor(keys: &[SortKey], values: Vec<SortValue>) -> String {
     let data = CursorData {
         o: signature(keys),

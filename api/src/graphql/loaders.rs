@@ -26,3 +26,70 @@ impl Loader<Uuid> for MemberLoader {
         Ok(users.into_iter().map(|u| (u.id, u)).collect())
     }
 }
+
+/// The first page of contacts of many customers at once: keyed by customer
+/// and page size, one query per distinct page size.
+pub struct ContactsLoader {
+    pub tx: std::sync::Arc<crate::tenancy::RequestTx>,
+}
+
+impl Loader<(Uuid, u64)> for ContactsLoader {
+    type Value = Vec<entity::contact::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, u64)],
+    ) -> Result<HashMap<(Uuid, u64), Self::Value>, Self::Error> {
+        let tx = self.tx.lock().await?;
+        let mut found = HashMap::new();
+        for (limit, customers) in by_limit(keys) {
+            let mut rows =
+                crate::domain::contacts::first_of_customers(&tx, &customers, limit).await?;
+            for customer in customers {
+                found.insert(
+                    (customer, limit),
+                    rows.remove(&customer).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The newest interactions of many customers at once, like [`ContactsLoader`].
+pub struct InteractionsLoader {
+    pub tx: std::sync::Arc<crate::tenancy::RequestTx>,
+}
+
+impl Loader<(Uuid, u64)> for InteractionsLoader {
+    type Value = Vec<entity::interaction::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, u64)],
+    ) -> Result<HashMap<(Uuid, u64), Self::Value>, Self::Error> {
+        let tx = self.tx.lock().await?;
+        let mut found = HashMap::new();
+        for (limit, customers) in by_limit(keys) {
+            let mut rows =
+                crate::domain::interactions::latest_of_customers(&tx, &customers, limit).await?;
+            for customer in customers {
+                found.insert(
+                    (customer, limit),
+                    rows.remove(&customer).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn by_limit(keys: &[(Uuid, u64)]) -> HashMap<u64, Vec<Uuid>> {
+    let mut groups: HashMap<u64, Vec<Uuid>> = HashMap::new();
+    for (customer, limit) in keys {
+        groups.entry(*limit).or_default().push(*customer);
+    }
+    groups
+}

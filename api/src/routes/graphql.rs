@@ -25,7 +25,7 @@ use crate::auth::ratelimit::Quota;
 use crate::auth::sessions::ClientInfo;
 use crate::graphql::context::RequestInfo;
 use crate::graphql::limits;
-use crate::graphql::loaders::MemberLoader;
+use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader};
 use crate::startup::AppState;
 use crate::tenancy::RequestTx;
 
@@ -255,7 +255,15 @@ async fn execute(
         };
         request = request
             .data(tx.clone())
-            .data(DataLoader::new(members, tokio::spawn));
+            .data(DataLoader::new(members, tokio::spawn))
+            .data(DataLoader::new(
+                ContactsLoader { tx: tx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                InteractionsLoader { tx: tx.clone() },
+                tokio::spawn,
+            ));
     }
     request = request.data(RequestInfo {
         principal,

@@ -13,6 +13,23 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
+/// Prometheus metrics of this process.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let postgres = tokio::time::timeout(
+        Duration::from_secs(2),
+        state.db.execute(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT 1",
+        )),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    let redis = state.cache.ping().await;
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(postgres, redis))
+}
+
 /// 200 when PostgreSQL answers (Redis down only degrades: the product then
 /// serves from PostgreSQL), 503 when PostgreSQL does not. The body says
 /// which dependency answered and how fast.

@@ -48,6 +48,14 @@ pub async fn middleware(
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
+    if let Some(state) = response
+        .request()
+        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+    {
+        state
+            .metrics
+            .request(response.status().as_u16(), started.elapsed());
+    }
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),

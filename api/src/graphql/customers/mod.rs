@@ -2,4 +2,5 @@
 
 pub mod mutation;
 pub mod query;
+pub mod relations;
 pub mod types;

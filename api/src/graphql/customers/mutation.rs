@@ -2,13 +2,17 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
+use super::relations::{
+    Contact, ContactPayload, CreateContactInput, Interaction, InteractionPayload,
+    LogInteractionInput, UpdateContactInput,
+};
 use super::types::{CreateCustomerInput, Customer, CustomerPayload, UpdateCustomerInput};
 use crate::auth::Permission;
-use crate::domain::customers;
+use crate::domain::{contacts, customers, interactions};
 use crate::graphql::common::parse_id;
 use crate::graphql::context::{authorize, write_tx};
 
-/// `createCustomer`, `updateCustomer`, `deleteCustomer`.
+/// Customer, contact and interaction mutations.
 #[derive(Default)]
 pub struct CustomerMutation;
 
@@ -43,6 +47,76 @@ impl CustomerMutation {
         tx.commit().await?;
         Ok(CustomerPayload {
             customer: Customer(customer),
+        })
+    }
+
+    /// Adds a contact to a customer.
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<ContactPayload> {
+        let principal = authorize(ctx, Permission::CustomersWrite)?;
+        let new = input.into_domain()?;
+        let tx = write_tx(ctx, principal).await?;
+        let contact = contacts::create(&tx, new).await?;
+        tx.commit().await?;
+        Ok(ContactPayload {
+            contact: Contact(contact),
+        })
+    }
+
+    /// Changes the given fields of a contact, if `version` is still current.
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContactInput,
+    ) -> Result<ContactPayload> {
+        let principal = authorize(ctx, Permission::CustomersWrite)?;
+        let (id, version, changes) = input.into_domain()?;
+        let tx = write_tx(ctx, principal).await?;
+        let contact = contacts::update(&tx, id, version, changes).await?;
+        tx.commit().await?;
+        Ok(ContactPayload {
+            contact: Contact(contact),
+        })
+    }
+
+    /// Deletes a contact (the record is kept; its interactions stay).
+    async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let principal = authorize(ctx, Permission::CustomersWrite)?;
+        let id = parse_id("id", &id)?;
+        let tx = write_tx(ctx, principal).await?;
+        contacts::soft_delete(&tx, id).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records a call, email, meeting, note, task, chat, fax, visit or message.
+    async fn log_interaction(
+        &self,
+        ctx: &Context<'_>,
+        input: LogInteractionInput,
+    ) -> Result<InteractionPayload> {
+        let principal = authorize(ctx, Permission::CustomersWrite)?;
+        let new = input.into_domain()?;
+        let tx = write_tx(ctx, principal).await?;
+        let interaction = interactions::log(&tx, new).await?;
+        tx.commit().await?;
+        Ok(InteractionPayload {
+            interaction: Interaction(interaction),
+        })
+    }
+
+    /// Marks a task as done.
+    async fn complete_task(&self, ctx: &Context<'_>, id: ID) -> Result<InteractionPayload> {
+        let principal = authorize(ctx, Permission::CustomersWrite)?;
+        let id = parse_id("id", &id)?;
+        let tx = write_tx(ctx, principal).await?;
+        let interaction = interactions::complete_task(&tx, id).await?;
+        tx.commit().await?;
+        Ok(InteractionPayload {
+            interaction: Interaction(interaction),
         })
     }
 

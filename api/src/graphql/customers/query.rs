@@ -24,6 +24,20 @@ impl CustomerQuery {
         Ok(customers::find(&tx, id).await?.map(Customer))
     }
 
+    /// The contact with this id; null when absent, deleted or another workspace's.
+    async fn contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<super::relations::Contact>> {
+        authorize(ctx, Permission::CustomersRead)?;
+        let id = parse_id("id", &id)?;
+        let tx = read_tx(ctx).await?;
+        Ok(crate::domain::contacts::find(&tx, id)
+            .await?
+            .map(super::relations::Contact))
+    }
+
     /// Customers as a Relay connection, filtered and ordered (ties broken by id).
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn customers(

@@ -97,6 +97,26 @@ impl Customer {
     async fn custom_fields(&self) -> Json<serde_json::Value> {
         Json(self.0.custom_fields.clone())
     }
+    /// The people at this customer, oldest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::relations::ContactConnection> {
+        super::relations::contacts_of(ctx, self.0.id, first, after).await
+    }
+    /// Every interaction with this customer, newest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn interactions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::relations::InteractionConnection> {
+        super::relations::interactions_of(ctx, self.0.id, first, after).await
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

@@ -1,0 +1,291 @@
+//! Contacts: the people at a customer the tenant deals with.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Select, Set, Statement,
+};
+use uuid::Uuid;
+
+use entity::contact::{self, Column, Entity as Contacts};
+
+use super::customers::{self, rules};
+use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
+use super::values;
+use crate::error::{Error, Result};
+use crate::tenancy::TenantTx;
+
+/// How a contact prefers to be reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Phone,
+    Sms,
+    Chat,
+    Fax,
+    Mail,
+    InPerson,
+}
+
+impl Channel {
+    const ALL: [Channel; 7] = [
+        Channel::Email,
+        Channel::Phone,
+        Channel::Sms,
+        Channel::Chat,
+        Channel::Fax,
+        Channel::Mail,
+        Channel::InPerson,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "EMAIL",
+            Channel::Phone => "PHONE",
+            Channel::Sms => "SMS",
+            Channel::Chat => "CHAT",
+            Channel::Fax => "FAX",
+            Channel::Mail => "MAIL",
+            Channel::InPerson => "IN_PERSON",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(stored: &str) -> Option<Channel> {
+        Self::ALL.into_iter().find(|c| c.as_str() == stored)
+    }
+}
+
+/// A validated new contact.
+#[derive(Clone, Debug)]
+pub struct NewContact {
+    pub customer_id: Uuid,
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub preferred_channel: Option<Channel>,
+    pub language: Option<String>,
+}
+
+/// Validated changes: `None` leaves a field, `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct ContactChanges {
+    pub name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub preferred_channel: Option<Option<Channel>>,
+    pub language: Option<Option<String>>,
+}
+
+/// A contact's language: one of the product's languages or another BCP 47 tag.
+pub fn language(raw: &str) -> Result<Option<String>> {
+    let tag = raw.trim();
+    if tag.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(known) = values::locale("language", tag) {
+        return Ok(Some(known));
+    }
+    let valid = tag.len() <= 35
+        && tag.split('-').all(|part| {
+            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+    if valid {
+        Ok(Some(tag.to_owned()))
+    } else {
+        Err(Error::validation(
+            "language",
+            format!("`{tag}` is not a language tag such as `en` or `zh-CN`"),
+        ))
+    }
+}
+
+/// A contact's name: the same rule as a customer's.
+pub fn name(raw: &str) -> Result<String> {
+    rules::name(raw)
+}
+
+fn visible(tx: &TenantTx) -> Select<Contacts> {
+    Contacts::find()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::DeletedAt.is_null())
+}
+
+/// The contact with `id`, unless deleted.
+pub async fn find(tx: &TenantTx, id: Uuid) -> Result<Option<contact::Model>> {
+    Ok(visible(tx).filter(Column::Id.eq(id)).one(&**tx).await?)
+}
+
+/// Adds a contact to a customer of the tenant.
+pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
+    if customers::find(tx, new.customer_id).await?.is_none() {
+        return Err(Error::validation(
+            "customerId",
+            "is not a customer of this workspace",
+        ));
+    }
+    let now = chrono::Utc::now();
+    Ok(Contacts::insert(contact::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(new.customer_id),
+        version: Set(1),
+        name: Set(new.name),
+        title: Set(new.title),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        preferred_channel: Set(new.preferred_channel.map(|c| c.as_str().to_owned())),
+        language: Set(new.language),
+        created_by: Set(tx.scope().user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+    })
+    .exec_with_returning(&**tx)
+    .await?)
+}
+
+/// Applies changes if the contact is still at `version`.
+pub async fn update(
+    tx: &TenantTx,
+    id: Uuid,
+    version: i32,
+    changes: ContactChanges,
+) -> Result<contact::Model> {
+    let mut sets: Vec<(Column, sea_orm::Value)> = Vec::new();
+    if let Some(name) = changes.name {
+        sets.push((Column::Name, name.into()));
+    }
+    for (value, column) in [
+        (changes.title, Column::Title),
+        (changes.email, Column::Email),
+        (changes.phone, Column::Phone),
+        (changes.language, Column::Language),
+    ] {
+        if let Some(value) = value {
+            sets.push((column, value.into()));
+        }
+    }
+    if let Some(channel) = changes.preferred_channel {
+        sets.push((
+            Column::PreferredChannel,
+            channel.map(|c| c.as_str().to_owned()).into(),
+        ));
+    }
+    if sets.is_empty() {
+        return Err(Error::validation(
+            "input",
+            "give at least one field to change",
+        ));
+    }
+    let updated = sets
+        .into_iter()
+        .fold(Contacts::update_many(), |u, (column, value)| {
+            u.col_expr(column, Expr::value(value))
+        })
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .filter(Column::DeletedAt.is_null())
+        .exec_with_returning(&**tx)
+        .await?;
+    match updated.into_iter().next() {
+        Some(row) => Ok(row),
+        None => match find(tx, id).await? {
+            Some(current) => Err(Error::conflict(
+                format!(
+                    "the contact was changed by someone else (you sent version {version}, it is now at version {}); reload it and apply your change again",
+                    current.version
+                ),
+                Some("version"),
+            )),
+            None => Err(Error::NotFound("contact")),
+        },
+    }
+}
+
+/// Marks the contact deleted.
+pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<contact::Model> {
+    let deleted = Contacts::update_many()
+        .col_expr(Column::DeletedAt, Expr::current_timestamp().into())
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::DeletedAt.is_null())
+        .exec_with_returning(&**tx)
+        .await?;
+    deleted.into_iter().next().ok_or(Error::NotFound("contact"))
+}
+
+fn sort_keys() -> [SortKey; 2] {
+    [
+        SortKey {
+            name: "createdAt",
+            expr: Expr::col((Contacts, Column::CreatedAt)).into(),
+            kind: SortKind::Time,
+            descending: false,
+            case_insensitive: false,
+        },
+        SortKey {
+            name: "id",
+            expr: Expr::col((Contacts, Column::Id)).into(),
+            kind: SortKind::Uuid,
+            descending: false,
+            case_insensitive: false,
+        },
+    ]
+}
+
+/// One page of a customer's contacts, oldest first.
+pub async fn of_customer(
+    tx: &TenantTx,
+    customer_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<contact::Model>> {
+    let select = visible(tx).filter(Column::CustomerId.eq(customer_id));
+    fetch_page(tx, select, &sort_keys(), page, |row| {
+        vec![SortValue::Time(row.created_at), SortValue::Uuid(row.id)]
+    })
+    .await
+}
+
+/// The first `limit + 1` contacts of each of `customers`, in one query (the
+/// extra row tells whether there are more).
+pub async fn first_of_customers(
+    tx: &TenantTx,
+    customers: &[Uuid],
+    limit: u64,
+) -> Result<HashMap<Uuid, Vec<contact::Model>>> {
+    let rows = contact::Model::find_by_statement(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT tenant_id, id, customer_id, version, name, title, email, phone, preferred_channel, language,
+                created_by, created_at, updated_at, deleted_at
+           FROM (SELECT c.*, row_number() OVER (PARTITION BY customer_id ORDER BY created_at, id) AS n
+                   FROM contacts c
+                  WHERE tenant_id = $1 AND customer_id = ANY($2) AND deleted_at IS NULL) ranked
+          WHERE n <= $3
+          ORDER BY customer_id, created_at, id",
+        [tx.tenant_id().into(), customers.to_vec().into(), ((limit + 1) as i64).into()],
+    ))
+    .all(&**tx)
+    .await?;
+    let mut grouped: HashMap<Uuid, Vec<contact::Model>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.customer_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// The cursor a contact has in a customer's contact list.
+pub fn cursor_of(row: &contact::Model) -> String {
+    super::pagination::cursor(
+        &sort_keys(),
+        vec![SortValue::Time(row.created_at), SortValue::Uuid(row.id)],
+    )
+}

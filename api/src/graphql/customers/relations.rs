@@ -1,0 +1,427 @@
+//! Contacts and interactions of customers: their API types, and the
+//! customer's nested connections to them.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use crate::config::GraphqlLimits;
+use crate::domain::contacts::{self, ContactChanges, NewContact};
+use crate::domain::customers::rules;
+use crate::domain::interactions::{self, NewInteraction};
+use crate::error::Error;
+use crate::graphql::common::{page_request, parse_id, to_id, PageInfo};
+use crate::graphql::context::read_tx;
+use crate::graphql::loaders::{ContactsLoader, InteractionsLoader};
+
+/// How a contact prefers to be reached.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::contacts::Channel")]
+pub enum ContactChannel {
+    Email,
+    Phone,
+    Sms,
+    Chat,
+    Fax,
+    Mail,
+    InPerson,
+}
+
+/// What kind of contact an interaction was.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::interactions::InteractionKind")]
+pub enum InteractionKind {
+    Call,
+    Email,
+    Meeting,
+    Note,
+    Task,
+    Chat,
+    Fax,
+    Visit,
+    Sms,
+}
+
+/// Who started an interaction.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::interactions::Direction")]
+pub enum InteractionDirection {
+    Inbound,
+    Outbound,
+    Internal,
+}
+
+/// A person at a customer.
+pub struct Contact(pub entity::contact::Model);
+
+#[Object]
+impl Contact {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn customer_id(&self) -> ID {
+        to_id(self.0.customer_id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn preferred_channel(&self) -> Option<ContactChannel> {
+        self.0
+            .preferred_channel
+            .as_deref()
+            .and_then(contacts::Channel::parse)
+            .map(Into::into)
+    }
+    /// A language tag such as `en` or `zh-CN`.
+    async fn language(&self) -> Option<&str> {
+        self.0.language.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// One contact in a page.
+#[derive(SimpleObject)]
+pub struct ContactEdge {
+    pub cursor: String,
+    pub node: Contact,
+}
+
+/// A page of a customer's contacts, oldest first.
+#[derive(SimpleObject)]
+pub struct ContactConnection {
+    pub edges: Vec<ContactEdge>,
+    pub page_info: PageInfo,
+}
+
+/// One call, email, meeting, note, task, … with a customer.
+pub struct Interaction(pub entity::interaction::Model);
+
+#[Object]
+impl Interaction {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn customer_id(&self) -> ID {
+        to_id(self.0.customer_id)
+    }
+    async fn contact_id(&self) -> Option<ID> {
+        self.0.contact_id.map(to_id)
+    }
+    async fn kind(&self) -> Option<InteractionKind> {
+        interactions::InteractionKind::parse(&self.0.kind).map(Into::into)
+    }
+    async fn direction(&self) -> Option<InteractionDirection> {
+        interactions::Direction::parse(&self.0.direction).map(Into::into)
+    }
+    /// Free-form channel detail, such as a phone line or mailbox.
+    async fn channel(&self) -> Option<&str> {
+        self.0.channel.as_deref()
+    }
+    async fn subject(&self) -> Option<&str> {
+        self.0.subject.as_deref()
+    }
+    async fn body(&self) -> Option<&str> {
+        self.0.body.as_deref()
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    async fn duration_seconds(&self) -> Option<i32> {
+        self.0.duration_seconds
+    }
+    /// For tasks: when they are due.
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.due_at
+    }
+    /// For tasks: when they were done.
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
+    /// The member who logged it.
+    async fn logged_by(&self) -> Option<ID> {
+        self.0.logged_by.map(to_id)
+    }
+}
+
+/// One interaction in a page.
+#[derive(SimpleObject)]
+pub struct InteractionEdge {
+    pub cursor: String,
+    pub node: Interaction,
+}
+
+/// A page of a customer's interactions, newest first.
+#[derive(SimpleObject)]
+pub struct InteractionConnection {
+    pub edges: Vec<InteractionEdge>,
+    pub page_info: PageInfo,
+}
+
+/// A customer's contacts: the first page of many customers is loaded in one
+/// query; later pages (`after`) are read directly.
+pub async fn contacts_of(
+    ctx: &Context<'_>,
+    customer_id: uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<ContactConnection> {
+    let page = page_request(
+        ctx.data_unchecked::<GraphqlLimits>(),
+        first,
+        after,
+        None,
+        None,
+    )?;
+    if page.cursor.is_none() {
+        let loader = ctx.data_unchecked::<DataLoader<ContactsLoader>>();
+        let mut rows = loader
+            .load_one((customer_id, page.limit))
+            .await?
+            .unwrap_or_default();
+        let more = rows.len() as u64 > page.limit;
+        rows.truncate(page.limit as usize);
+        let edges: Vec<ContactEdge> = rows
+            .into_iter()
+            .map(|row| ContactEdge {
+                cursor: contacts::cursor_of(&row),
+                node: Contact(row),
+            })
+            .collect();
+        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
+        let page_info = PageInfo::new(&cursors, more, false);
+        return Ok(ContactConnection { edges, page_info });
+    }
+    let tx = read_tx(ctx).await?;
+    let page = contacts::of_customer(&tx, customer_id, &page).await?;
+    let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
+    let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
+    Ok(ContactConnection {
+        edges: page
+            .rows
+            .into_iter()
+            .map(|(cursor, row)| ContactEdge {
+                cursor,
+                node: Contact(row),
+            })
+            .collect(),
+        page_info,
+    })
+}
+
+/// A customer's interactions, newest first, loaded like [`contacts_of`].
+pub async fn interactions_of(
+    ctx: &Context<'_>,
+    customer_id: uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<InteractionConnection> {
+    let page = page_request(
+        ctx.data_unchecked::<GraphqlLimits>(),
+        first,
+        after,
+        None,
+        None,
+    )?;
+    if page.cursor.is_none() {
+        let loader = ctx.data_unchecked::<DataLoader<InteractionsLoader>>();
+        let mut rows = loader
+            .load_one((customer_id, page.limit))
+            .await?
+            .unwrap_or_default();
+        let more = rows.len() as u64 > page.limit;
+        rows.truncate(page.limit as usize);
+        let edges: Vec<InteractionEdge> = rows
+            .into_iter()
+            .map(|row| InteractionEdge {
+                cursor: interactions::cursor_of(&row),
+                node: Interaction(row),
+            })
+            .collect();
+        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
+        let page_info = PageInfo::new(&cursors, more, false);
+        return Ok(InteractionConnection { edges, page_info });
+    }
+    let tx = read_tx(ctx).await?;
+    let page = interactions::of_customer(&tx, customer_id, &page).await?;
+    let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
+    let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
+    Ok(InteractionConnection {
+        edges: page
+            .rows
+            .into_iter()
+            .map(|(cursor, row)| InteractionEdge {
+                cursor,
+                node: Interaction(row),
+            })
+            .collect(),
+        page_info,
+    })
+}
+
+/// A new contact at a customer.
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    pub customer_id: ID,
+    pub name: String,
+    pub title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub preferred_channel: Option<ContactChannel>,
+    /// A language tag such as `en` or `zh-CN`.
+    pub language: Option<String>,
+}
+
+impl CreateContactInput {
+    /// Validates every field.
+    pub fn into_domain(self) -> Result<NewContact, Error> {
+        Ok(NewContact {
+            customer_id: parse_id("customerId", &self.customer_id)?,
+            name: contacts::name(&self.name)?,
+            title: self
+                .title
+                .map(|t| rules::short_text("title", &t))
+                .transpose()?
+                .flatten(),
+            email: self.email.map(|e| rules::email(&e)).transpose()?.flatten(),
+            phone: self.phone.map(|p| rules::phone(&p)).transpose()?.flatten(),
+            preferred_channel: self.preferred_channel.map(Into::into),
+            language: self
+                .language
+                .map(|l| contacts::language(&l))
+                .transpose()?
+                .flatten(),
+        })
+    }
+}
+
+/// Changes to a contact; only the given fields change, `null` clears.
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    pub id: ID,
+    pub version: i32,
+    pub name: Option<String>,
+    pub title: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub preferred_channel: MaybeUndefined<ContactChannel>,
+    pub language: MaybeUndefined<String>,
+}
+
+fn text_change(
+    value: MaybeUndefined<String>,
+    rule: impl Fn(&str) -> Result<Option<String>, Error>,
+) -> Result<Option<Option<String>>, Error> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) => Ok(Some(rule(&v)?)),
+    }
+}
+
+impl UpdateContactInput {
+    /// The contact id, expected version and validated changes.
+    pub fn into_domain(self) -> Result<(uuid::Uuid, i32, ContactChanges), Error> {
+        Ok((
+            parse_id("id", &self.id)?,
+            self.version,
+            ContactChanges {
+                name: self.name.map(|n| contacts::name(&n)).transpose()?,
+                title: text_change(self.title, |v| rules::short_text("title", v))?,
+                email: text_change(self.email, rules::email)?,
+                phone: text_change(self.phone, rules::phone)?,
+                preferred_channel: match self.preferred_channel {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(c) => Some(Some(c.into())),
+                },
+                language: text_change(self.language, contacts::language)?,
+            },
+        ))
+    }
+}
+
+/// The contact a mutation wrote.
+#[derive(SimpleObject)]
+pub struct ContactPayload {
+    pub contact: Contact,
+}
+
+/// An interaction to record.
+#[derive(InputObject)]
+pub struct LogInteractionInput {
+    pub customer_id: ID,
+    pub contact_id: Option<ID>,
+    pub kind: InteractionKind,
+    /// `INTERNAL` when not given.
+    pub direction: Option<InteractionDirection>,
+    pub channel: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    /// When it happened; now when not given.
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i32>,
+    /// Tasks only: when the task is due.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl LogInteractionInput {
+    /// Validates every field.
+    pub fn into_domain(self) -> Result<NewInteraction, Error> {
+        Ok(NewInteraction {
+            customer_id: parse_id("customerId", &self.customer_id)?,
+            contact_id: self
+                .contact_id
+                .map(|id| parse_id("contactId", &id))
+                .transpose()?,
+            kind: self.kind.into(),
+            direction: self
+                .direction
+                .map(Into::into)
+                .unwrap_or(interactions::Direction::Internal),
+            channel: self
+                .channel
+                .map(|c| rules::short_text("channel", &c))
+                .transpose()?
+                .flatten(),
+            subject: self
+                .subject
+                .map(|s| interactions::subject(&s))
+                .transpose()?
+                .flatten(),
+            body: self
+                .body
+                .map(|b| interactions::body(&b))
+                .transpose()?
+                .flatten(),
+            occurred_at: self.occurred_at.unwrap_or_else(Utc::now),
+            duration_seconds: self
+                .duration_seconds
+                .map(interactions::duration)
+                .transpose()?,
+            due_at: self.due_at,
+        })
+    }
+}
+
+/// The interaction a mutation wrote.
+#[derive(SimpleObject)]
+pub struct InteractionPayload {
+    pub interaction: Interaction,
+}
