@@ -7,12 +7,14 @@ use sea_orm::DatabaseConnection;
 use crate::auth::gate::Gate;
 use crate::auth::throttle::SignInThrottle;
 use crate::auth::tokens::TokenKeys;
+use crate::cache::Cache;
 use crate::config::Config;
 
-/// Database, token keys, the request gate, sign-in throttling and configuration.
+/// Database, Redis, token keys, the request gate, sign-in throttling and configuration.
 #[derive(Clone)]
 pub struct Services {
     pub db: DatabaseConnection,
+    pub cache: Cache,
     pub keys: Arc<TokenKeys>,
     pub gate: Arc<Gate>,
     pub throttle: SignInThrottle,

@@ -87,6 +87,7 @@ impl Application {
         ));
         let services = Services {
             db: db.clone(),
+            cache: cache.clone(),
             keys,
             gate: gate.clone(),
             throttle: SignInThrottle::new(cache.clone()),

@@ -15,6 +15,7 @@ use sea_orm::{
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
+use crate::cache::Cache;
 use crate::error::{Error, Result};
 
 /// Which tenant, and which user acts in it.
@@ -24,15 +25,28 @@ pub struct TenantScope {
     pub user_id: Option<Uuid>,
 }
 
-/// A database transaction bound to one tenant.
+/// A database transaction bound to one tenant. Writes note the customers
+/// whose cached view they change; committing drops those views, so the cache
+/// is invalidated in the same code path as every write.
 pub struct TenantTx {
     tx: DatabaseTransaction,
     scope: TenantScope,
+    cache: Option<Cache>,
+    touched: std::sync::Mutex<Vec<Uuid>>,
 }
 
 impl TenantTx {
-    /// Begins a read-write transaction and binds it to `scope`.
-    pub async fn begin(db: &DatabaseConnection, scope: TenantScope) -> Result<Self> {
+    /// Begins a read-write transaction and binds it to `scope`. Cached
+    /// customer views it changes are dropped when it commits.
+    pub async fn begin(db: &DatabaseConnection, cache: &Cache, scope: TenantScope) -> Result<Self> {
+        let mut tx = Self::bind(db.begin().await?, scope).await?;
+        tx.cache = Some(cache.clone());
+        Ok(tx)
+    }
+
+    /// Begins a read-write transaction for writes that change no cached
+    /// customer view (audit entries, messages, invitations).
+    pub async fn begin_untracked(db: &DatabaseConnection, scope: TenantScope) -> Result<Self> {
         Self::bind(db.begin().await?, scope).await
     }
 
@@ -58,7 +72,25 @@ impl TenantTx {
             ],
         ))
         .await?;
-        Ok(TenantTx { tx, scope })
+        Ok(TenantTx {
+            tx,
+            scope,
+            cache: None,
+            touched: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Notes that this transaction changes what the customer's cached view shows.
+    pub fn touch_customer(&self, customer_id: Uuid) {
+        debug_assert!(
+            self.cache.is_some(),
+            "customer writes need a transaction from TenantTx::begin"
+        );
+        if let Ok(mut touched) = self.touched.lock() {
+            if !touched.contains(&customer_id) {
+                touched.push(customer_id);
+            }
+        }
     }
 
     /// The tenant and user this transaction acts for.
@@ -71,9 +103,15 @@ impl TenantTx {
         self.scope.tenant_id
     }
 
-    /// Makes the transaction's writes durable.
+    /// Makes the transaction's writes durable, then drops the cached views of
+    /// the customers it changed.
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await.map_err(Error::from)
+        self.tx.commit().await.map_err(Error::from)?;
+        let touched = self.touched.into_inner().unwrap_or_default();
+        if let (Some(cache), false) = (&self.cache, touched.is_empty()) {
+            crate::domain::customer_view::invalidate(cache, self.scope.tenant_id, &touched).await;
+        }
+        Ok(())
     }
 }
 

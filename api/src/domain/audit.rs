@@ -117,7 +117,7 @@ pub async fn record(tx: &TenantTx, event: Event) -> Result<()> {
 /// Records `event` in `tenant_id` in a transaction of its own (for events
 /// that happen outside any tenant change, such as a failed sign-in).
 pub async fn record_alone(db: &DatabaseConnection, tenant_id: Uuid, event: Event) -> Result<()> {
-    let tx = TenantTx::begin(
+    let tx = TenantTx::begin_untracked(
         db,
         TenantScope {
             tenant_id,

@@ -129,6 +129,7 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
         ));
     }
     let now = chrono::Utc::now();
+    tx.touch_customer(new.customer_id);
     Ok(Contacts::insert(contact::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
         id: Set(Uuid::now_v7()),
@@ -196,7 +197,10 @@ pub async fn update(
         .exec_with_returning(&**tx)
         .await?;
     match updated.into_iter().next() {
-        Some(row) => Ok(row),
+        Some(row) => {
+            tx.touch_customer(row.customer_id);
+            Ok(row)
+        }
         None => match find(tx, id).await? {
             Some(current) => Err(Error::conflict(
                 format!(
@@ -220,7 +224,12 @@ pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<contact::Model> {
         .filter(Column::DeletedAt.is_null())
         .exec_with_returning(&**tx)
         .await?;
-    deleted.into_iter().next().ok_or(Error::NotFound("contact"))
+    let deleted = deleted
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("contact"))?;
+    tx.touch_customer(deleted.customer_id);
+    Ok(deleted)
 }
 
 fn sort_keys() -> [SortKey; 2] {

@@ -464,10 +464,12 @@ pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> 
         updated_at: Set(now),
         deleted_at: Set(None),
     };
-    Customers::insert(model)
+    let created = Customers::insert(model)
         .exec_with_returning(&**tx)
         .await
-        .map_err(write_error)
+        .map_err(write_error)?;
+    tx.touch_customer(created.id);
+    Ok(created)
 }
 
 /// Applies `changes` if the customer is still at `version`; the version then
@@ -532,7 +534,10 @@ pub async fn update(
         .await
         .map_err(write_error)?;
     match updated.into_iter().next() {
-        Some(row) => Ok(row),
+        Some(row) => {
+            tx.touch_customer(row.id);
+            Ok(row)
+        }
         None => Err(stale_or_missing(tx, id, version).await?),
     }
 }
@@ -551,6 +556,7 @@ pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<()> {
     if result.rows_affected == 0 {
         return Err(Error::NotFound("customer"));
     }
+    tx.touch_customer(id);
     Ok(())
 }
 

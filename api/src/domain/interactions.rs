@@ -151,6 +151,7 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
     if new.due_at.is_some() && new.kind != InteractionKind::Task {
         return Err(Error::validation("dueAt", "only tasks have a due date"));
     }
+    tx.touch_customer(new.customer_id);
     Ok(Interactions::insert(interaction::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
         id: Set(Uuid::now_v7()),
@@ -183,6 +184,7 @@ pub async fn complete_task(tx: &TenantTx, id: Uuid) -> Result<interaction::Model
         .exec_with_returning(&**tx)
         .await?;
     if let Some(task) = done.into_iter().next() {
+        tx.touch_customer(task.customer_id);
         return Ok(task);
     }
     let existing = Interactions::find()

@@ -178,7 +178,7 @@ pub async fn accept(
         )
     };
     let tenant_id = token_tenant(&acceptance.token).ok_or_else(invalid)?;
-    let tx = TenantTx::begin(
+    let tx = TenantTx::begin_untracked(
         db,
         TenantScope {
             tenant_id,

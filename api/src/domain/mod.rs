@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;
+pub mod customer_view;
 pub mod customers;
 pub mod filter;
 pub mod identity;

@@ -75,7 +75,7 @@ pub async fn record_delivery(
     message: &outbound_message::Model,
     delivery: Delivery,
 ) -> Result<()> {
-    let tx = TenantTx::begin(
+    let tx = TenantTx::begin_untracked(
         db,
         TenantScope {
             tenant_id: message.tenant_id,

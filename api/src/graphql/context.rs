@@ -64,5 +64,6 @@ pub async fn read_tx<'a>(ctx: &Context<'a>) -> Result<RequestTxGuard<'a>> {
 /// A new transaction for one mutation, bound to the caller's tenant: commit
 /// it when the mutation succeeds; dropping it rolls everything back.
 pub async fn write_tx(ctx: &Context<'_>, principal: &Principal) -> Result<TenantTx> {
-    TenantTx::begin(&services(ctx).db, principal.scope()).await
+    let services = services(ctx);
+    TenantTx::begin(&services.db, &services.cache, principal.scope()).await
 }

@@ -24,6 +24,7 @@ use crate::auth::gate::{Admission, Refusal};
 use crate::auth::ratelimit::Quota;
 use crate::auth::sessions::ClientInfo;
 use crate::graphql::context::RequestInfo;
+use crate::graphql::customers::relations::ViewsOfRequest;
 use crate::graphql::limits;
 use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader};
 use crate::startup::AppState;
@@ -263,7 +264,8 @@ async fn execute(
             .data(DataLoader::new(
                 InteractionsLoader { tx: tx.clone() },
                 tokio::spawn,
-            ));
+            ))
+            .data(ViewsOfRequest::default());
     }
     request = request.data(RequestInfo {
         principal,

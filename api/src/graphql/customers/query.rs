@@ -2,12 +2,13 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
+use super::relations::ViewsOfRequest;
 use super::types::{Customer, CustomerConnection, CustomerEdge, CustomerFilter, CustomerOrderBy};
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
-use crate::domain::customers;
+use crate::domain::{customer_view, customers};
 use crate::graphql::common::{page_cost, page_request, parse_id, PageInfo};
-use crate::graphql::context::{authorize, read_tx};
+use crate::graphql::context::{authorize, read_tx, services};
 
 /// `customer`, `customers`.
 #[derive(Default)]
@@ -17,11 +18,23 @@ pub struct CustomerQuery;
 impl CustomerQuery {
     /// The customer with this id; null when it does not exist, is deleted or
     /// belongs to another workspace.
+    ///
+    /// This is the customer 360 view: the customer with its first contacts
+    /// and latest interactions comes from the cache when current.
     async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
-        authorize(ctx, Permission::CustomersRead)?;
+        let principal = authorize(ctx, Permission::CustomersRead)?;
         let id = parse_id("id", &id)?;
-        let tx = read_tx(ctx).await?;
-        Ok(customers::find(&tx, id).await?.map(Customer))
+        let services = services(ctx);
+        let Some(view) =
+            customer_view::load(&services.db, &services.cache, principal.scope(), id).await?
+        else {
+            return Ok(None);
+        };
+        let customer = view.customer.clone();
+        if let Some(views) = ctx.data_opt::<ViewsOfRequest>() {
+            views.keep(view);
+        }
+        Ok(Some(Customer(customer)))
     }
 
     /// The contact with this id; null when absent, deleted or another workspace's.

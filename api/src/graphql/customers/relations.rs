@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::GraphqlLimits;
 use crate::domain::contacts::{self, ContactChanges, NewContact};
+use crate::domain::customer_view::{CustomerView, CONTACTS_IN_VIEW, INTERACTIONS_IN_VIEW};
 use crate::domain::customers::rules;
 use crate::domain::interactions::{self, NewInteraction};
 use crate::error::Error;
@@ -174,8 +175,30 @@ pub struct InteractionConnection {
     pub page_info: PageInfo,
 }
 
-/// A customer's contacts: the first page of many customers is loaded in one
-/// query; later pages (`after`) are read directly.
+/// Customer 360 views loaded by this request (`customer(id)`), so the
+/// customer's nested contacts and interactions are served from the view.
+#[derive(Default)]
+pub struct ViewsOfRequest(
+    std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::sync::Arc<CustomerView>>>,
+);
+
+impl ViewsOfRequest {
+    /// Remembers a view for the rest of the request.
+    pub fn keep(&self, view: std::sync::Arc<CustomerView>) {
+        if let Ok(mut views) = self.0.lock() {
+            views.insert(view.customer.id, view);
+        }
+    }
+
+    fn get(ctx: &Context<'_>, customer_id: uuid::Uuid) -> Option<std::sync::Arc<CustomerView>> {
+        let views = ctx.data_opt::<ViewsOfRequest>()?;
+        views.0.lock().ok()?.get(&customer_id).cloned()
+    }
+}
+
+/// A customer's contacts: from the request's 360 view when it covers the
+/// page; else the first page of many customers is loaded in one query; later
+/// pages (`after`) are read directly.
 pub async fn contacts_of(
     ctx: &Context<'_>,
     customer_id: uuid::Uuid,
@@ -190,11 +213,16 @@ pub async fn contacts_of(
         None,
     )?;
     if page.cursor.is_none() {
-        let loader = ctx.data_unchecked::<DataLoader<ContactsLoader>>();
-        let mut rows = loader
-            .load_one((customer_id, page.limit))
-            .await?
-            .unwrap_or_default();
+        let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+            Some(view) if page.limit <= CONTACTS_IN_VIEW => view.contacts.clone(),
+            _ => {
+                let loader = ctx.data_unchecked::<DataLoader<ContactsLoader>>();
+                loader
+                    .load_one((customer_id, page.limit))
+                    .await?
+                    .unwrap_or_default()
+            }
+        };
         let more = rows.len() as u64 > page.limit;
         rows.truncate(page.limit as usize);
         let edges: Vec<ContactEdge> = rows
@@ -240,11 +268,16 @@ pub async fn interactions_of(
         None,
     )?;
     if page.cursor.is_none() {
-        let loader = ctx.data_unchecked::<DataLoader<InteractionsLoader>>();
-        let mut rows = loader
-            .load_one((customer_id, page.limit))
-            .await?
-            .unwrap_or_default();
+        let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+            Some(view) if page.limit <= INTERACTIONS_IN_VIEW => view.interactions.clone(),
+            _ => {
+                let loader = ctx.data_unchecked::<DataLoader<InteractionsLoader>>();
+                loader
+                    .load_one((customer_id, page.limit))
+                    .await?
+                    .unwrap_or_default()
+            }
+        };
         let more = rows.len() as u64 > page.limit;
         rows.truncate(page.limit as usize);
         let edges: Vec<InteractionEdge> = rows

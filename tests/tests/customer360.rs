@@ -1,0 +1,211 @@
+//! The customer 360 view: served from the cache when current, rebuilt after
+//! every write that changes it, never stale, and still served without Redis.
+
+use crm_tests::{TestApp, TestTenant};
+use serde_json::{json, Value};
+
+const VIEW: &str = "query($id: ID!) { customer(id: $id) { id version name lifecycleStage
+    contacts(first: 10) { edges { node { name } } }
+    interactions(first: 10) { edges { node { subject } } } } }";
+
+async fn view(app: &TestApp, tenant: &TestTenant, id: &str) -> Value {
+    let body = app.gql_as(tenant, VIEW, json!({ "id": id })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"]["customer"].clone()
+}
+
+async fn statements(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("crm_db_statements_total "))
+        .unwrap()
+        .trim()
+        .parse::<f64>()
+        .unwrap() as u64
+}
+
+fn subjects(view: &Value) -> Vec<String> {
+    view["interactions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["subject"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_read_after_a_write_always_shows_the_write() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let mut version = 1;
+    for round in 0..15 {
+        // Warm the cache, then change each part of the view and read it back at once.
+        view(&app, &acme, &id).await;
+        let name = format!("Globex {round}");
+        let updated = app
+            .gql_as(
+                &acme,
+                "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
+                json!({ "input": { "id": id, "version": version, "name": name } }),
+            )
+            .await;
+        version = updated["data"]["updateCustomer"]["customer"]["version"]
+            .as_i64()
+            .expect("updated");
+        let seen = view(&app, &acme, &id).await;
+        assert_eq!(seen["name"], name.as_str());
+        assert_eq!(seen["version"], version);
+
+        let contact = format!("Contact {round}");
+        app.gql_as(
+            &acme,
+            "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+            json!({ "input": { "customerId": id, "name": contact } }),
+        )
+        .await;
+        let seen = view(&app, &acme, &id).await;
+        let names: Vec<&str> = seen["contacts"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&contact.as_str()) || names.len() == 10,
+            "{names:?}"
+        );
+
+        let subject = format!("Call {round}");
+        app.gql_as(
+            &acme,
+            "mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } } }",
+            json!({ "input": { "customerId": id, "kind": "CALL", "subject": subject } }),
+        )
+        .await;
+        let seen = view(&app, &acme, &id).await;
+        assert_eq!(subjects(&seen)[0], subject);
+    }
+    let deleted = app
+        .gql_as(
+            &acme,
+            "mutation($id: ID!) { deleteCustomer(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(deleted["data"]["deleteCustomer"], true);
+    let gone = app.gql_as(&acme, VIEW, json!({ "id": id })).await;
+    assert!(
+        gone["data"]["customer"].is_null(),
+        "a deleted customer's cached view is gone: {gone}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_writers_each_read_their_own_write_while_readers_rebuild() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let customer = app
+            .create_customer(&acme, json!({ "kind": "COMPANY", "name": format!("C{i}") }))
+            .await;
+        ids.push(customer["id"].as_str().unwrap().to_owned());
+    }
+    let done = std::sync::atomic::AtomicBool::new(false);
+    // Readers keep the views warm and keep rebuilding them, racing the writers.
+    let readers = (0..4).map(|r| {
+        let (app, acme, ids, done) = (&app, &acme, &ids, &done);
+        async move {
+            let mut reads = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                view(app, acme, &ids[(r + reads) % ids.len()]).await;
+                reads += 1;
+            }
+        }
+    });
+    let writers = ids.iter().enumerate().map(|(w, id)| {
+        let (app, acme) = (&app, &acme);
+        async move {
+            for round in 0..12 {
+                let subject = format!("writer {w} round {round}");
+                app.gql_as(
+                    acme,
+                    "mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } } }",
+                    json!({ "input": { "customerId": id, "kind": "NOTE", "subject": subject } }),
+                )
+                .await;
+                let seen = view(app, acme, id).await;
+                assert_eq!(subjects(&seen)[0], subject, "a read right after a write shows it");
+            }
+        }
+    });
+    let writing = async {
+        futures_util::future::join_all(writers).await;
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    tokio::join!(writing, futures_util::future::join_all(readers));
+}
+
+#[tokio::test]
+async fn a_warm_view_is_served_without_touching_postgresql() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    view(&app, &acme, &id).await;
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = statements(&app).await;
+        view(&app, &acme, &id).await;
+        fewest = fewest.min(statements(&app).await - before);
+    }
+    // Only the metrics endpoint's own `SELECT 1` runs.
+    assert_eq!(fewest, 1, "a warm 360 view needs no SQL");
+}
+
+#[tokio::test]
+async fn the_view_is_served_from_postgresql_when_redis_is_down() {
+    let app = TestApp::spawn_with(|c| c.redis_url = "redis://127.0.0.1:1/".into()).await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    app.gql_as(
+        &acme,
+        "mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } } }",
+        json!({ "input": { "customerId": id, "kind": "CALL", "subject": "hello" } }),
+    )
+    .await;
+    let seen = view(&app, &acme, &id).await;
+    assert_eq!(seen["name"], "Globex");
+    assert_eq!(subjects(&seen), ["hello"]);
+}
+
+#[tokio::test]
+async fn another_tenant_never_gets_a_cached_view() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let globex = app.sign_up("globex").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Secret" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    view(&app, &acme, &id).await;
+    let body = app.gql_as(&globex, VIEW, json!({ "id": id })).await;
+    assert!(body["data"]["customer"].is_null(), "{body}");
+}
