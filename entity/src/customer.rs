@@ -27,6 +27,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    pub contact_count: i32,
+    pub interaction_count: i32,
+    pub open_task_count: i32,
+    pub last_interaction_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -308,3 +308,158 @@ async fn a_page_of_customers_with_relations_takes_the_same_statements_whatever_i
         "a page with relations takes a handful of statements, not one per row: {cost:?}"
     );
 }
+
+#[tokio::test]
+async fn rollups_follow_contacts_and_interactions_and_can_be_filtered_and_sorted() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let quiet = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Quiet Ltd" }))
+        .await;
+    let busy = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Busy Inc" }))
+        .await;
+    let old = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Old Co" }))
+        .await;
+    let busy_id = busy["id"].as_str().unwrap();
+    let ann = contact(&app, &acme, json!({ "customerId": busy_id, "name": "Ann", "email": "ann@busy.example", "title": "CFO" })).await;
+    contact(&app, &acme, json!({ "customerId": busy_id, "name": "Bob" })).await;
+    log(
+        &app,
+        &acme,
+        json!({ "customerId": busy_id, "kind": "CALL", "occurredAt": "2026-10-01T10:00:00Z" }),
+    )
+    .await;
+    log(
+        &app,
+        &acme,
+        json!({ "customerId": busy_id, "kind": "MEETING", "occurredAt": "2026-11-01T10:00:00Z" }),
+    )
+    .await;
+    let task = log(&app, &acme, json!({ "customerId": busy_id, "kind": "TASK", "occurredAt": "2026-09-01T10:00:00Z", "dueAt": "2026-12-01T10:00:00Z" })).await;
+    log(
+        &app,
+        &acme,
+        json!({ "customerId": old["id"], "kind": "EMAIL", "occurredAt": "2025-01-01T10:00:00Z" }),
+    )
+    .await;
+
+    let read = app
+        .gql_as(&acme, "query($id: ID!) { customer(id: $id) { contactCount interactionCount openTaskCount lastInteractionAt } }", json!({ "id": busy_id }))
+        .await;
+    let c = &read["data"]["customer"];
+    assert_eq!(
+        (
+            c["contactCount"].as_i64(),
+            c["interactionCount"].as_i64(),
+            c["openTaskCount"].as_i64()
+        ),
+        (Some(2), Some(3), Some(1)),
+        "{read}"
+    );
+    assert_eq!(c["lastInteractionAt"], "2026-11-01T10:00:00+00:00");
+
+    app.gql_as(
+        &acme,
+        "mutation($id: ID!) { completeTask(id: $id) { interaction { id } } }",
+        json!({ "id": task["id"] }),
+    )
+    .await;
+    app.gql_as(
+        &acme,
+        "mutation($id: ID!) { deleteContact(id: $id) }",
+        json!({ "id": ann["id"] }),
+    )
+    .await;
+    let read = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { customer(id: $id) { contactCount openTaskCount } }",
+            json!({ "id": busy_id }),
+        )
+        .await;
+    assert_eq!(read["data"]["customer"]["contactCount"], 1);
+    assert_eq!(read["data"]["customer"]["openTaskCount"], 0);
+
+    let names = |body: &Value| -> Vec<String> {
+        body["data"]["customers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = "query($filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $first: Int, $after: String) {
+        customers(filter: $filter, orderBy: $orderBy, first: $first, after: $after) { edges { node { name } } pageInfo { hasNextPage endCursor } } }";
+    // Across relations: a contact with a title, a kind of interaction.
+    let body = app
+        .gql_as(
+            &acme,
+            list,
+            json!({ "filter": { "contacts": { "name": { "eq": "Bob" } } } }),
+        )
+        .await;
+    assert_eq!(names(&body), ["Busy Inc"], "{body}");
+    let body = app
+        .gql_as(
+            &acme,
+            list,
+            json!({ "filter": { "contacts": { "email": { "contains": "busy" } } } }),
+        )
+        .await;
+    assert!(
+        names(&body).is_empty(),
+        "deleted contacts do not match: {body}"
+    );
+    let body = app
+        .gql_as(
+            &acme,
+            list,
+            json!({ "filter": { "interactions": { "kind": ["EMAIL"] } } }),
+        )
+        .await;
+    assert_eq!(names(&body), ["Old Co"]);
+    // Not contacted since a date (or never).
+    let body = app
+        .gql_as(
+            &acme,
+            list,
+            json!({ "filter": { "or": [ { "lastInteractionAt": { "lt": "2026-06-01T00:00:00Z" } }, { "lastInteractionAt": { "isNull": true } } ] }, "orderBy": [{ "field": "NAME" }] }),
+        )
+        .await;
+    assert_eq!(names(&body), ["Old Co", "Quiet Ltd"]);
+    let body = app
+        .gql_as(
+            &acme,
+            list,
+            json!({ "filter": { "interactionCount": { "gte": 2 } } }),
+        )
+        .await;
+    assert_eq!(names(&body), ["Busy Inc"]);
+
+    // Sorted by a rollup, paging one at a time: never-contacted first when ascending.
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let body = app
+            .gql_as(&acme, list, json!({ "orderBy": [{ "field": "LAST_INTERACTION_AT" }], "first": 1, "after": after }))
+            .await;
+        seen.extend(names(&body));
+        let info = &body["data"]["customers"]["pageInfo"];
+        if !info["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = info["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, ["Quiet Ltd", "Old Co", "Busy Inc"]);
+    let body = app
+        .gql_as(
+            &acme,
+            list,
+            json!({ "orderBy": [{ "field": "INTERACTION_COUNT", "direction": "DESC" }] }),
+        )
+        .await;
+    assert_eq!(names(&body), ["Busy Inc", "Old Co", "Quiet Ltd"]);
+    let _ = quiet;
+}

@@ -129,6 +129,7 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
         ));
     }
     let now = chrono::Utc::now();
+    customers::adjust_rollups(tx, new.customer_id, customers::RollupChange::ContactAdded).await?;
     tx.touch_customer(new.customer_id);
     Ok(Contacts::insert(contact::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
@@ -228,6 +229,12 @@ pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<contact::Model> {
         .into_iter()
         .next()
         .ok_or(Error::NotFound("contact"))?;
+    customers::adjust_rollups(
+        tx,
+        deleted.customer_id,
+        customers::RollupChange::ContactRemoved,
+    )
+    .await?;
     tx.touch_customer(deleted.customer_id);
     Ok(deleted)
 }

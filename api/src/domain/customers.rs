@@ -5,14 +5,16 @@
 //! policy were missing. Deleted customers are kept (soft delete) and are
 //! invisible to every query here.
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set};
+use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
+};
 use serde_json::Value as JsonValue;
 use uuid::Uuid;
 
 use entity::customer::{self, Column, Entity as Customers};
 
-use super::filter::{EnumFilter, FilterBudget, TextFilter, TextListFilter, TimeFilter};
+use super::filter::{EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use super::values;
 use crate::error::{Error, Result};
@@ -226,6 +228,14 @@ pub struct CustomerFilter {
     pub created_at: Option<TimeFilter>,
     pub updated_at: Option<TimeFilter>,
     pub tags: Option<TextListFilter>,
+    pub last_interaction_at: Option<TimeFilter>,
+    pub interaction_count: Option<IntFilter>,
+    pub open_task_count: Option<IntFilter>,
+    pub contact_count: Option<IntFilter>,
+    /// Customers with at least one (live) contact matching.
+    pub contacts: Option<ContactMatch>,
+    /// Customers with at least one interaction matching.
+    pub interactions: Option<InteractionMatch>,
     pub and: Vec<CustomerFilter>,
     pub or: Vec<CustomerFilter>,
     pub not: Option<Box<CustomerFilter>>,
@@ -276,6 +286,39 @@ impl CustomerFilter {
             budget.spend(depth)?;
             f.validate("filter.tags")?;
         }
+        for present in [
+            self.last_interaction_at.is_some(),
+            self.interaction_count.is_some(),
+            self.open_task_count.is_some(),
+            self.contact_count.is_some(),
+        ] {
+            if present {
+                budget.spend(depth)?;
+            }
+        }
+        if let Some(m) = &self.contacts {
+            budget.spend(depth + 1)?;
+            for (f, field) in [
+                (&m.name, "filter.contacts.name"),
+                (&m.email, "filter.contacts.email"),
+                (&m.title, "filter.contacts.title"),
+                (&m.phone, "filter.contacts.phone"),
+            ] {
+                if let Some(f) = f {
+                    budget.spend(depth + 1)?;
+                    f.validate(field)?;
+                }
+            }
+        }
+        if let Some(m) = &self.interactions {
+            budget.spend(depth + 1)?;
+            if let Some(f) = &m.subject {
+                f.validate("filter.interactions.subject")?;
+            }
+            if let Some(f) = &m.kind {
+                f.validate("filter.interactions.kind")?;
+            }
+        }
         for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
             budget.spend(depth + 1)?;
             sub.validate_at(depth + 1, budget)?;
@@ -316,6 +359,24 @@ impl CustomerFilter {
         if let Some(f) = &self.tags {
             all = all.add(f.condition(col(Column::Tags)));
         }
+        if let Some(f) = &self.last_interaction_at {
+            all = all.add(f.condition(col(Column::LastInteractionAt)));
+        }
+        for (f, column) in [
+            (&self.interaction_count, Column::InteractionCount),
+            (&self.open_task_count, Column::OpenTaskCount),
+            (&self.contact_count, Column::ContactCount),
+        ] {
+            if let Some(f) = f {
+                all = all.add(f.condition(col(column)));
+            }
+        }
+        if let Some(m) = &self.contacts {
+            all = all.add(m.exists());
+        }
+        if let Some(m) = &self.interactions {
+            all = all.add(m.exists());
+        }
         for sub in &self.and {
             all = all.add(sub.condition());
         }
@@ -332,12 +393,184 @@ impl CustomerFilter {
     }
 }
 
+/// Conditions on a customer's contacts: all given must hold for one contact.
+#[derive(Clone, Debug, Default)]
+pub struct ContactMatch {
+    pub name: Option<TextFilter>,
+    pub email: Option<TextFilter>,
+    pub title: Option<TextFilter>,
+    pub phone: Option<TextFilter>,
+}
+
+impl ContactMatch {
+    fn exists(&self) -> SimpleExpr {
+        use entity::contact::{Column as C, Entity as Contacts};
+        let col = |c: C| -> SimpleExpr { Expr::col((Contacts, c)).into() };
+        let mut inner = sea_orm::Condition::all()
+            .add(Expr::col((Contacts, C::TenantId)).equals((Customers, Column::TenantId)))
+            .add(Expr::col((Contacts, C::CustomerId)).equals((Customers, Column::Id)))
+            .add(Expr::col((Contacts, C::DeletedAt)).is_null());
+        for (f, c) in [
+            (&self.name, C::Name),
+            (&self.email, C::Email),
+            (&self.title, C::Title),
+            (&self.phone, C::Phone),
+        ] {
+            if let Some(f) = f {
+                inner = inner.add(f.condition(col(c)));
+            }
+        }
+        Expr::exists(
+            sea_orm::sea_query::Query::select()
+                .expr(Expr::value(1))
+                .from(Contacts)
+                .cond_where(inner)
+                .to_owned(),
+        )
+    }
+}
+
+/// Conditions on a customer's interactions: all given must hold for one.
+#[derive(Clone, Debug, Default)]
+pub struct InteractionMatch {
+    pub kind: Option<EnumFilter>,
+    pub subject: Option<TextFilter>,
+    pub occurred_at: Option<TimeFilter>,
+    /// Open (not completed) tasks only.
+    pub open_task: Option<bool>,
+}
+
+impl InteractionMatch {
+    fn exists(&self) -> SimpleExpr {
+        use entity::interaction::{Column as I, Entity as Interactions};
+        let col = |c: I| -> SimpleExpr { Expr::col((Interactions, c)).into() };
+        let mut inner = sea_orm::Condition::all()
+            .add(Expr::col((Interactions, I::TenantId)).equals((Customers, Column::TenantId)))
+            .add(Expr::col((Interactions, I::CustomerId)).equals((Customers, Column::Id)));
+        if let Some(f) = &self.kind {
+            inner = inner.add(f.condition(col(I::Kind)));
+        }
+        if let Some(f) = &self.subject {
+            inner = inner.add(f.condition(col(I::Subject)));
+        }
+        if let Some(f) = &self.occurred_at {
+            inner = inner.add(f.condition(col(I::OccurredAt)));
+        }
+        if let Some(open) = self.open_task {
+            let task = Expr::col((Interactions, I::Kind)).eq("TASK");
+            let pending = Expr::col((Interactions, I::CompletedAt)).is_null();
+            inner = inner.add(if open {
+                task.and(pending)
+            } else {
+                task.and(pending).not()
+            });
+        }
+        Expr::exists(
+            sea_orm::sea_query::Query::select()
+                .expr(Expr::value(1))
+                .from(Interactions)
+                .cond_where(inner)
+                .to_owned(),
+        )
+    }
+}
+
 /// What customers can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CustomerOrderField {
     Name,
     CreatedAt,
     UpdatedAt,
+    /// Never-contacted customers sort as the oldest.
+    LastInteractionAt,
+    InteractionCount,
+}
+
+/// Stands for "never" when sorting by last interaction (keeps keys non-null).
+fn never() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("0001-01-01T00:00:00Z")
+        .expect("a valid constant")
+        .with_timezone(&chrono::Utc)
+}
+
+fn last_interaction_key() -> SimpleExpr {
+    Func::coalesce([
+        Expr::col((Customers, Column::LastInteractionAt)).into(),
+        Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
+    ])
+    .into()
+}
+
+/// Keeps a customer's rollups in step with a change of its contacts or
+/// interactions, in the same transaction.
+pub async fn adjust_rollups(tx: &TenantTx, customer_id: Uuid, change: RollupChange) -> Result<()> {
+    let update = Customers::update_many()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.eq(customer_id));
+    let update = match change {
+        RollupChange::ContactAdded => {
+            update.col_expr(Column::ContactCount, Expr::col(Column::ContactCount).add(1))
+        }
+        RollupChange::ContactRemoved => update.col_expr(
+            Column::ContactCount,
+            Expr::cust("GREATEST(contact_count - 1, 0)"),
+        ),
+        RollupChange::InteractionLogged { at, open_task } => update
+            .col_expr(
+                Column::InteractionCount,
+                Expr::col(Column::InteractionCount).add(1),
+            )
+            .col_expr(
+                Column::OpenTaskCount,
+                Expr::col(Column::OpenTaskCount).add(i32::from(open_task)),
+            )
+            .col_expr(
+                Column::LastInteractionAt,
+                Func::greatest([
+                    Expr::col(Column::LastInteractionAt).into(),
+                    Expr::val(at).into(),
+                ])
+                .into(),
+            ),
+        RollupChange::TaskCompleted => update.col_expr(
+            Column::OpenTaskCount,
+            Expr::cust("GREATEST(open_task_count - 1, 0)"),
+        ),
+    };
+    update.exec(&**tx).await?;
+    Ok(())
+}
+
+/// Recomputes a customer's rollups from its contacts and interactions (after
+/// records moved between customers).
+pub async fn recompute_rollups(tx: &TenantTx, customer_id: Uuid) -> Result<()> {
+    tx.execute(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DatabaseBackend::Postgres,
+        "UPDATE customers c SET
+            contact_count = (SELECT count(*) FROM contacts k
+                              WHERE k.tenant_id = c.tenant_id AND k.customer_id = c.id AND k.deleted_at IS NULL),
+            interaction_count = (SELECT count(*) FROM interactions i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id),
+            open_task_count = (SELECT count(*) FROM interactions i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id
+                                 AND i.kind = 'TASK' AND i.completed_at IS NULL),
+            last_interaction_at = (SELECT max(occurred_at) FROM interactions i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.id)
+          WHERE c.tenant_id = $1 AND c.id = $2",
+        [tx.tenant_id().into(), customer_id.into()],
+    ))
+    .await?;
+    tx.touch_customer(customer_id);
+    Ok(())
+}
+
+/// A change that moves a customer's rollups.
+#[derive(Clone, Copy, Debug)]
+pub enum RollupChange {
+    ContactAdded,
+    ContactRemoved,
+    InteractionLogged {
+        at: chrono::DateTime<chrono::Utc>,
+        open_task: bool,
+    },
+    TaskCompleted,
 }
 
 /// One key of a customer order.
@@ -373,6 +606,18 @@ fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
             CustomerOrderField::UpdatedAt => {
                 ("updatedAt", Column::UpdatedAt, SortKind::Time, false)
             }
+            CustomerOrderField::LastInteractionAt => (
+                "lastInteractionAt",
+                Column::LastInteractionAt,
+                SortKind::Time,
+                false,
+            ),
+            CustomerOrderField::InteractionCount => (
+                "interactionCount",
+                Column::InteractionCount,
+                SortKind::Int,
+                false,
+            ),
         };
         if keys.iter().any(|k| k.name == name) {
             return Err(Error::validation(
@@ -380,9 +625,14 @@ fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
                 format!("`{name}` is given twice"),
             ));
         }
+        let expr = if o.field == CustomerOrderField::LastInteractionAt {
+            last_interaction_key()
+        } else {
+            Expr::col((Customers, column)).into()
+        };
         keys.push(SortKey {
             name,
-            expr: Expr::col((Customers, column)).into(),
+            expr,
             kind,
             descending: o.descending,
             case_insensitive,
@@ -404,6 +654,8 @@ fn sort_values(keys: &[SortKey], row: &customer::Model) -> Vec<SortValue> {
             "name" => SortValue::Text(row.name.clone()),
             "createdAt" => SortValue::Time(row.created_at),
             "updatedAt" => SortValue::Time(row.updated_at),
+            "lastInteractionAt" => SortValue::Time(row.last_interaction_at.unwrap_or_else(never)),
+            "interactionCount" => SortValue::Int(i64::from(row.interaction_count)),
             _ => SortValue::Uuid(row.id),
         })
         .collect()
@@ -463,6 +715,10 @@ pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> 
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
+        contact_count: Set(0),
+        interaction_count: Set(0),
+        open_task_count: Set(0),
+        last_interaction_at: Set(None),
     };
     let created = Customers::insert(model)
         .exec_with_returning(&**tx)

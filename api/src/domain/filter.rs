@@ -133,6 +133,40 @@ impl TimeFilter {
     }
 }
 
+/// Conditions on a whole number (such as a count).
+#[derive(Clone, Debug, Default)]
+pub struct IntFilter {
+    pub eq: Option<i64>,
+    pub gt: Option<i64>,
+    pub gte: Option<i64>,
+    pub lt: Option<i64>,
+    pub lte: Option<i64>,
+}
+
+impl IntFilter {
+    /// The SQL condition on `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let e = || Expr::expr(expr.clone());
+        let mut all = Condition::all();
+        if let Some(v) = self.eq {
+            all = all.add(e().eq(v));
+        }
+        if let Some(v) = self.gt {
+            all = all.add(e().gt(v));
+        }
+        if let Some(v) = self.gte {
+            all = all.add(e().gte(v));
+        }
+        if let Some(v) = self.lt {
+            all = all.add(e().lt(v));
+        }
+        if let Some(v) = self.lte {
+            all = all.add(e().lte(v));
+        }
+        all
+    }
+}
+
 /// Conditions on a list of text values (such as tags).
 #[derive(Clone, Debug, Default)]
 pub struct TextListFilter {

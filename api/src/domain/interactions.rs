@@ -151,6 +151,15 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
     if new.due_at.is_some() && new.kind != InteractionKind::Task {
         return Err(Error::validation("dueAt", "only tasks have a due date"));
     }
+    customers::adjust_rollups(
+        tx,
+        new.customer_id,
+        customers::RollupChange::InteractionLogged {
+            at: new.occurred_at,
+            open_task: new.kind == InteractionKind::Task,
+        },
+    )
+    .await?;
     tx.touch_customer(new.customer_id);
     Ok(Interactions::insert(interaction::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
@@ -184,6 +193,8 @@ pub async fn complete_task(tx: &TenantTx, id: Uuid) -> Result<interaction::Model
         .exec_with_returning(&**tx)
         .await?;
     if let Some(task) = done.into_iter().next() {
+        customers::adjust_rollups(tx, task.customer_id, customers::RollupChange::TaskCompleted)
+            .await?;
         tx.touch_customer(task.customer_id);
         return Ok(task);
     }

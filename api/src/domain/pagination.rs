@@ -37,6 +37,8 @@ pub enum SortValue {
     Time(DateTime<Utc>),
     #[serde(rename = "s")]
     Text(String),
+    #[serde(rename = "i")]
+    Int(i64),
 }
 
 impl SortValue {
@@ -45,6 +47,7 @@ impl SortValue {
             SortValue::Uuid(_) => SortKind::Uuid,
             SortValue::Time(_) => SortKind::Time,
             SortValue::Text(_) => SortKind::Text,
+            SortValue::Int(_) => SortKind::Int,
         }
     }
 
@@ -53,6 +56,7 @@ impl SortValue {
             SortValue::Uuid(v) => Expr::val(v).into(),
             SortValue::Time(v) => Expr::val(v).into(),
             SortValue::Text(v) => Expr::val(v).into(),
+            SortValue::Int(v) => Expr::val(v).into(),
         }
     }
 }
@@ -63,6 +67,7 @@ pub enum SortKind {
     Uuid,
     Time,
     Text,
+    Int,
 }
 
 /// One key of an order: what to sort by, and how.

@@ -163,6 +163,28 @@ impl From<DateTimeFilter> for TimeFilter {
     }
 }
 
+/// Conditions on a whole number; all given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct IntFilter {
+    pub eq: Option<i32>,
+    pub gt: Option<i32>,
+    pub gte: Option<i32>,
+    pub lt: Option<i32>,
+    pub lte: Option<i32>,
+}
+
+impl From<IntFilter> for crate::domain::filter::IntFilter {
+    fn from(f: IntFilter) -> Self {
+        crate::domain::filter::IntFilter {
+            eq: f.eq.map(i64::from),
+            gt: f.gt.map(i64::from),
+            gte: f.gte.map(i64::from),
+            lt: f.lt.map(i64::from),
+            lte: f.lte.map(i64::from),
+        }
+    }
+}
+
 /// Conditions on a list of strings; all given must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct StringListFilter {

@@ -24,7 +24,7 @@ use crate::auth::gate::{Admission, Refusal};
 use crate::auth::ratelimit::Quota;
 use crate::auth::sessions::ClientInfo;
 use crate::graphql::context::RequestInfo;
-use crate::graphql::customers::relations::ViewsOfRequest;
+use crate::graphql::customers::relations::{PrefetchedRelations, ViewsOfRequest};
 use crate::graphql::limits;
 use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader};
 use crate::startup::AppState;
@@ -265,7 +265,8 @@ async fn execute(
                 InteractionsLoader { tx: tx.clone() },
                 tokio::spawn,
             ))
-            .data(ViewsOfRequest::default());
+            .data(ViewsOfRequest::default())
+            .data(PrefetchedRelations::default());
     }
     request = request.data(RequestInfo {
         principal,

@@ -82,6 +82,8 @@ impl CustomerQuery {
             .collect();
         let tx = read_tx(ctx).await?;
         let page = customers::list(&tx, &filter, &order, &page).await?;
+        let ids: Vec<uuid::Uuid> = page.rows.iter().map(|(_, row)| row.id).collect();
+        super::relations::prefetch_for_page(ctx, &tx, &ids).await?;
         let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
         let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
         Ok(CustomerConnection {

@@ -196,6 +196,82 @@ impl ViewsOfRequest {
     }
 }
 
+/// Contacts and interactions of a whole page of customers, read in one
+/// query per relation as soon as the page is known (from the query's
+/// selection), so nested connections cost the same for 5 customers or 100.
+#[derive(Default)]
+pub struct PrefetchedRelations {
+    contacts:
+        std::sync::Mutex<std::collections::HashMap<(uuid::Uuid, u64), Vec<entity::contact::Model>>>,
+    interactions: std::sync::Mutex<
+        std::collections::HashMap<(uuid::Uuid, u64), Vec<entity::interaction::Model>>,
+    >,
+}
+
+/// The page sizes asked for a nested connection, from each place it is
+/// selected (aliases may ask twice); selections with `after` are left out.
+fn requested_page_sizes(
+    fields: Vec<async_graphql::SelectionField<'_>>,
+    limits: &GraphqlLimits,
+) -> Vec<u64> {
+    let mut sizes = Vec::new();
+    for field in fields {
+        let Ok(arguments) = field.arguments() else {
+            continue;
+        };
+        let argument = |name: &str| {
+            arguments
+                .iter()
+                .find(|(n, _)| n.as_str() == name)
+                .map(|(_, v)| v.clone())
+        };
+        if argument("after").is_some_and(|v| v != async_graphql::Value::Null) {
+            continue;
+        }
+        let size = match argument("first") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64().unwrap_or(limits.default_page_size),
+            _ => limits.default_page_size,
+        };
+        if size <= limits.max_page_size && !sizes.contains(&size) {
+            sizes.push(size);
+        }
+    }
+    sizes
+}
+
+/// Reads the relations the query selects for a page of customers.
+pub async fn prefetch_for_page(
+    ctx: &Context<'_>,
+    tx: &crate::tenancy::TenantTx,
+    customers: &[uuid::Uuid],
+) -> Result<()> {
+    let Some(prefetched) = ctx.data_opt::<PrefetchedRelations>() else {
+        return Ok(());
+    };
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let limits = ctx.data_unchecked::<GraphqlLimits>();
+    let node = ctx.look_ahead().field("edges").field("node");
+    for size in requested_page_sizes(node.field("contacts").selection_fields(), limits) {
+        let mut rows = contacts::first_of_customers(tx, customers, size).await?;
+        if let Ok(mut map) = prefetched.contacts.lock() {
+            for id in customers {
+                map.insert((*id, size), rows.remove(id).unwrap_or_default());
+            }
+        }
+    }
+    for size in requested_page_sizes(node.field("interactions").selection_fields(), limits) {
+        let mut rows = interactions::latest_of_customers(tx, customers, size).await?;
+        if let Ok(mut map) = prefetched.interactions.lock() {
+            for id in customers {
+                map.insert((*id, size), rows.remove(id).unwrap_or_default());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A customer's contacts: from the request's 360 view when it covers the
 /// page; else the first page of many customers is loaded in one query; later
 /// pages (`after`) are read directly.
@@ -213,7 +289,15 @@ pub async fn contacts_of(
         None,
     )?;
     if page.cursor.is_none() {
+        let prefetched = ctx.data_opt::<PrefetchedRelations>().and_then(|p| {
+            p.contacts
+                .lock()
+                .ok()?
+                .get(&(customer_id, page.limit))
+                .cloned()
+        });
         let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+            _ if prefetched.is_some() => prefetched.unwrap_or_default(),
             Some(view) if page.limit <= CONTACTS_IN_VIEW => view.contacts.clone(),
             _ => {
                 let loader = ctx.data_unchecked::<DataLoader<ContactsLoader>>();
@@ -268,7 +352,15 @@ pub async fn interactions_of(
         None,
     )?;
     if page.cursor.is_none() {
+        let prefetched = ctx.data_opt::<PrefetchedRelations>().and_then(|p| {
+            p.interactions
+                .lock()
+                .ok()?
+                .get(&(customer_id, page.limit))
+                .cloned()
+        });
         let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+            _ if prefetched.is_some() => prefetched.unwrap_or_default(),
             Some(view) if page.limit <= INTERACTIONS_IN_VIEW => view.interactions.clone(),
             _ => {
                 let loader = ctx.data_unchecked::<DataLoader<InteractionsLoader>>();

@@ -13,7 +13,7 @@ use crate::domain::customers::{
 use crate::domain::filter::EnumFilter;
 use crate::error::Error;
 use crate::graphql::common::{
-    parse_id, to_id, DateTimeFilter, IdFilter, OrderDirection, PageInfo, StringFilter,
+    parse_id, to_id, DateTimeFilter, IdFilter, IntFilter, OrderDirection, PageInfo, StringFilter,
     StringListFilter,
 };
 use crate::graphql::context::read_tx;
@@ -117,6 +117,22 @@ impl Customer {
     ) -> Result<super::relations::InteractionConnection> {
         super::relations::interactions_of(ctx, self.0.id, first, after).await
     }
+    /// How many (live) contacts the customer has.
+    async fn contact_count(&self) -> i32 {
+        self.0.contact_count
+    }
+    /// How many interactions were logged with the customer.
+    async fn interaction_count(&self) -> i32 {
+        self.0.interaction_count
+    }
+    /// Tasks about the customer not done yet.
+    async fn open_task_count(&self) -> i32 {
+        self.0.open_task_count
+    }
+    /// When the customer was last contacted; null when never.
+    async fn last_interaction_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_interaction_at
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -204,6 +220,15 @@ pub struct CustomerFilter {
     pub created_at: Option<DateTimeFilter>,
     pub updated_at: Option<DateTimeFilter>,
     pub tags: Option<StringListFilter>,
+    /// When the customer was last contacted (null: never).
+    pub last_interaction_at: Option<DateTimeFilter>,
+    pub interaction_count: Option<IntFilter>,
+    pub open_task_count: Option<IntFilter>,
+    pub contact_count: Option<IntFilter>,
+    /// Customers with at least one contact matching all of these.
+    pub contacts: Option<ContactMatchFilter>,
+    /// Customers with at least one interaction matching all of these.
+    pub interactions: Option<InteractionMatchFilter>,
     pub and: Option<Vec<CustomerFilter>>,
     pub or: Option<Vec<CustomerFilter>>,
     pub not: Option<Box<CustomerFilter>>,
@@ -234,6 +259,31 @@ impl CustomerFilter {
             created_at: self.created_at.map(Into::into),
             updated_at: self.updated_at.map(Into::into),
             tags: self.tags.map(Into::into),
+            last_interaction_at: self.last_interaction_at.map(Into::into),
+            interaction_count: self.interaction_count.map(Into::into),
+            open_task_count: self.open_task_count.map(Into::into),
+            contact_count: self.contact_count.map(Into::into),
+            contacts: self.contacts.map(|m| domain::ContactMatch {
+                name: m.name.map(Into::into),
+                email: m.email.map(Into::into),
+                title: m.title.map(Into::into),
+                phone: m.phone.map(Into::into),
+            }),
+            interactions: self.interactions.map(|m| domain::InteractionMatch {
+                kind: m.kind.map(|kinds| EnumFilter {
+                    eq: None,
+                    ne: None,
+                    in_list: Some(
+                        kinds
+                            .into_iter()
+                            .map(|k| crate::domain::interactions::InteractionKind::from(k).as_str())
+                            .collect(),
+                    ),
+                }),
+                subject: m.subject.map(Into::into),
+                occurred_at: m.occurred_at.map(Into::into),
+                open_task: m.open_task,
+            }),
             and: nested(self.and)?,
             or: nested(self.or)?,
             not: self
@@ -244,6 +294,26 @@ impl CustomerFilter {
     }
 }
 
+/// Conditions on one of a customer's contacts.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ContactMatchFilter {
+    pub name: Option<StringFilter>,
+    pub email: Option<StringFilter>,
+    pub title: Option<StringFilter>,
+    pub phone: Option<StringFilter>,
+}
+
+/// Conditions on one of a customer's interactions.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct InteractionMatchFilter {
+    /// Any of these kinds.
+    pub kind: Option<Vec<super::relations::InteractionKind>>,
+    pub subject: Option<StringFilter>,
+    pub occurred_at: Option<DateTimeFilter>,
+    /// Only tasks not yet done (true) or anything else (false).
+    pub open_task: Option<bool>,
+}
+
 /// Fields customers can be sorted by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum CustomerOrderField {
@@ -251,6 +321,9 @@ pub enum CustomerOrderField {
     Name,
     CreatedAt,
     UpdatedAt,
+    /// Never-contacted customers count as the oldest.
+    LastInteractionAt,
+    InteractionCount,
 }
 
 /// One sort key; ties are broken by id.
@@ -268,6 +341,12 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::Name => domain::CustomerOrderField::Name,
                 CustomerOrderField::CreatedAt => domain::CustomerOrderField::CreatedAt,
                 CustomerOrderField::UpdatedAt => domain::CustomerOrderField::UpdatedAt,
+                CustomerOrderField::LastInteractionAt => {
+                    domain::CustomerOrderField::LastInteractionAt
+                }
+                CustomerOrderField::InteractionCount => {
+                    domain::CustomerOrderField::InteractionCount
+                }
             },
             descending: o.direction == OrderDirection::Desc,
         }
