@@ -256,7 +256,12 @@ async fn execute(
         };
         request = request
             .data(tx.clone())
-            .data(DataLoader::new(members, tokio::spawn))
+            // Cached for the request: many records share an owner.
+            .data(DataLoader::with_cache(
+                members,
+                tokio::spawn,
+                async_graphql::dataloader::HashMapCache::default(),
+            ))
             .data(DataLoader::new(
                 ContactsLoader { tx: tx.clone() },
                 tokio::spawn,

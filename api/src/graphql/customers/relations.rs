@@ -300,7 +300,7 @@ pub async fn contacts_of(
             _ if prefetched.is_some() => prefetched.unwrap_or_default(),
             Some(view) if page.limit <= CONTACTS_IN_VIEW => view.contacts.clone(),
             _ => {
-                let loader = ctx.data_unchecked::<DataLoader<ContactsLoader>>();
+                let loader = ctx.data::<DataLoader<ContactsLoader>>()?;
                 loader
                     .load_one((customer_id, page.limit))
                     .await?
@@ -363,7 +363,7 @@ pub async fn interactions_of(
             _ if prefetched.is_some() => prefetched.unwrap_or_default(),
             Some(view) if page.limit <= INTERACTIONS_IN_VIEW => view.interactions.clone(),
             _ => {
-                let loader = ctx.data_unchecked::<DataLoader<InteractionsLoader>>();
+                let loader = ctx.data::<DataLoader<InteractionsLoader>>()?;
                 loader
                     .load_one((customer_id, page.limit))
                     .await?
