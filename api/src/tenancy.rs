@@ -18,11 +18,23 @@ use uuid::Uuid;
 use crate::cache::Cache;
 use crate::error::{Error, Result};
 
-/// Which tenant, and which user acts in it.
+/// Which tenant, which user acts in it, and which of its customers that
+/// user may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TenantScope {
     pub tenant_id: Uuid,
     pub user_id: Option<Uuid>,
+    /// `None`: every customer of the tenant.
+    pub customers: Option<CustomerRestriction>,
+}
+
+/// A limit on the customers a member sees (a tenant setting for sales reps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomerRestriction {
+    /// Customers the member owns.
+    Own { user_id: Uuid },
+    /// Customers owned by the member or by anyone in the member's team.
+    Team { user_id: Uuid, team_id: Uuid },
 }
 
 /// A database transaction bound to one tenant. Writes note the customers

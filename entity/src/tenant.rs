@@ -13,6 +13,7 @@ pub struct Model {
     pub base_currency: String,
     pub default_locale: String,
     pub plan: String,
+    pub customer_visibility: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_identity;
 mod m20261125_000003_contacts_interactions;
 mod m20261125_000007_customer_rollups;
+mod m20261125_000008_customer_visibility;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_identity::Migration),
             Box::new(m20261125_000003_contacts_interactions::Migration),
             Box::new(m20261125_000007_customer_rollups::Migration),
+            Box::new(m20261125_000008_customer_visibility::Migration),
         ]
     }
 }

@@ -525,6 +525,7 @@ fn session_principal(claims: &SessionClaims, identity: Identity) -> Result<Princ
         role,
         permissions: role.permissions().to_vec(),
         plan: Plan::parse(&plan),
+        customers: None,
     })
 }
 
@@ -561,6 +562,7 @@ fn key_principal(token: &ApiKeyToken, identity: Identity) -> Result<Principal, R
         role,
         permissions,
         plan: Plan::parse(&plan),
+        customers: None,
     })
 }
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::ratelimit::Plan;
 use super::{Permission, Role};
 use crate::error::{Error, Result};
-use crate::tenancy::TenantScope;
+use crate::tenancy::{CustomerRestriction, TenantScope};
 
 /// Who is behind a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub struct Principal {
     pub role: Role,
     pub permissions: Vec<Permission>,
     pub plan: Plan,
+    /// Which customers the caller may see (`None`: all of the tenant's).
+    pub customers: Option<CustomerRestriction>,
 }
 
 impl Principal {
@@ -58,6 +60,7 @@ impl Principal {
         TenantScope {
             tenant_id: self.tenant_id,
             user_id: Some(self.user_id()),
+            customers: self.customers,
         }
     }
 

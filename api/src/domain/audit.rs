@@ -122,6 +122,7 @@ pub async fn record_alone(db: &DatabaseConnection, tenant_id: Uuid, event: Event
         TenantScope {
             tenant_id,
             user_id: event.actor.user_id,
+            customers: None,
         },
     )
     .await?;

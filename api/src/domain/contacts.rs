@@ -113,6 +113,7 @@ fn visible(tx: &TenantTx) -> Select<Contacts> {
     Contacts::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::DeletedAt.is_null())
+        .filter(customers::of_visible_customer(tx, Column::CustomerId))
 }
 
 /// The contact with `id`, unless deleted.
@@ -195,6 +196,7 @@ pub async fn update(
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(version))
         .filter(Column::DeletedAt.is_null())
+        .filter(customers::of_visible_customer(tx, Column::CustomerId))
         .exec_with_returning(&**tx)
         .await?;
     match updated.into_iter().next() {
@@ -223,6 +225,7 @@ pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<contact::Model> {
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::Id.eq(id))
         .filter(Column::DeletedAt.is_null())
+        .filter(customers::of_visible_customer(tx, Column::CustomerId))
         .exec_with_returning(&**tx)
         .await?;
     let deleted = deleted

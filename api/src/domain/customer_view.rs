@@ -145,6 +145,11 @@ pub async fn load(
     customer_id: Uuid,
 ) -> Result<Option<Arc<CustomerView>>> {
     let tenant_id = scope.tenant_id;
+    // Members who see only some customers read PostgreSQL, where the
+    // restriction is applied; the shared cached view is for everyone else.
+    if scope.customers.is_some() {
+        return Ok(build(db, scope, customer_id).await?.map(Arc::new));
+    }
     let Some((version, cached)) = read(cache, tenant_id, customer_id).await else {
         return Ok(build(db, scope, customer_id).await?.map(Arc::new));
     };

@@ -7,7 +7,8 @@
 
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select,
+    Set,
 };
 use serde_json::Value as JsonValue;
 use uuid::Uuid;
@@ -663,9 +664,62 @@ fn sort_values(keys: &[SortKey], row: &customer::Model) -> Vec<SortValue> {
 
 /// The tenant's live (not deleted) customers.
 fn visible(tx: &TenantTx) -> Select<Customers> {
-    Customers::find()
+    let select = Customers::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::DeletedAt.is_null())
+        .filter(Column::DeletedAt.is_null());
+    match tx.scope().customers {
+        Some(restriction) => select.filter(super::visibility::condition(restriction)),
+        None => select,
+    }
+}
+
+/// The member's restriction as a condition on `customers` rows (always true
+/// when there is none), for writes that must not reach hidden customers.
+pub fn visible_only(tx: &TenantTx) -> sea_orm::Condition {
+    match tx.scope().customers {
+        Some(restriction) => {
+            sea_orm::Condition::all().add(super::visibility::condition(restriction))
+        }
+        None => sea_orm::Condition::all(),
+    }
+}
+
+/// A condition on a `customer_id` column of a table hanging from customers:
+/// the customer is one the member may see (always true when unrestricted).
+pub fn of_visible_customer(
+    tx: &TenantTx,
+    customer_id: impl sea_orm::ColumnTrait,
+) -> sea_orm::Condition {
+    match tx.scope().customers {
+        Some(_) => sea_orm::Condition::all().add(customer_id.in_subquery(visible_ids(tx))),
+        None => sea_orm::Condition::all(),
+    }
+}
+
+/// Ids of the live customers the transaction's member may see, as a
+/// subquery, for tables that hang from customers.
+pub fn visible_ids(tx: &TenantTx) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::QueryTrait;
+    visible(tx).select_only().column(Column::Id).into_query()
+}
+
+/// Gives customers a new owner (or none); only customers the member may
+/// see are changed. Returns how many were.
+pub async fn reassign(tx: &TenantTx, ids: &[Uuid], owner_id: Option<Uuid>) -> Result<u64> {
+    let changed = Customers::update_many()
+        .col_expr(Column::OwnerId, Expr::value(owner_id))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(visible_only(tx))
+        .exec_with_returning(&**tx)
+        .await
+        .map_err(write_error)?;
+    for customer in &changed {
+        tx.touch_customer(customer.id);
+    }
+    Ok(changed.len() as u64)
 }
 
 /// The customer with `id`, if it exists and is not deleted.
@@ -786,6 +840,7 @@ pub async fn update(
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(version))
         .filter(Column::DeletedAt.is_null())
+        .filter(visible_only(tx))
         .exec_with_returning(&**tx)
         .await
         .map_err(write_error)?;
@@ -807,6 +862,7 @@ pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<()> {
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::Id.eq(id))
         .filter(Column::DeletedAt.is_null())
+        .filter(visible_only(tx))
         .exec(&**tx)
         .await?;
     if result.rows_affected == 0 {

@@ -124,6 +124,7 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
         base_currency: Set(input.base_currency),
         default_locale: Set(input.locale.clone()),
         plan: Set("free".into()),
+        customer_visibility: Set("ALL".into()),
         created_at: Set(now),
         updated_at: Set(now),
     })

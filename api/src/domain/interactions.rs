@@ -190,6 +190,7 @@ pub async fn complete_task(tx: &TenantTx, id: Uuid) -> Result<interaction::Model
         .filter(Column::Id.eq(id))
         .filter(Column::Kind.eq(InteractionKind::Task.as_str()))
         .filter(Column::CompletedAt.is_null())
+        .filter(customers::of_visible_customer(tx, Column::CustomerId))
         .exec_with_returning(&**tx)
         .await?;
     if let Some(task) = done.into_iter().next() {
@@ -201,6 +202,7 @@ pub async fn complete_task(tx: &TenantTx, id: Uuid) -> Result<interaction::Model
     let existing = Interactions::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::Id.eq(id))
+        .filter(customers::of_visible_customer(tx, Column::CustomerId))
         .one(&**tx)
         .await?;
     match existing {

@@ -183,6 +183,7 @@ pub async fn accept(
         TenantScope {
             tenant_id,
             user_id: None,
+            customers: None,
         },
     )
     .await?;

@@ -17,3 +17,4 @@ pub mod org_units;
 pub mod outbox;
 pub mod pagination;
 pub mod values;
+pub mod visibility;

@@ -80,6 +80,7 @@ pub async fn record_delivery(
         TenantScope {
             tenant_id: message.tenant_id,
             user_id: None,
+            customers: None,
         },
     )
     .await?;

@@ -58,7 +58,10 @@ pub fn authorize<'a>(ctx: &Context<'a>, permission: Permission) -> Result<&'a Pr
 /// The request's shared read transaction, bound to the caller's tenant.
 pub async fn read_tx<'a>(ctx: &Context<'a>) -> Result<RequestTxGuard<'a>> {
     caller(ctx)?;
-    ctx.data::<Arc<RequestTx>>().map_err(|_| Error::Unauthenticated("sign in first"))?.lock().await
+    ctx.data::<Arc<RequestTx>>()
+        .map_err(|_| Error::Unauthenticated("sign in first"))?
+        .lock()
+        .await
 }
 
 /// A new transaction for one mutation, bound to the caller's tenant: commit

@@ -233,10 +233,24 @@ async fn execute(
                 "VALIDATION",
             ));
     }
-    let Admission { principal, quota } = match admit(req, state).await {
+    let Admission {
+        mut principal,
+        quota,
+    } = match admit(req, state).await {
         Ok(admission) => admission,
         Err(response) => return response,
     };
+    if let Some(p) = principal.as_mut() {
+        match crate::domain::visibility::restriction_for(&state.db, p).await {
+            Ok(restriction) => p.customers = restriction,
+            Err(err) => {
+                let err: async_graphql::Error = err.into();
+                return HttpResponse::build(StatusCode::UNAUTHORIZED)
+                    .content_type(JSON)
+                    .json(json!({ "errors": [{ "message": err.message, "extensions": { "code": "UNAUTHENTICATED" } }] }));
+            }
+        }
+    }
 
     let mut request = async_graphql::Request::new(incoming.query)
         .variables(async_graphql::Variables::from_json(Value::Object(

@@ -234,6 +234,22 @@ impl AdminMutation {
         Ok(true)
     }
 
+    /// Changes workspace settings; they apply from the next request.
+    async fn update_tenant_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: super::types::UpdateTenantSettingsInput,
+    ) -> Result<crate::graphql::identity::types::Tenant> {
+        let principal = authorize(ctx, Permission::AdminSettings)?;
+        let db = &services(ctx).db;
+        if let Some(visibility) = input.customer_visibility {
+            crate::domain::visibility::set(db, principal.tenant_id, visibility.into()).await?;
+        }
+        Ok(crate::graphql::identity::types::Tenant(
+            identity::tenant(db, principal.tenant_id).await?,
+        ))
+    }
+
     /// Creates an API key limited to the given scopes; the secret is in the
     /// payload and never shown again.
     async fn create_api_key(

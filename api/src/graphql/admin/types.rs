@@ -344,3 +344,9 @@ pub struct CreateApiKeyInput {
     pub scopes: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// Workspace settings to change.
+#[derive(InputObject)]
+pub struct UpdateTenantSettingsInput {
+    pub customer_visibility: Option<crate::graphql::identity::types::CustomerVisibility>,
+}

@@ -12,6 +12,14 @@ use crate::domain::{contacts, customers, interactions};
 use crate::graphql::common::parse_id;
 use crate::graphql::context::{authorize, write_tx};
 
+/// Customers to give a new owner.
+#[derive(async_graphql::InputObject)]
+pub struct ReassignCustomersInput {
+    pub customer_ids: Vec<ID>,
+    /// The new owner, a member of the workspace; null for none.
+    pub owner_id: Option<ID>,
+}
+
 /// Customer, contact and interaction mutations.
 #[derive(Default)]
 pub struct CustomerMutation;
@@ -48,6 +56,34 @@ impl CustomerMutation {
         Ok(CustomerPayload {
             customer: Customer(customer),
         })
+    }
+
+    /// Gives many customers a new owner (or none) at once; customers the
+    /// caller cannot see are left alone. Returns how many changed.
+    async fn reassign_customers(
+        &self,
+        ctx: &Context<'_>,
+        input: ReassignCustomersInput,
+    ) -> Result<i32> {
+        let principal = authorize(ctx, Permission::CustomersWrite)?;
+        if input.customer_ids.len() > 1000 {
+            return Err(
+                crate::error::Error::validation("customerIds", "at most 1000 at a time").into(),
+            );
+        }
+        let ids = input
+            .customer_ids
+            .iter()
+            .map(|id| parse_id("customerIds", id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let owner = input
+            .owner_id
+            .map(|id| parse_id("ownerId", &id))
+            .transpose()?;
+        let tx = write_tx(ctx, principal).await?;
+        let changed = customers::reassign(&tx, &ids, owner).await?;
+        tx.commit().await?;
+        Ok(changed as i32)
     }
 
     /// Adds a contact to a customer.

@@ -87,7 +87,8 @@ impl Customer {
         let Some(owner_id) = self.0.owner_id else {
             return Ok(None);
         };
-        let loader = ctx.data::<DataLoader<MemberLoader, async_graphql::dataloader::HashMapCache>>()?;
+        let loader =
+            ctx.data::<DataLoader<MemberLoader, async_graphql::dataloader::HashMapCache>>()?;
         Ok(loader.load_one(owner_id).await?.map(User))
     }
     async fn tags(&self) -> &[String] {

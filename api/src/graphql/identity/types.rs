@@ -20,6 +20,18 @@ pub enum RoleName {
     Viewer,
 }
 
+/// Which customers sales reps see.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::visibility::CustomerVisibility")]
+pub enum CustomerVisibility {
+    /// Every customer of the workspace.
+    All,
+    /// Customers they or their team members own.
+    Team,
+    /// Customers they own.
+    Own,
+}
+
 /// A person who can sign in.
 pub struct User(pub entity::user::Model);
 
@@ -68,6 +80,12 @@ impl Tenant {
     /// `free`, `pro` or `enterprise`.
     async fn plan(&self) -> &str {
         &self.0.plan
+    }
+    /// Which customers sales reps see.
+    async fn customer_visibility(&self) -> Option<CustomerVisibility> {
+        crate::domain::visibility::CustomerVisibility::parse(&self.0.customer_visibility)
+            .ok()
+            .map(Into::into)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -1,0 +1,129 @@
+//! Which customers a member sees. A tenant setting decides whether sales
+//! reps see all customers, their team's, or only their own; other roles see
+//! all. The restriction travels in the tenant scope and every customer query
+//! applies it in its SQL.
+
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use entity::{customer, membership};
+
+use crate::auth::{Principal, Role};
+use crate::error::{Error, Result};
+use crate::tenancy::CustomerRestriction;
+
+/// The tenant setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomerVisibility {
+    All,
+    Team,
+    Own,
+}
+
+impl CustomerVisibility {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerVisibility::All => "ALL",
+            CustomerVisibility::Team => "TEAM",
+            CustomerVisibility::Own => "OWN",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(stored: &str) -> Result<Self> {
+        match stored {
+            "ALL" => Ok(CustomerVisibility::All),
+            "TEAM" => Ok(CustomerVisibility::Team),
+            "OWN" => Ok(CustomerVisibility::Own),
+            other => Err(Error::internal(UnknownSetting(other.to_owned()))),
+        }
+    }
+}
+
+/// Whether the setting applies to a role: it governs sales reps.
+pub fn governs(role: Role) -> bool {
+    role == Role::Sales
+}
+
+/// The restriction in force for `principal`, read from the tenant setting
+/// and the member's team (one query, only for roles the setting governs).
+pub async fn restriction_for(
+    db: &DatabaseConnection,
+    principal: &Principal,
+) -> Result<Option<CustomerRestriction>> {
+    if !governs(principal.role) {
+        return Ok(None);
+    }
+    let user_id = principal.user_id();
+    let tenant = entity::tenant::Entity::find_by_id(principal.tenant_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("tenant"))?;
+    let visibility = CustomerVisibility::parse(&tenant.customer_visibility)?;
+    if visibility == CustomerVisibility::All {
+        return Ok(None);
+    }
+    let member = membership::Entity::find_by_id((principal.tenant_id, user_id))
+        .one(db)
+        .await?
+        .ok_or(Error::Unauthenticated("the membership no longer exists"))?;
+    Ok(match visibility {
+        CustomerVisibility::All => None,
+        CustomerVisibility::Own => Some(CustomerRestriction::Own { user_id }),
+        // A rep without a team sees only their own customers.
+        CustomerVisibility::Team => Some(match member.team_id {
+            Some(team_id) => CustomerRestriction::Team { user_id, team_id },
+            None => CustomerRestriction::Own { user_id },
+        }),
+    })
+}
+
+/// The SQL condition on `customers` rows for a restriction.
+pub fn condition(restriction: CustomerRestriction) -> SimpleExpr {
+    let owner = Expr::col((customer::Entity, customer::Column::OwnerId));
+    match restriction {
+        CustomerRestriction::Own { user_id } => owner.eq(user_id),
+        CustomerRestriction::Team { user_id, team_id } => {
+            let team = Query::select()
+                .column(membership::Column::UserId)
+                .from(membership::Entity)
+                .and_where(
+                    Expr::col((membership::Entity, membership::Column::TenantId))
+                        .equals((customer::Entity, customer::Column::TenantId)),
+                )
+                .and_where(membership::Column::TeamId.eq(team_id))
+                .to_owned();
+            Expr::col((customer::Entity, customer::Column::OwnerId))
+                .eq(user_id)
+                .or(Expr::col((customer::Entity, customer::Column::OwnerId)).in_subquery(team))
+        }
+    }
+}
+
+/// Sets the tenant's visibility setting.
+pub async fn set(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    visibility: CustomerVisibility,
+) -> Result<()> {
+    entity::tenant::Entity::update_many()
+        .col_expr(
+            entity::tenant::Column::CustomerVisibility,
+            Expr::value(visibility.as_str()),
+        )
+        .col_expr(
+            entity::tenant::Column::UpdatedAt,
+            Expr::current_timestamp().into(),
+        )
+        .filter(entity::tenant::Column::Id.eq(tenant_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A stored setting this build does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown customer visibility `{0}`")]
+struct UnknownSetting(String);

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS memberships_team_idx;
+ALTER TABLE tenants DROP COLUMN IF EXISTS customer_visibility;

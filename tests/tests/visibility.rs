@@ -1,0 +1,251 @@
+//! Ownership and visibility: a workspace setting decides whether sales reps
+//! see all customers, their team's or only their own, in every query.
+
+use crm_tests::{error_code, error_field, TestApp, TestTenant};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{json, Value};
+
+const LIST: &str =
+    "{ customers(first: 50, orderBy: [{ field: NAME }]) { totalCount edges { node { name } } } }";
+
+/// Invites `email` as a sales rep (optionally in a team) and returns (token, user id).
+async fn sales_rep(
+    app: &TestApp,
+    owner: &TestTenant,
+    email: &str,
+    team: Option<&str>,
+) -> (String, String) {
+    let invited = app
+        .gql_as(
+            owner,
+            "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } } }",
+            json!({ "input": { "email": email, "role": "SALES", "teamId": team } }),
+        )
+        .await;
+    assert!(invited["errors"].is_null(), "{invited}");
+    let db = sea_orm::Database::connect(app.db.owner_url.as_str())
+        .await
+        .unwrap();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+            [email.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let body: String = row.try_get("", "body").unwrap();
+    let start = body.find("crm_inv_").unwrap();
+    let token = body[start..].split(char::is_whitespace).next().unwrap();
+    let accepted = app
+        .gql(
+            "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken user { id } } }",
+            json!({ "input": { "token": token, "password": "a rep's long passphrase" } }),
+        )
+        .await;
+    let payload = &accepted["data"]["acceptInvitation"];
+    (
+        payload["accessToken"]
+            .as_str()
+            .expect("accepted")
+            .to_owned(),
+        payload["user"]["id"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["data"]["customers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn set_visibility(app: &TestApp, owner: &TestTenant, visibility: &str) {
+    let body = app
+        .gql_as(
+            owner,
+            "mutation($v: CustomerVisibility) { updateTenantSettings(input: { customerVisibility: $v }) { customerVisibility } }",
+            json!({ "v": visibility }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateTenantSettings"]["customerVisibility"], visibility,
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn sales_reps_see_all_their_teams_or_their_own_customers_as_the_setting_says() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let team = app
+        .gql_as(
+            &acme,
+            "mutation { createTeam(input: { name: \"East\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let east = team["data"]["createTeam"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (ann, ann_id) = sales_rep(&app, &acme, "ann@acme.example", Some(&east)).await;
+    let (cy, cy_id) = sales_rep(&app, &acme, "cy@acme.example", Some(&east)).await;
+    let (bob, bob_id) = sales_rep(&app, &acme, "bob@acme.example", None).await;
+    let anns = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Ann's client", "ownerId": ann_id }),
+        )
+        .await;
+    app.create_customer(
+        &acme,
+        json!({ "kind": "COMPANY", "name": "Cy's client", "ownerId": cy_id }),
+    )
+    .await;
+    let bobs = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Bob's client", "ownerId": bob_id }),
+        )
+        .await;
+    app.create_customer(
+        &acme,
+        json!({ "kind": "COMPANY", "name": "Nobody's client" }),
+    )
+    .await;
+    let bobs_id = bobs["id"].as_str().unwrap();
+
+    // ALL (the default): everyone sees everything.
+    assert_eq!(
+        names(&app.gql_with(Some(&ann), LIST, json!({})).await).len(),
+        4
+    );
+
+    set_visibility(&app, &acme, "OWN").await;
+    let body = app.gql_with(Some(&ann), LIST, json!({})).await;
+    assert_eq!(names(&body), ["Ann's client"]);
+    assert_eq!(body["data"]["customers"]["totalCount"], 1);
+    // Warm the shared 360 cache as the owner, then ask as Ann: nothing leaks.
+    app.gql_as(
+        &acme,
+        "query($id: ID!) { customer(id: $id) { name } }",
+        json!({ "id": bobs_id }),
+    )
+    .await;
+    let read = app
+        .gql_with(
+            Some(&ann),
+            "query($id: ID!) { customer(id: $id) { name } }",
+            json!({ "id": bobs_id }),
+        )
+        .await;
+    assert!(read["data"]["customer"].is_null(), "{read}");
+    let update = app
+        .gql_with(
+            Some(&ann),
+            "mutation($id: ID!) { updateCustomer(input: { id: $id, version: 1, name: \"mine now\" }) { customer { id } } }",
+            json!({ "id": bobs_id }),
+        )
+        .await;
+    assert_eq!(error_code(&update), Some("NOT_FOUND"));
+    let contact = app
+        .gql_with(
+            Some(&ann),
+            "mutation($id: ID!) { createContact(input: { customerId: $id, name: \"x\" }) { contact { id } } }",
+            json!({ "id": bobs_id }),
+        )
+        .await;
+    assert_eq!(error_field(&contact), Some("customerId"));
+    // Nor change or delete the contacts of a customer she cannot see.
+    let theirs = app
+        .gql_as(&acme, "mutation($id: ID!) { createContact(input: { customerId: $id, name: \"Bob's contact\" }) { contact { id } } }", json!({ "id": bobs_id }))
+        .await;
+    let their_contact = theirs["data"]["createContact"]["contact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let change = app
+        .gql_with(
+            Some(&ann),
+            "mutation($id: ID!) { updateContact(input: { id: $id, version: 1, name: \"x\" }) { contact { id } } }",
+            json!({ "id": their_contact }),
+        )
+        .await;
+    assert_eq!(error_code(&change), Some("NOT_FOUND"), "{change}");
+    let delete = app
+        .gql_with(
+            Some(&ann),
+            "mutation($id: ID!) { deleteContact(id: $id) }",
+            json!({ "id": their_contact }),
+        )
+        .await;
+    assert_eq!(error_code(&delete), Some("NOT_FOUND"));
+    let delete = app
+        .gql_with(
+            Some(&ann),
+            "mutation($id: ID!) { deleteCustomer(id: $id) }",
+            json!({ "id": bobs_id }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&delete),
+        Some("FORBIDDEN"),
+        "sales reps delete no customers at all"
+    );
+    // Ann cannot take Bob's customer for herself either.
+    let grab = app
+        .gql_with(
+            Some(&ann),
+            "mutation($ids: [ID!]!, $owner: ID) { reassignCustomers(input: { customerIds: $ids, ownerId: $owner }) }",
+            json!({ "ids": [bobs_id], "owner": ann_id }),
+        )
+        .await;
+    assert_eq!(grab["data"]["reassignCustomers"], 0, "{grab}");
+    // The owner still sees all.
+    assert_eq!(names(&app.gql_as(&acme, LIST, json!({})).await).len(), 4);
+
+    set_visibility(&app, &acme, "TEAM").await;
+    assert_eq!(
+        names(&app.gql_with(Some(&ann), LIST, json!({})).await),
+        ["Ann's client", "Cy's client"]
+    );
+    assert_eq!(
+        names(&app.gql_with(Some(&cy), LIST, json!({})).await),
+        ["Ann's client", "Cy's client"]
+    );
+    // Without a team, a rep sees their own.
+    assert_eq!(
+        names(&app.gql_with(Some(&bob), LIST, json!({})).await),
+        ["Bob's client"]
+    );
+
+    // Bulk reassignment by an admin moves customers into Ann's view at once.
+    let moved = app
+        .gql_as(
+            &acme,
+            "mutation($ids: [ID!]!, $owner: ID) { reassignCustomers(input: { customerIds: $ids, ownerId: $owner }) }",
+            json!({ "ids": [bobs_id, anns["id"]], "owner": ann_id }),
+        )
+        .await;
+    assert_eq!(moved["data"]["reassignCustomers"], 2, "{moved}");
+    assert_eq!(
+        names(&app.gql_with(Some(&ann), LIST, json!({})).await),
+        ["Ann's client", "Bob's client", "Cy's client"]
+    );
+    assert!(names(&app.gql_with(Some(&bob), LIST, json!({})).await).is_empty());
+}
+
+#[tokio::test]
+async fn only_admins_change_the_setting() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let (ann, _) = sales_rep(&app, &acme, "ann@acme.example", None).await;
+    let body = app
+        .gql_with(Some(&ann), "mutation { updateTenantSettings(input: { customerVisibility: ALL }) { customerVisibility } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
+}
