@@ -3,15 +3,17 @@
 //! Every function works on a [`TenantTx`], and every query also filters by
 //! the transaction's tenant, so isolation holds even if a row-level security
 //! policy were missing. Deleted customers are kept (soft delete) and are
-//! invisible to every query here.
+//! invisible to every query here until restored. Every write records its
+//! field changes through [`customer_history::record`] in the same transaction.
 
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select, Set};
 use serde_json::Value as JsonValue;
 use uuid::Uuid;
 
 use entity::customer::{self, Column, Entity as Customers};
 
+use super::customer_history::{self, ChangeAction};
 use super::filter::{EnumFilter, FilterBudget, TextFilter, TextListFilter, TimeFilter};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use super::values;
@@ -464,14 +466,34 @@ pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> 
         updated_at: Set(now),
         deleted_at: Set(None),
     };
-    Customers::insert(model)
+    let created = Customers::insert(model)
         .exec_with_returning(&**tx)
         .await
-        .map_err(write_error)
+        .map_err(write_error)?;
+    customer_history::record(tx, ChangeAction::Create, None, &created).await?;
+    Ok(created)
+}
+
+/// The customer's current row, locked until the transaction ends so that the
+/// row a write starts from is the row it changes (and the history records).
+async fn lock(tx: &TenantTx, id: Uuid, deleted: bool) -> Result<Option<customer::Model>> {
+    let row = Customers::find()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.eq(id))
+        .filter(if deleted {
+            Column::DeletedAt.is_not_null()
+        } else {
+            Column::DeletedAt.is_null()
+        })
+        .lock_exclusive()
+        .one(&**tx)
+        .await?;
+    Ok(row)
 }
 
 /// Applies `changes` if the customer is still at `version`; the version then
-/// goes up by one. A stale version is a `CONFLICT`.
+/// goes up by one and the changed fields are recorded. A stale version is a
+/// `CONFLICT`.
 pub async fn update(
     tx: &TenantTx,
     id: Uuid,
@@ -516,6 +538,11 @@ pub async fn update(
             "give at least one field to change",
         ));
     }
+    let before = match lock(tx, id, false).await? {
+        Some(row) if row.version == version => row,
+        Some(_) => return Err(stale_or_missing(tx, id, version).await?),
+        None => return Err(Error::NotFound("customer")),
+    };
     let update = sets
         .into_iter()
         .fold(Customers::update_many(), |update, (column, value)| {
@@ -531,27 +558,56 @@ pub async fn update(
         .exec_with_returning(&**tx)
         .await
         .map_err(write_error)?;
-    match updated.into_iter().next() {
-        Some(row) => Ok(row),
-        None => Err(stale_or_missing(tx, id, version).await?),
-    }
+    let Some(after) = updated.into_iter().next() else {
+        return Err(stale_or_missing(tx, id, version).await?);
+    };
+    customer_history::record(tx, ChangeAction::Update, Some(&before), &after).await?;
+    Ok(after)
 }
 
-/// Marks the customer deleted; it disappears from every query.
+/// Marks the customer deleted; it disappears from every query until
+/// restored. The version goes up by one and the deletion is recorded.
 pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<()> {
-    let result = Customers::update_many()
-        .col_expr(Column::DeletedAt, Expr::current_timestamp().into())
+    let Some(before) = lock(tx, id, false).await? else {
+        return Err(Error::NotFound("customer"));
+    };
+    let after = set_deleted(tx, id, Expr::current_timestamp().into()).await?;
+    customer_history::record(tx, ChangeAction::Delete, Some(&before), &after).await
+}
+
+/// Brings back a deleted customer, as it was when deleted. The version goes
+/// up by one and the restore is recorded. A customer that is not deleted is a
+/// `CONFLICT`; one that does not exist (in this tenant) is `NOT_FOUND`.
+pub async fn restore(tx: &TenantTx, id: Uuid) -> Result<customer::Model> {
+    let Some(before) = lock(tx, id, true).await? else {
+        return Err(match find(tx, id).await? {
+            Some(_) => Error::conflict("the customer is not deleted", Some("id")),
+            None => Error::NotFound("customer"),
+        });
+    };
+    let after = set_deleted(
+        tx,
+        id,
+        Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+    )
+    .await?;
+    customer_history::record(tx, ChangeAction::Restore, Some(&before), &after).await?;
+    Ok(after)
+}
+
+/// Sets `deleted_at` of a customer locked by [`lock`], bumping its version.
+async fn set_deleted(tx: &TenantTx, id: Uuid, deleted_at: SimpleExpr) -> Result<customer::Model> {
+    Customers::update_many()
+        .col_expr(Column::DeletedAt, deleted_at)
         .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::Id.eq(id))
-        .filter(Column::DeletedAt.is_null())
-        .exec(&**tx)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::NotFound("customer"));
-    }
-    Ok(())
+        .exec_with_returning(&**tx)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("customer"))
 }
 
 async fn stale_or_missing(tx: &TenantTx, id: Uuid, version: i32) -> Result<Error> {

@@ -130,6 +130,12 @@ pub fn cursor(keys: &[SortKey], values: Vec<SortValue>) -> String {
     encode_cursor(keys, values)
 }
 
+/// The sort-key values of a cursor made by [`cursor`] for the same `keys`;
+/// anything else is a `VALIDATION` error on `field`.
+pub fn cursor_values(keys: &[SortKey], field: &str, cursor: &str) -> Result<Vec<SortValue>> {
+    decode_cursor(keys, field, cursor)
+}
+
 fn encode_cursor(keys: &[SortKey], values: Vec<SortValue>) -> String {
     let data = CursorData {
         o: signature(keys),

@@ -25,7 +25,7 @@ use crate::auth::ratelimit::Quota;
 use crate::auth::sessions::ClientInfo;
 use crate::graphql::context::RequestInfo;
 use crate::graphql::limits;
-use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader};
+use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader, TimelineLoader};
 use crate::startup::AppState;
 use crate::tenancy::RequestTx;
 
@@ -262,6 +262,10 @@ async fn execute(
             ))
             .data(DataLoader::new(
                 InteractionsLoader { tx: tx.clone() },
+                tokio::spawn,
+            ))
+            .data(DataLoader::new(
+                TimelineLoader { tx: tx.clone() },
                 tokio::spawn,
             ));
     }
