@@ -164,8 +164,20 @@ fn decode_cursor(keys: &[SortKey], field: &str, cursor: &str) -> Result<Vec<Sort
 }
 
 /// Rows strictly after `values` in the order of `keys`:
-/// `(k1 > v1) or (k1 = v1 and k2 > v2) or …`.
+/// `k1 >= v1 and ((k1 > v1) or (k1 = v1 and k2 > v2) or …)`. The first
+/// conjunct is implied by the rest; it is there so that PostgreSQL starts
+/// the index scan at the cursor instead of filtering every row before it
+/// (measured: 40 ms → 0.2 ms for a page 20,000 rows deep).
 fn after(keys: &[SortKey], values: &[SortValue]) -> Condition {
+    let mut bound = Condition::all();
+    if let (Some(key), Some(value)) = (keys.first(), values.first()) {
+        let value = key.value_expr(value.clone());
+        bound = bound.add(if key.descending {
+            Expr::expr(key.ordered_expr()).lte(value)
+        } else {
+            Expr::expr(key.ordered_expr()).gte(value)
+        });
+    }
     let mut any = Condition::any();
     for i in 0..keys.len() {
         let mut all = Condition::all();
@@ -181,7 +193,7 @@ fn after(keys: &[SortKey], values: &[SortValue]) -> Condition {
         };
         any = any.add(all.add(step));
     }
-    any
+    bound.add(any)
 }
 
 /// Loads one page of `select` ordered by `keys` (which must end with a unique
@@ -293,6 +305,8 @@ mod tests {
             .cond_where(after(&keys(), &values))
             .to_string(PostgresQueryBuilder);
         assert!(sql.contains(r#"LOWER("name") > LOWER('b')"#), "{sql}");
+        // The implied bound on the first key, for the index scan to start at.
+        assert!(sql.contains(r#"LOWER("name") >= LOWER('b') AND"#), "{sql}");
         assert!(
             sql.contains(
                 r#"(LOWER("name") = LOWER('b') AND "id" > '00000000-0000-0000-0000-000000000000')"#

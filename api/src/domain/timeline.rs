@@ -136,39 +136,58 @@ struct Row {
     actor: Option<Uuid>,
 }
 
-/// Each source in timeline order after the cursor (none: from the newest),
-/// cut at the limit, merged, cut again; for many customers at once
-/// (`LATERAL`). The history branch's condition is the predicate of the
-/// partial index `customer_changes_timeline_idx` (migration 0005), verbatim,
-/// so that index serves it.
-const TIMELINE_SQL: &str = "
+/// Each source in timeline order after the cursor (if `after_cursor`), cut
+/// at the limit, merged, cut again; for many customers at once (`LATERAL`).
+/// Parameters: tenant, customer ids, limit, then the cursor's `at` and `id`.
+///
+/// The cursor condition is a row comparison on plain parameters, which
+/// PostgreSQL turns into an index bound; without a cursor it is left out
+/// rather than replaced by a sentinel or a `COALESCE`, which would make it a
+/// filter over every newer row. The history branch's condition is the
+/// predicate of the partial index `customer_changes_timeline_idx`
+/// (migration 0005), verbatim, so that index serves it.
+fn timeline_sql(after_cursor: bool) -> String {
+    let after = |at: &str, id: &str| {
+        if after_cursor {
+            format!("AND ({at}, {id}) < ($4, $5)")
+        } else {
+            String::new()
+        }
+    };
+    format!(
+        "
 SELECT c.customer_id, t.source, t.id, t.at, t.actor
   FROM unnest($2::uuid[]) AS c (customer_id)
  CROSS JOIN LATERAL (
         (SELECT 'INTERACTION' AS source, i.id, i.occurred_at AS at, i.logged_by AS actor
            FROM interactions i
           WHERE i.tenant_id = $1 AND i.customer_id = c.customer_id
-            AND (i.occurred_at, i.id) < (COALESCE($3, 'infinity'::timestamptz), COALESCE($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+            {interactions_after}
           ORDER BY i.occurred_at DESC, i.id DESC
-          LIMIT $5)
+          LIMIT $3)
         UNION ALL
         (SELECT 'CHANGE', ch.id, ch.changed_at, ch.changed_by
            FROM customer_changes ch
           WHERE ch.tenant_id = $1 AND ch.customer_id = c.customer_id
             AND (ch.action IN ('DELETE', 'RESTORE')
                  OR (ch.action = 'UPDATE' AND ch.field IN ('lifecycleStage', 'ownerId')))
-            AND (ch.changed_at, ch.id) < (COALESCE($3, 'infinity'::timestamptz), COALESCE($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))
+            {changes_after}
           ORDER BY ch.changed_at DESC, ch.id DESC
-          LIMIT $5)
+          LIMIT $3)
         UNION ALL
         (SELECT 'CREATED', cu.id, cu.created_at, cu.created_by
            FROM customers cu
           WHERE cu.tenant_id = $1 AND cu.id = c.customer_id
-            AND (cu.created_at, cu.id) < (COALESCE($3, 'infinity'::timestamptz), COALESCE($4, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
+            {created_after})
         ORDER BY at DESC, id DESC
-        LIMIT $5
+        LIMIT $3
        ) t
- ORDER BY c.customer_id, t.at DESC, t.id DESC";
+ ORDER BY c.customer_id, t.at DESC, t.id DESC",
+        interactions_after = after("i.occurred_at", "i.id"),
+        changes_after = after("ch.changed_at", "ch.id"),
+        created_after = after("cu.created_at", "cu.id"),
+    )
+}
 
 /// Up to `limit` entries of each of `customers`, newest first, after
 /// `position` (none: from the newest).
@@ -178,16 +197,18 @@ async fn load(
     position: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<HashMap<Uuid, Vec<TimelineEntry>>> {
+    let mut values: Vec<sea_orm::Value> = vec![
+        tx.tenant_id().into(),
+        customers.to_vec().into(),
+        (limit as i64).into(),
+    ];
+    if let Some((at, id)) = position {
+        values.extend([at.into(), id.into()]);
+    }
     let rows = Row::find_by_statement(Statement::from_sql_and_values(
         DbBackend::Postgres,
-        TIMELINE_SQL,
-        [
-            tx.tenant_id().into(),
-            customers.to_vec().into(),
-            position.map(|(at, _)| at).into(),
-            position.map(|(_, id)| id).into(),
-            (limit as i64).into(),
-        ],
+        timeline_sql(position.is_some()),
+        values,
     ))
     .all(&**tx)
     .await?;
