@@ -852,3 +852,90 @@ async fn timeline_pages_split_entries_that_share_a_moment_exactly_once() {
         json!({ "edges": [{ "node": { "kind": "CUSTOMER_CREATED" } }], "pageInfo": { "hasNextPage": false } })
     );
 }
+
+/// SQL statements the server has run so far (from `/metrics`).
+async fn statements(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("crm_db_statements_total "))
+        .expect("metric present")
+        .trim()
+        .parse::<f64>()
+        .unwrap() as u64
+}
+
+#[tokio::test]
+async fn timelines_of_a_page_of_customers_take_the_same_statements_whatever_its_size() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    for i in 0..30 {
+        let id = app
+            .create_customer(
+                &acme,
+                json!({ "kind": "PERSON", "name": format!("C{i:02}") }),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        update(
+            &app,
+            &acme,
+            json!({ "id": id, "version": 1, "lifecycleStage": "CUSTOMER" }),
+        )
+        .await;
+        let logged = app
+            .gql_as(
+                &acme,
+                LOG,
+                json!({ "input": { "customerId": id, "kind": "NOTE", "subject": format!("Note on C{i:02}") } }),
+            )
+            .await;
+        assert!(logged["errors"].is_null(), "{logged}");
+    }
+    let query = "query($n: Int) { customers(first: $n, orderBy: [{ field: NAME }]) { edges { node { name
+        timeline(first: 3) { edges { node { kind interaction { subject } change { newValue } } } } } } } }";
+    let mut cost = Vec::new();
+    for n in [3, 30] {
+        // The fewest of a few runs: the loaders batch what arrives together.
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = statements(&app).await;
+            let body = app.gql_as(&acme, query, json!({ "n": n })).await;
+            fewest = fewest.min(statements(&app).await - before);
+            let edges = body["data"]["customers"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), n as usize, "{body}");
+            for edge in edges {
+                let name = edge["node"]["name"].as_str().unwrap();
+                let entries = edge["node"]["timeline"]["edges"].as_array().unwrap();
+                assert_eq!(
+                    kinds(
+                        &entries
+                            .iter()
+                            .map(|e| e["node"].clone())
+                            .collect::<Vec<_>>()
+                    ),
+                    ["INTERACTION", "LIFECYCLE_STAGE_CHANGED", "CUSTOMER_CREATED"]
+                );
+                assert_eq!(
+                    entries[0]["node"]["interaction"]["subject"],
+                    format!("Note on {name}")
+                );
+                assert_eq!(entries[1]["node"]["change"]["newValue"], "CUSTOMER");
+            }
+        }
+        cost.push(fewest);
+    }
+    assert_eq!(
+        cost[0], cost[1],
+        "statements for 3 and 30 customers: {cost:?}"
+    );
+}

@@ -474,8 +474,9 @@ pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> 
     Ok(created)
 }
 
-/// The customer's current row, locked until the transaction ends so that the
-/// row a write starts from is the row it changes (and the history records).
+/// The customer's current row, live or (with `deleted`) deleted, locked
+/// until the transaction ends, so that the row a write starts from is the row
+/// it changes and the history records.
 async fn lock(tx: &TenantTx, id: Uuid, deleted: bool) -> Result<Option<customer::Model>> {
     let row = Customers::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
@@ -540,7 +541,7 @@ pub async fn update(
     }
     let before = match lock(tx, id, false).await? {
         Some(row) if row.version == version => row,
-        Some(_) => return Err(stale_or_missing(tx, id, version).await?),
+        Some(row) => return Err(stale(version, row.version)),
         None => return Err(Error::NotFound("customer")),
     };
     let update = sets
@@ -558,9 +559,11 @@ pub async fn update(
         .exec_with_returning(&**tx)
         .await
         .map_err(write_error)?;
-    let Some(after) = updated.into_iter().next() else {
-        return Err(stale_or_missing(tx, id, version).await?);
-    };
+    // The row is locked at `version`, so the update always finds it.
+    let after = updated
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("customer"))?;
     customer_history::record(tx, ChangeAction::Update, Some(&before), &after).await?;
     Ok(after)
 }
@@ -610,17 +613,14 @@ async fn set_deleted(tx: &TenantTx, id: Uuid, deleted_at: SimpleExpr) -> Result<
         .ok_or(Error::NotFound("customer"))
 }
 
-async fn stale_or_missing(tx: &TenantTx, id: Uuid, version: i32) -> Result<Error> {
-    Ok(match find(tx, id).await? {
-        Some(current) => Error::conflict(
-            format!(
-                "the customer was changed by someone else (you sent version {version}, it is now at version {}); reload it and apply your change again",
-                current.version
-            ),
-            Some("version"),
+/// The answer to a write that started from version `sent` of a customer now at `current`.
+fn stale(sent: i32, current: i32) -> Error {
+    Error::conflict(
+        format!(
+            "the customer was changed by someone else (you sent version {sent}, it is now at version {current}); reload it and apply your change again"
         ),
-        None => Error::NotFound("customer"),
-    })
+        Some("version"),
+    )
 }
 
 /// Maps constraint violations of a customer write to the field they concern.
