@@ -34,7 +34,8 @@ pub enum ChangeAction {
 }
 
 impl ChangeAction {
-    const ALL: [ChangeAction; 4] = [
+    /// Every action.
+    pub(crate) const ALL: [ChangeAction; 4] = [
         ChangeAction::Create,
         ChangeAction::Update,
         ChangeAction::Delete,

@@ -316,3 +316,44 @@ pub async fn of_customer(
 #[derive(Debug, thiserror::Error)]
 #[error("timeline row {0} {1} has no readable record")]
 struct MissingTimelineRecord(String, Uuid);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The history rows the query selects, as the partial index predicate.
+    const PREDICATE: &str = "action IN ('DELETE', 'RESTORE')
+       OR (action = 'UPDATE' AND field IN ('lifecycleStage', 'ownerId'))";
+
+    #[test]
+    fn the_query_selects_exactly_the_changes_the_timeline_shows_and_the_index_holds() {
+        let migration = include_str!("../../../migration/src/sql/0005_history_up.sql");
+        assert!(migration.contains(&format!("WHERE {PREDICATE}")));
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        for sql in [timeline_sql(false), timeline_sql(true)] {
+            assert!(squash(&sql).contains(&squash(
+                &PREDICATE
+                    .replace("action", "ch.action")
+                    .replace("field", "ch.field")
+            )));
+        }
+        for action in ChangeAction::ALL {
+            for field in customer_history::FIELDS {
+                let shown = matches!(action, ChangeAction::Delete | ChangeAction::Restore)
+                    || (action == ChangeAction::Update
+                        && ["lifecycleStage", "ownerId"].contains(&field));
+                assert_eq!(
+                    TimelineKind::of_change(action, field).is_some(),
+                    shown,
+                    "{action:?} {field}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_cursor_condition_is_there_only_after_a_cursor() {
+        assert!(!timeline_sql(false).contains("$4"));
+        assert_eq!(timeline_sql(true).matches("< ($4, $5)").count(), 3);
+    }
+}
