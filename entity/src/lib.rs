@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod audit_event;
 pub mod contact;
 pub mod customer;
+pub mod customer_change;
 pub mod interaction;
 pub mod invitation;
 pub mod membership;

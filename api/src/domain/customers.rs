@@ -3,7 +3,8 @@
 //! Every function works on a [`TenantTx`], and every query also filters by
 //! the transaction's tenant, so isolation holds even if a row-level security
 //! policy were missing. Deleted customers are kept (soft delete) and are
-//! invisible to every query here.
+//! invisible to every query here until restored. Every write records its
+//! field changes through [`customer_history::record`] in the same transaction.
 
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
@@ -15,6 +16,7 @@ use uuid::Uuid;
 
 use entity::customer::{self, Column, Entity as Customers};
 
+use super::customer_history::{self, ChangeAction};
 use super::filter::{EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use super::values;
@@ -778,12 +780,33 @@ pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> 
         .exec_with_returning(&**tx)
         .await
         .map_err(write_error)?;
+    customer_history::record(tx, ChangeAction::Create, None, &created).await?;
     tx.touch_customer(created.id);
     Ok(created)
 }
 
+/// The customer's current row, live or (with `deleted`) deleted, locked
+/// until the transaction ends, so that the row a write starts from is the row
+/// it changes and the history records.
+async fn lock(tx: &TenantTx, id: Uuid, deleted: bool) -> Result<Option<customer::Model>> {
+    let row = Customers::find()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.eq(id))
+        .filter(if deleted {
+            Column::DeletedAt.is_not_null()
+        } else {
+            Column::DeletedAt.is_null()
+        })
+        .filter(visible_only(tx))
+        .lock_exclusive()
+        .one(&**tx)
+        .await?;
+    Ok(row)
+}
+
 /// Applies `changes` if the customer is still at `version`; the version then
-/// goes up by one. A stale version is a `CONFLICT`.
+/// goes up by one and the changed fields are recorded. A stale version is a
+/// `CONFLICT`.
 pub async fn update(
     tx: &TenantTx,
     id: Uuid,
@@ -828,6 +851,11 @@ pub async fn update(
             "give at least one field to change",
         ));
     }
+    let before = match lock(tx, id, false).await? {
+        Some(row) if row.version == version => row,
+        Some(row) => return Err(stale(version, row.version)),
+        None => return Err(Error::NotFound("customer")),
+    };
     let update = sets
         .into_iter()
         .fold(Customers::update_many(), |update, (column, value)| {
@@ -844,45 +872,73 @@ pub async fn update(
         .exec_with_returning(&**tx)
         .await
         .map_err(write_error)?;
-    match updated.into_iter().next() {
-        Some(row) => {
-            tx.touch_customer(row.id);
-            Ok(row)
-        }
-        None => Err(stale_or_missing(tx, id, version).await?),
-    }
+    // The row is locked at `version`, so the update always finds it.
+    let after = updated
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("customer"))?;
+    customer_history::record(tx, ChangeAction::Update, Some(&before), &after).await?;
+    tx.touch_customer(after.id);
+    Ok(after)
 }
 
-/// Marks the customer deleted; it disappears from every query.
+/// Marks the customer deleted; it disappears from every query until
+/// restored. The version goes up by one and the deletion is recorded.
 pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<()> {
-    let result = Customers::update_many()
-        .col_expr(Column::DeletedAt, Expr::current_timestamp().into())
-        .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
-        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::Id.eq(id))
-        .filter(Column::DeletedAt.is_null())
-        .filter(visible_only(tx))
-        .exec(&**tx)
-        .await?;
-    if result.rows_affected == 0 {
+    let Some(before) = lock(tx, id, false).await? else {
         return Err(Error::NotFound("customer"));
-    }
+    };
+    let after = set_deleted(tx, id, Expr::current_timestamp().into()).await?;
+    customer_history::record(tx, ChangeAction::Delete, Some(&before), &after).await?;
     tx.touch_customer(id);
     Ok(())
 }
 
-async fn stale_or_missing(tx: &TenantTx, id: Uuid, version: i32) -> Result<Error> {
-    Ok(match find(tx, id).await? {
-        Some(current) => Error::conflict(
-            format!(
-                "the customer was changed by someone else (you sent version {version}, it is now at version {}); reload it and apply your change again",
-                current.version
-            ),
-            Some("version"),
+/// Brings back a deleted customer, as it was when deleted. The version goes
+/// up by one and the restore is recorded. A customer that is not deleted is a
+/// `CONFLICT`; one that does not exist (in this tenant) is `NOT_FOUND`.
+pub async fn restore(tx: &TenantTx, id: Uuid) -> Result<customer::Model> {
+    let Some(before) = lock(tx, id, true).await? else {
+        return Err(match find(tx, id).await? {
+            Some(_) => Error::conflict("the customer is not deleted", Some("id")),
+            None => Error::NotFound("customer"),
+        });
+    };
+    let after = set_deleted(
+        tx,
+        id,
+        Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+    )
+    .await?;
+    customer_history::record(tx, ChangeAction::Restore, Some(&before), &after).await?;
+    tx.touch_customer(after.id);
+    Ok(after)
+}
+
+/// Sets `deleted_at` of a customer locked by [`lock`], bumping its version.
+async fn set_deleted(tx: &TenantTx, id: Uuid, deleted_at: SimpleExpr) -> Result<customer::Model> {
+    Customers::update_many()
+        .col_expr(Column::DeletedAt, deleted_at)
+        .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.eq(id))
+        .filter(visible_only(tx))
+        .exec_with_returning(&**tx)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("customer"))
+}
+
+/// The answer to a write that started from version `sent` of a customer now at `current`.
+fn stale(sent: i32, current: i32) -> Error {
+    Error::conflict(
+        format!(
+            "the customer was changed by someone else (you sent version {sent}, it is now at version {current}); reload it and apply your change again"
         ),
-        None => Error::NotFound("customer"),
-    })
+        Some("version"),
+    )
 }
 
 /// Maps constraint violations of a customer write to the field they concern.

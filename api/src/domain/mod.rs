@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;
+pub mod customer_history;
 pub mod customer_view;
 pub mod customers;
 pub mod filter;
@@ -16,5 +17,6 @@ pub mod members;
 pub mod org_units;
 pub mod outbox;
 pub mod pagination;
+pub mod timeline;
 pub mod values;
 pub mod visibility;

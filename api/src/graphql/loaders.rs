@@ -86,6 +86,35 @@ impl Loader<(Uuid, u64)> for InteractionsLoader {
     }
 }
 
+/// The newest timeline entries of many customers at once, like [`ContactsLoader`].
+pub struct TimelineLoader {
+    pub tx: std::sync::Arc<crate::tenancy::RequestTx>,
+}
+
+impl Loader<(Uuid, u64)> for TimelineLoader {
+    type Value = Vec<crate::domain::timeline::TimelineEntry>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, u64)],
+    ) -> Result<HashMap<(Uuid, u64), Self::Value>, Self::Error> {
+        let tx = self.tx.lock().await?;
+        let mut found = HashMap::new();
+        for (limit, customers) in by_limit(keys) {
+            let mut entries =
+                crate::domain::timeline::first_of_customers(&tx, &customers, limit).await?;
+            for customer in customers {
+                found.insert(
+                    (customer, limit),
+                    entries.remove(&customer).unwrap_or_default(),
+                );
+            }
+        }
+        Ok(found)
+    }
+}
+
 fn by_limit(keys: &[(Uuid, u64)]) -> HashMap<u64, Vec<Uuid>> {
     let mut groups: HashMap<u64, Vec<Uuid>> = HashMap::new();
     for (customer, limit) in keys {

@@ -17,7 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Map, Value};
 
 use crate::auth::gate::{Admission, Refusal};
@@ -26,7 +26,7 @@ use crate::auth::sessions::ClientInfo;
 use crate::graphql::context::RequestInfo;
 use crate::graphql::customers::relations::{PrefetchedRelations, ViewsOfRequest};
 use crate::graphql::limits;
-use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader};
+use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader, TimelineLoader};
 use crate::startup::AppState;
 use crate::tenancy::RequestTx;
 
@@ -285,14 +285,30 @@ async fn execute(
                 tokio::spawn,
             ))
             .data(ViewsOfRequest::default())
-            .data(PrefetchedRelations::default());
+            .data(PrefetchedRelations::default())
+            .data(DataLoader::new(
+                TimelineLoader { tx: tx.clone() },
+                tokio::spawn,
+            ));
     }
     request = request.data(RequestInfo {
         principal,
         client: client_info(req),
     });
 
-    let response = state.schema.execute(request).await;
+    // A bug that panics must still give the client a clean INTERNAL error.
+    let executed = std::panic::AssertUnwindSafe(state.schema.execute(request))
+        .catch_unwind()
+        .await;
+    let response = match executed {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!("a resolver panicked");
+            return HttpResponse::InternalServerError()
+                .content_type(media.content_type())
+                .json(errors_body("internal error", "INTERNAL"));
+        }
+    };
     if let Some(tx) = read_tx {
         if let Err(err) = tx.finish().await {
             let err: async_graphql::Error = err.into();

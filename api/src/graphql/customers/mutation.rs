@@ -165,4 +165,17 @@ impl CustomerMutation {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Brings back a deleted customer as it was; its version goes up by one.
+    /// A customer that is not deleted is a `CONFLICT`.
+    async fn restore_customer(&self, ctx: &Context<'_>, id: ID) -> Result<CustomerPayload> {
+        let principal = authorize(ctx, Permission::CustomersDelete)?;
+        let id = parse_id("id", &id)?;
+        let tx = write_tx(ctx, principal).await?;
+        let customer = customers::restore(&tx, id).await?;
+        tx.commit().await?;
+        Ok(CustomerPayload {
+            customer: Customer(customer),
+        })
+    }
 }

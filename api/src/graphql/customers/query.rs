@@ -2,11 +2,12 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
+use super::history::{CustomerChange, CustomerChangeConnection, CustomerChangeEdge};
 use super::relations::ViewsOfRequest;
 use super::types::{Customer, CustomerConnection, CustomerEdge, CustomerFilter, CustomerOrderBy};
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
-use crate::domain::{customer_view, customers};
+use crate::domain::{customer_history, customer_view, customers};
 use crate::graphql::common::{page_cost, page_request, parse_id, PageInfo};
 use crate::graphql::context::{authorize, read_tx, services};
 
@@ -49,6 +50,50 @@ impl CustomerQuery {
         Ok(crate::domain::contacts::find(&tx, id)
             .await?
             .map(super::relations::Contact))
+    }
+
+    /// Every change to a customer's fields, newest first, optionally of one
+    /// `field` (as the API spells it, such as `lifecycleStage`). Deleted
+    /// customers keep their history; an unknown customer, or another
+    /// workspace's, is `NOT_FOUND`.
+    #[graphql(complexity = "page_cost(first, None, child_complexity)")]
+    async fn customer_history(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+        field: Option<String>,
+    ) -> Result<CustomerChangeConnection> {
+        authorize(ctx, Permission::CustomersRead)?;
+        let customer_id = parse_id("customerId", &customer_id)?;
+        let field = field
+            .map(|f| customer_history::field("field", &f))
+            .transpose()?;
+        let page = page_request(
+            ctx.data_unchecked::<GraphqlLimits>(),
+            first,
+            after,
+            None,
+            None,
+        )?;
+        let tx = read_tx(ctx).await?;
+        let page = customer_history::of_customer(&tx, customer_id, field, &page).await?;
+        let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
+        let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
+        Ok(CustomerChangeConnection {
+            edges: page
+                .rows
+                .into_iter()
+                .map(|(cursor, row)| CustomerChangeEdge {
+                    cursor,
+                    node: CustomerChange(row),
+                })
+                .collect(),
+            page_info,
+            customer_id,
+            field,
+        })
     }
 
     /// Customers as a Relay connection, filtered and ordered (ties broken by id).

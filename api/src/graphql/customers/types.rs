@@ -134,6 +134,18 @@ impl Customer {
     async fn last_interaction_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_interaction_at
     }
+    /// Everything that happened with this customer, newest first:
+    /// interactions and system events (creation, stage and owner changes,
+    /// deletes and restores).
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<super::history::TimelineConnection> {
+        super::history::timeline_of(ctx, self.0.id, first, after).await
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

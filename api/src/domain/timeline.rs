@@ -1,0 +1,359 @@
+//! A customer's timeline: one list, newest first, of everything that happened
+//! with the customer, whatever table it is kept in.
+//!
+//! Entries come from several sources, merged by one `UNION ALL` query:
+//! interactions (`interactions`), the customer's creation (`customers`), and
+//! the system events of its field history (`customer_changes`: lifecycle
+//! stage and owner changes, deletes and restores). Every source is read in
+//! the timeline's order, `(at DESC, id DESC)`, from an index, and cut at the
+//! page size before merging, so a page costs the same at any depth. A new
+//! source (deals, orders, cases, merges) is one more branch of the union and
+//! one more [`TimelineKind`].
+//!
+//! Pages are keyset-paginated on `(at, id)`: the row comparison
+//! `(at, id) < (cursor.at, cursor.id)` makes every entry appear exactly once
+//! across pages, even when many share a timestamp.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use uuid::Uuid;
+
+use entity::{customer_change, interaction};
+
+use super::customer_history::{self, ChangeAction};
+use super::pagination::{self, Page, PageRequest, SortKey, SortKind, SortValue};
+use crate::error::{Error, Result};
+use crate::tenancy::TenantTx;
+
+/// What a timeline entry is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimelineKind {
+    /// A call, email, meeting, note, task, … was logged.
+    Interaction,
+    /// The customer was created.
+    CustomerCreated,
+    /// The lifecycle stage changed.
+    LifecycleStageChanged,
+    /// The owner changed (or was set or cleared).
+    OwnerChanged,
+    /// The customer was deleted.
+    CustomerDeleted,
+    /// The deleted customer was restored.
+    CustomerRestored,
+}
+
+impl TimelineKind {
+    /// The timeline kind of a history row, if the timeline shows such changes.
+    fn of_change(action: ChangeAction, field: &str) -> Option<TimelineKind> {
+        match (action, field) {
+            (ChangeAction::Delete, _) => Some(TimelineKind::CustomerDeleted),
+            (ChangeAction::Restore, _) => Some(TimelineKind::CustomerRestored),
+            (ChangeAction::Update, "lifecycleStage") => Some(TimelineKind::LifecycleStageChanged),
+            (ChangeAction::Update, "ownerId") => Some(TimelineKind::OwnerChanged),
+            _ => None,
+        }
+    }
+}
+
+/// The record an entry stands for.
+#[derive(Clone, Debug)]
+pub enum TimelineEvent {
+    /// A logged interaction.
+    Interaction(interaction::Model),
+    /// The customer's creation (its initial values are in its history).
+    CustomerCreated,
+    /// A change from the customer's field history.
+    Change(customer_change::Model),
+}
+
+/// One entry of a customer's timeline.
+#[derive(Clone, Debug)]
+pub struct TimelineEntry {
+    /// The id of the record the entry stands for (interaction, change, or
+    /// the customer itself for its creation).
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub kind: TimelineKind,
+    /// The member who logged or changed it.
+    pub actor: Option<Uuid>,
+    pub event: TimelineEvent,
+}
+
+fn sort_keys() -> [SortKey; 2] {
+    // The expressions are not used: the timeline builds its own SQL. The keys
+    // give the cursor its signature and value types.
+    [
+        SortKey {
+            name: "at",
+            expr: Expr::cust("at"),
+            kind: SortKind::Time,
+            descending: true,
+            case_insensitive: false,
+        },
+        SortKey {
+            name: "id",
+            expr: Expr::cust("id"),
+            kind: SortKind::Uuid,
+            descending: true,
+            case_insensitive: false,
+        },
+    ]
+}
+
+/// The cursor of an entry.
+pub fn cursor_of(entry: &TimelineEntry) -> String {
+    pagination::cursor(
+        &sort_keys(),
+        vec![SortValue::Time(entry.at), SortValue::Uuid(entry.id)],
+    )
+}
+
+/// Where a page starts: strictly after this `(at, id)`.
+fn position(page: &PageRequest) -> Result<Option<(DateTime<Utc>, Uuid)>> {
+    let Some(cursor) = page.cursor.as_deref() else {
+        return Ok(None);
+    };
+    match pagination::cursor_values(&sort_keys(), page.cursor_field, cursor)?.as_slice() {
+        [SortValue::Time(at), SortValue::Uuid(id)] => Ok(Some((*at, *id))),
+        _ => Err(Error::validation(
+            page.cursor_field,
+            "is not a cursor of this list and order",
+        )),
+    }
+}
+
+/// One merged row: which source, which record, when, by whom.
+#[derive(FromQueryResult)]
+struct Row {
+    customer_id: Uuid,
+    source: String,
+    id: Uuid,
+    at: DateTime<Utc>,
+    actor: Option<Uuid>,
+}
+
+/// Each source in timeline order after the cursor (if `after_cursor`), cut
+/// at the limit, merged, cut again; for many customers at once (`LATERAL`).
+/// Parameters: tenant, customer ids, limit, then the cursor's `at` and `id`.
+///
+/// The cursor condition is a row comparison on plain parameters, which
+/// PostgreSQL turns into an index bound; without a cursor it is left out
+/// rather than replaced by a sentinel or a `COALESCE`, which would make it a
+/// filter over every newer row. The history branch's condition is the
+/// predicate of the partial index `customer_changes_timeline_idx`
+/// (migration 0005), verbatim, so that index serves it.
+fn timeline_sql(after_cursor: bool) -> String {
+    let after = |at: &str, id: &str| {
+        if after_cursor {
+            format!("AND ({at}, {id}) < ($4, $5)")
+        } else {
+            String::new()
+        }
+    };
+    format!(
+        "
+SELECT c.customer_id, t.source, t.id, t.at, t.actor
+  FROM unnest($2::uuid[]) AS c (customer_id)
+ CROSS JOIN LATERAL (
+        (SELECT 'INTERACTION' AS source, i.id, i.occurred_at AS at, i.logged_by AS actor
+           FROM interactions i
+          WHERE i.tenant_id = $1 AND i.customer_id = c.customer_id
+            {interactions_after}
+          ORDER BY i.occurred_at DESC, i.id DESC
+          LIMIT $3)
+        UNION ALL
+        (SELECT 'CHANGE', ch.id, ch.changed_at, ch.changed_by
+           FROM customer_changes ch
+          WHERE ch.tenant_id = $1 AND ch.customer_id = c.customer_id
+            AND (ch.action IN ('DELETE', 'RESTORE')
+                 OR (ch.action = 'UPDATE' AND ch.field IN ('lifecycleStage', 'ownerId')))
+            {changes_after}
+          ORDER BY ch.changed_at DESC, ch.id DESC
+          LIMIT $3)
+        UNION ALL
+        (SELECT 'CREATED', cu.id, cu.created_at, cu.created_by
+           FROM customers cu
+          WHERE cu.tenant_id = $1 AND cu.id = c.customer_id
+            {created_after})
+        ORDER BY at DESC, id DESC
+        LIMIT $3
+       ) t
+ ORDER BY c.customer_id, t.at DESC, t.id DESC",
+        interactions_after = after("i.occurred_at", "i.id"),
+        changes_after = after("ch.changed_at", "ch.id"),
+        created_after = after("cu.created_at", "cu.id"),
+    )
+}
+
+/// Up to `limit` entries of each of `customers`, newest first, after
+/// `position` (none: from the newest).
+async fn load(
+    tx: &TenantTx,
+    customers: &[Uuid],
+    position: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<HashMap<Uuid, Vec<TimelineEntry>>> {
+    let mut values: Vec<sea_orm::Value> = vec![
+        tx.tenant_id().into(),
+        customers.to_vec().into(),
+        (limit as i64).into(),
+    ];
+    if let Some((at, id)) = position {
+        values.extend([at.into(), id.into()]);
+    }
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        timeline_sql(position.is_some()),
+        values,
+    ))
+    .all(&**tx)
+    .await?;
+
+    let ids_of = |source: &str| -> Vec<Uuid> {
+        rows.iter()
+            .filter(|r| r.source == source)
+            .map(|r| r.id)
+            .collect()
+    };
+    let interaction_ids = ids_of("INTERACTION");
+    let mut interactions: HashMap<Uuid, interaction::Model> = if interaction_ids.is_empty() {
+        HashMap::new()
+    } else {
+        interaction::Entity::find()
+            .filter(interaction::Column::TenantId.eq(tx.tenant_id()))
+            .filter(interaction::Column::Id.is_in(interaction_ids))
+            .all(&**tx)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect()
+    };
+    let mut changes: HashMap<Uuid, customer_change::Model> =
+        customer_history::by_ids(tx, &ids_of("CHANGE"))
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+
+    let mut timelines: HashMap<Uuid, Vec<TimelineEntry>> = HashMap::new();
+    for row in rows {
+        let missing = || Error::internal(MissingTimelineRecord(row.source.clone(), row.id));
+        let (kind, event) = match row.source.as_str() {
+            "INTERACTION" => {
+                let found = interactions.remove(&row.id).ok_or_else(missing)?;
+                (TimelineKind::Interaction, TimelineEvent::Interaction(found))
+            }
+            "CHANGE" => {
+                let found = changes.remove(&row.id).ok_or_else(missing)?;
+                let action = ChangeAction::parse(&found.action)?;
+                let kind = TimelineKind::of_change(action, &found.field).ok_or_else(missing)?;
+                (kind, TimelineEvent::Change(found))
+            }
+            "CREATED" => (
+                TimelineKind::CustomerCreated,
+                TimelineEvent::CustomerCreated,
+            ),
+            _ => return Err(missing()),
+        };
+        timelines
+            .entry(row.customer_id)
+            .or_default()
+            .push(TimelineEntry {
+                id: row.id,
+                customer_id: row.customer_id,
+                at: row.at,
+                kind,
+                actor: row.actor,
+                event,
+            });
+    }
+    Ok(timelines)
+}
+
+/// The newest `limit + 1` entries of each of `customers`, in one round of
+/// queries (the extra entry tells whether there is a next page).
+pub async fn first_of_customers(
+    tx: &TenantTx,
+    customers: &[Uuid],
+    limit: u64,
+) -> Result<HashMap<Uuid, Vec<TimelineEntry>>> {
+    load(tx, customers, None, limit + 1).await
+}
+
+/// One page of a customer's timeline, newest first. Only forward paging
+/// (`first`/`after`) is offered.
+pub async fn of_customer(
+    tx: &TenantTx,
+    customer_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<TimelineEntry>> {
+    if page.backward {
+        return Err(Error::validation(
+            page.cursor_field,
+            "the timeline pages forward only: use `first` and `after`",
+        ));
+    }
+    let position = position(page)?;
+    let mut entries = load(tx, &[customer_id], position, page.limit + 1)
+        .await?
+        .remove(&customer_id)
+        .unwrap_or_default();
+    let more = entries.len() as u64 > page.limit;
+    entries.truncate(page.limit as usize);
+    Ok(Page {
+        rows: entries.into_iter().map(|e| (cursor_of(&e), e)).collect(),
+        has_next_page: more,
+        // The cursor's own entry lies before this page.
+        has_previous_page: position.is_some(),
+    })
+}
+
+/// A merged row whose record could not be read back (an inconsistency).
+#[derive(Debug, thiserror::Error)]
+#[error("timeline row {0} {1} has no readable record")]
+struct MissingTimelineRecord(String, Uuid);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The history rows the query selects, as the partial index predicate.
+    const PREDICATE: &str = "action IN ('DELETE', 'RESTORE')
+       OR (action = 'UPDATE' AND field IN ('lifecycleStage', 'ownerId'))";
+
+    #[test]
+    fn the_query_selects_exactly_the_changes_the_timeline_shows_and_the_index_holds() {
+        let migration = include_str!("../../../migration/src/sql/0005_history_up.sql");
+        assert!(migration.contains(&format!("WHERE {PREDICATE}")));
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        for sql in [timeline_sql(false), timeline_sql(true)] {
+            assert!(squash(&sql).contains(&squash(
+                &PREDICATE
+                    .replace("action", "ch.action")
+                    .replace("field", "ch.field")
+            )));
+        }
+        for action in ChangeAction::ALL {
+            for field in customer_history::FIELDS {
+                let shown = matches!(action, ChangeAction::Delete | ChangeAction::Restore)
+                    || (action == ChangeAction::Update
+                        && ["lifecycleStage", "ownerId"].contains(&field));
+                assert_eq!(
+                    TimelineKind::of_change(action, field).is_some(),
+                    shown,
+                    "{action:?} {field}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_cursor_condition_is_there_only_after_a_cursor() {
+        assert!(!timeline_sql(false).contains("$4"));
+        assert_eq!(timeline_sql(true).matches("< ($4, $5)").count(), 3);
+    }
+}

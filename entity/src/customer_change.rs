@@ -1,0 +1,28 @@
+//! One changed field of a customer (tenant-owned, append-only).
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `customer_changes`: `field` went from `old_value` to
+/// `new_value` (JSON as the API shows it; `None` for no value).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "customer_changes")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub change_set_id: Uuid,
+    pub action: String,
+    pub field: String,
+    pub old_value: Option<Json>,
+    pub new_value: Option<Json>,
+    pub version: i32,
+    pub changed_at: DateTimeUtc,
+    pub changed_by: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
