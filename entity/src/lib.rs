@@ -7,6 +7,7 @@
 pub mod api_key;
 pub mod audit_event;
 pub mod contact;
+pub mod custom_field_definition;
 pub mod customer;
 pub mod customer_change;
 pub mod interaction;

@@ -14,6 +14,7 @@ mod m20261125_000003_contacts_interactions;
 mod m20261125_000005_history;
 mod m20261125_000007_customer_rollups;
 mod m20261125_000008_customer_visibility;
+mod m20261125_000010_custom_fields;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_history::Migration),
             Box::new(m20261125_000007_customer_rollups::Migration),
             Box::new(m20261125_000008_customer_visibility::Migration),
+            Box::new(m20261125_000010_custom_fields::Migration),
         ]
     }
 }

@@ -172,6 +172,7 @@ pub async fn list(
             kind: SortKind::Time,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
         SortKey {
             name: "id",
@@ -179,6 +180,7 @@ pub async fn list(
             kind: SortKind::Uuid,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
     ];
     fetch_page(tx, select, &keys, page, |row| {

@@ -250,6 +250,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Time,
             descending: false,
             case_insensitive: false,
+            value_cast: None,
         },
         SortKey {
             name: "id",
@@ -257,6 +258,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Uuid,
             descending: false,
             case_insensitive: false,
+            value_cast: None,
         },
     ]
 }

@@ -191,6 +191,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Time,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
         SortKey {
             name: "id",
@@ -198,6 +199,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Uuid,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
     ]
 }

@@ -239,6 +239,8 @@ pub struct CustomerFilter {
     pub contacts: Option<ContactMatch>,
     /// Customers with at least one interaction matching.
     pub interactions: Option<InteractionMatch>,
+    /// Conditions on workspace-defined fields.
+    pub custom_fields: Vec<super::custom_fields::FieldFilter>,
     pub and: Vec<CustomerFilter>,
     pub or: Vec<CustomerFilter>,
     pub not: Option<Box<CustomerFilter>>,
@@ -322,6 +324,9 @@ impl CustomerFilter {
                 f.validate("filter.interactions.kind")?;
             }
         }
+        for _ in &self.custom_fields {
+            budget.spend(depth)?;
+        }
         for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
             budget.spend(depth + 1)?;
             sub.validate_at(depth + 1, budget)?;
@@ -329,7 +334,21 @@ impl CustomerFilter {
         Ok(())
     }
 
-    fn condition(&self) -> sea_orm::Condition {
+    /// Whether any part of the filter reads custom fields (they need the definitions).
+    fn uses_custom_fields(&self) -> bool {
+        !self.custom_fields.is_empty()
+            || self
+                .and
+                .iter()
+                .chain(&self.or)
+                .chain(self.not.as_deref())
+                .any(Self::uses_custom_fields)
+    }
+
+    fn condition(
+        &self,
+        defs: &[entity::custom_field_definition::Model],
+    ) -> Result<sea_orm::Condition> {
         let col = |c: Column| -> SimpleExpr { Expr::col((Customers, c)).into() };
         let mut all = sea_orm::Condition::all();
         let texts = [
@@ -381,18 +400,26 @@ impl CustomerFilter {
             all = all.add(m.exists());
         }
         for sub in &self.and {
-            all = all.add(sub.condition());
+            all = all.add(sub.condition(defs)?);
         }
         if !self.or.is_empty() {
-            let any = self.or.iter().fold(sea_orm::Condition::any(), |any, sub| {
-                any.add(sub.condition())
-            });
+            let mut any = sea_orm::Condition::any();
+            for sub in &self.or {
+                any = any.add(sub.condition(defs)?);
+            }
             all = all.add(any);
         }
         if let Some(sub) = &self.not {
-            all = all.add(sub.condition().not());
+            all = all.add(sub.condition(defs)?.not());
         }
-        all
+        if !self.custom_fields.is_empty() {
+            all = all.add(super::custom_fields::condition(
+                defs,
+                Expr::col((Customers, Column::CustomFields)).into(),
+                &self.custom_fields,
+            )?);
+        }
+        Ok(all)
     }
 }
 
@@ -487,6 +514,9 @@ pub enum CustomerOrderField {
     /// Never-contacted customers sort as the oldest.
     LastInteractionAt,
     InteractionCount,
+    /// A workspace-defined field, named in the order's `custom_field`;
+    /// records without a value sort first.
+    CustomField,
 }
 
 /// Stands for "never" when sorting by last interaction (keeps keys non-null).
@@ -577,13 +607,18 @@ pub enum RollupChange {
 }
 
 /// One key of a customer order.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CustomerOrder {
     pub field: CustomerOrderField,
     pub descending: bool,
+    /// The custom field's key, for [`CustomerOrderField::CustomField`].
+    pub custom_field: Option<String>,
 }
 
-fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
+fn sort_keys(
+    order: &[CustomerOrder],
+    defs: &[entity::custom_field_definition::Model],
+) -> Result<Vec<SortKey>> {
     if order.len() > MAX_ORDER_KEYS {
         return Err(Error::validation(
             "orderBy",
@@ -594,6 +629,7 @@ fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
     let default = [CustomerOrder {
         field: CustomerOrderField::CreatedAt,
         descending: false,
+        custom_field: None,
     }];
     let order = if order.is_empty() {
         &default[..]
@@ -621,6 +657,25 @@ fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
                 SortKind::Int,
                 false,
             ),
+            CustomerOrderField::CustomField => {
+                if keys.iter().any(|k| k.name == "customField") {
+                    return Err(Error::validation(
+                        "orderBy",
+                        "sort by one custom field at a time",
+                    ));
+                }
+                let key = o.custom_field.as_deref().ok_or_else(|| {
+                    Error::validation("orderBy.customField", "name the custom field to sort by")
+                })?;
+                let (sort_key, _) = super::custom_fields::sort_key(
+                    defs,
+                    Expr::col((Customers, Column::CustomFields)).into(),
+                    key,
+                    o.descending,
+                )?;
+                keys.push(sort_key);
+                continue;
+            }
         };
         if keys.iter().any(|k| k.name == name) {
             return Err(Error::validation(
@@ -639,6 +694,7 @@ fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
             kind,
             descending: o.descending,
             case_insensitive,
+            value_cast: None,
         });
     }
     keys.push(SortKey {
@@ -647,13 +703,21 @@ fn sort_keys(order: &[CustomerOrder]) -> Result<Vec<SortKey>> {
         kind: SortKind::Uuid,
         descending: false,
         case_insensitive: false,
+        value_cast: None,
     });
     Ok(keys)
 }
 
-fn sort_values(keys: &[SortKey], row: &customer::Model) -> Vec<SortValue> {
+fn sort_values(
+    keys: &[SortKey],
+    custom: Option<&dyn Fn(&JsonValue) -> SortValue>,
+    row: &customer::Model,
+) -> Vec<SortValue> {
     keys.iter()
         .map(|key| match key.name {
+            "customField" => {
+                custom.map_or(SortValue::Text(String::new()), |f| f(&row.custom_fields))
+            }
             "name" => SortValue::Text(row.name.clone()),
             "createdAt" => SortValue::Time(row.created_at),
             "updatedAt" => SortValue::Time(row.updated_at),
@@ -737,19 +801,67 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<customer::Model>> {
     filter.validate()?;
-    let keys = sort_keys(order)?;
-    let select = visible(tx).filter(filter.condition());
-    fetch_page(tx, select, &keys, page, |row| sort_values(&keys, row)).await
+    let sorts_by_custom = order
+        .iter()
+        .any(|o| o.field == CustomerOrderField::CustomField);
+    let defs = if filter.uses_custom_fields() || sorts_by_custom {
+        super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?
+    } else {
+        Vec::new()
+    };
+    let keys = sort_keys(order, &defs)?;
+    let custom = match order
+        .iter()
+        .find(|o| o.field == CustomerOrderField::CustomField)
+    {
+        Some(o) => Some(
+            super::custom_fields::sort_key(
+                &defs,
+                Expr::col((Customers, Column::CustomFields)).into(),
+                o.custom_field.as_deref().unwrap_or_default(),
+                o.descending,
+            )?
+            .1,
+        ),
+        None => None,
+    };
+    let select = visible(tx).filter(filter.condition(&defs)?);
+    fetch_page(tx, select, &keys, page, |row| {
+        sort_values(
+            &keys,
+            custom
+                .as_ref()
+                .map(|f| f as &dyn Fn(&JsonValue) -> SortValue),
+            row,
+        )
+    })
+    .await
 }
 
 /// How many customers match `filter`.
 pub async fn count(tx: &TenantTx, filter: &CustomerFilter) -> Result<u64> {
     filter.validate()?;
-    Ok(visible(tx).filter(filter.condition()).count(&**tx).await?)
+    let defs = if filter.uses_custom_fields() {
+        super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?
+    } else {
+        Vec::new()
+    };
+    Ok(visible(tx)
+        .filter(filter.condition(&defs)?)
+        .count(&**tx)
+        .await?)
 }
 
 /// Creates a customer owned by the transaction's tenant.
-pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> {
+pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Model> {
+    let defs =
+        super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
+    let mut fields = super::custom_fields::check(&defs, &new.custom_fields)?;
+    if let Some(map) = fields.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    super::custom_fields::check_required(&defs, &fields)?;
+    new.custom_fields = fields;
     let now = chrono::Utc::now();
     let model = customer::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
@@ -842,10 +954,25 @@ pub async fn update(
     if let Some(tags) = changes.tags {
         sets.push((Column::Tags, tags.into()));
     }
-    if let Some(fields) = changes.custom_fields {
-        sets.push((Column::CustomFields, fields.into()));
-    }
-    if sets.is_empty() {
+    let defs =
+        super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
+    // Custom fields merge: the keys given are set, `null` removes a key.
+    let fields_patch = match &changes.custom_fields {
+        Some(patch) => {
+            let checked = super::custom_fields::check(&defs, patch)?;
+            let map = checked.as_object().cloned().unwrap_or_default();
+            let removed: Vec<String> = map
+                .iter()
+                .filter(|(_, v)| v.is_null())
+                .map(|(k, _)| k.clone())
+                .collect();
+            let set: serde_json::Map<String, JsonValue> =
+                map.into_iter().filter(|(_, v)| !v.is_null()).collect();
+            Some((JsonValue::Object(set), removed))
+        }
+        None => None,
+    };
+    if sets.is_empty() && fields_patch.is_none() {
         return Err(Error::validation(
             "input",
             "give at least one field to change",
@@ -856,11 +983,20 @@ pub async fn update(
         Some(row) => return Err(stale(version, row.version)),
         None => return Err(Error::NotFound("customer")),
     };
-    let update = sets
+    let mut update = sets
         .into_iter()
         .fold(Customers::update_many(), |update, (column, value)| {
             update.col_expr(column, Expr::value(value))
         });
+    if let Some((set, removed)) = fields_patch {
+        update = update.col_expr(
+            Column::CustomFields,
+            Expr::cust_with_values(
+                "(custom_fields || $1) - $2::text[]",
+                [sea_orm::Value::from(set), sea_orm::Value::from(removed)],
+            ),
+        );
+    }
     let updated = update
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
@@ -877,6 +1013,7 @@ pub async fn update(
         .into_iter()
         .next()
         .ok_or(Error::NotFound("customer"))?;
+    super::custom_fields::check_required(&defs, &after.custom_fields)?;
     customer_history::record(tx, ChangeAction::Update, Some(&before), &after).await?;
     tx.touch_customer(after.id);
     Ok(after)

@@ -222,6 +222,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Time,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
         SortKey {
             name: "id",
@@ -229,6 +230,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Uuid,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
     ]
 }

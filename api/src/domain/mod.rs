@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;
+pub mod custom_fields;
 pub mod customer_history;
 pub mod customer_view;
 pub mod customers;

@@ -151,6 +151,7 @@ pub async fn list(tx: &TenantTx, page: &PageRequest) -> Result<Page<outbound_mes
             kind: SortKind::Time,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
         SortKey {
             name: "id",
@@ -158,6 +159,7 @@ pub async fn list(tx: &TenantTx, page: &PageRequest) -> Result<Page<outbound_mes
             kind: SortKind::Uuid,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
     ];
     fetch_page(tx, select, &keys, page, |row| {

@@ -80,6 +80,9 @@ pub struct SortKey {
     pub descending: bool,
     /// Compare lower-cased, so `apple` sorts next to `Apple`.
     pub case_insensitive: bool,
+    /// SQL type the cursor value is cast to before comparing (for keys
+    /// stored in cursors as text, such as custom fields).
+    pub value_cast: Option<&'static str>,
 }
 
 impl SortKey {
@@ -92,10 +95,24 @@ impl SortKey {
     }
 
     fn value_expr(&self, value: SortValue) -> SimpleExpr {
+        let value = match self.value_cast {
+            Some(cast) => value
+                .into_expr()
+                .cast_as(sea_orm::sea_query::Alias::new(cast)),
+            None => value.into_expr(),
+        };
         if self.case_insensitive {
-            Func::lower(value.into_expr()).into()
+            Func::lower(value).into()
         } else {
-            value.into_expr()
+            value
+        }
+    }
+
+    /// The same key, with cursor values cast to `cast` before comparing.
+    pub fn with_value_cast(self, cast: &'static str) -> SortKey {
+        SortKey {
+            value_cast: Some(cast),
+            ..self
         }
     }
 
@@ -279,6 +296,7 @@ mod tests {
                 kind: SortKind::Text,
                 descending: false,
                 case_insensitive: true,
+                value_cast: None,
             },
             SortKey {
                 name: "id",
@@ -286,6 +304,7 @@ mod tests {
                 kind: SortKind::Uuid,
                 descending: false,
                 case_insensitive: false,
+                value_cast: None,
             },
         ]
     }

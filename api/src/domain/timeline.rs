@@ -93,6 +93,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Time,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
         SortKey {
             name: "id",
@@ -100,6 +101,7 @@ fn sort_keys() -> [SortKey; 2] {
             kind: SortKind::Uuid,
             descending: true,
             case_insensitive: false,
+            value_cast: None,
         },
     ]
 }

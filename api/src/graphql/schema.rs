@@ -11,6 +11,7 @@ pub struct Query(
     identity::query::IdentityQuery,
     customers::query::CustomerQuery,
     admin::query::AdminQuery,
+    customers::custom_fields::CustomFieldQuery,
 );
 
 /// Every mutation field of the API.
@@ -19,6 +20,7 @@ pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
     admin::mutation::AdminMutation,
+    customers::custom_fields::CustomFieldMutation,
 );
 
 /// The executable schema.

@@ -242,6 +242,8 @@ pub struct CustomerFilter {
     pub contacts: Option<ContactMatchFilter>,
     /// Customers with at least one interaction matching all of these.
     pub interactions: Option<InteractionMatchFilter>,
+    /// Conditions on workspace-defined fields (see `customFieldDefinitions`).
+    pub custom_fields: Option<Vec<CustomFieldFilter>>,
     pub and: Option<Vec<CustomerFilter>>,
     pub or: Option<Vec<CustomerFilter>>,
     pub not: Option<Box<CustomerFilter>>,
@@ -297,6 +299,22 @@ impl CustomerFilter {
                 occurred_at: m.occurred_at.map(Into::into),
                 open_task: m.open_task,
             }),
+            custom_fields: self
+                .custom_fields
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| crate::domain::custom_fields::FieldFilter {
+                    key: f.key,
+                    eq: f.eq.map(|j| j.0),
+                    in_list: f.in_list.map(|l| l.into_iter().map(|j| j.0).collect()),
+                    gt: f.gt.map(|j| j.0),
+                    gte: f.gte.map(|j| j.0),
+                    lt: f.lt.map(|j| j.0),
+                    lte: f.lte.map(|j| j.0),
+                    contains: f.contains,
+                    is_null: f.is_null,
+                })
+                .collect(),
             and: nested(self.and)?,
             or: nested(self.or)?,
             not: self
@@ -305,6 +323,25 @@ impl CustomerFilter {
                 .transpose()?,
         })
     }
+}
+
+/// Conditions on one custom field; values are JSON of the field's type
+/// (numbers, `"YYYY-MM-DD"` dates, option names, money amounts).
+#[derive(InputObject, Clone, Debug)]
+pub struct CustomFieldFilter {
+    /// The field's key.
+    pub key: String,
+    pub eq: Option<Json<serde_json::Value>>,
+    #[graphql(name = "in")]
+    pub in_list: Option<Vec<Json<serde_json::Value>>>,
+    pub gt: Option<Json<serde_json::Value>>,
+    pub gte: Option<Json<serde_json::Value>>,
+    pub lt: Option<Json<serde_json::Value>>,
+    pub lte: Option<Json<serde_json::Value>>,
+    /// Text fields: case-insensitive substring; multi-select: holds this option.
+    pub contains: Option<String>,
+    /// True: the record has no value for the field.
+    pub is_null: Option<bool>,
 }
 
 /// Conditions on one of a customer's contacts.
@@ -337,12 +374,16 @@ pub enum CustomerOrderField {
     /// Never-contacted customers count as the oldest.
     LastInteractionAt,
     InteractionCount,
+    /// The custom field named in `customField`; records without a value come first.
+    CustomField,
 }
 
 /// One sort key; ties are broken by id.
-#[derive(InputObject, Clone, Copy, Debug)]
+#[derive(InputObject, Clone, Debug)]
 pub struct CustomerOrderBy {
     pub field: CustomerOrderField,
+    /// With `field: CUSTOM_FIELD`: the custom field's key.
+    pub custom_field: Option<String>,
     #[graphql(default_with = "OrderDirection::Asc")]
     pub direction: OrderDirection,
 }
@@ -360,8 +401,10 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::InteractionCount => {
                     domain::CustomerOrderField::InteractionCount
                 }
+                CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
             },
             descending: o.direction == OrderDirection::Desc,
+            custom_field: o.custom_field,
         }
     }
 }
