@@ -35,6 +35,14 @@ fn names(connection: &Value) -> Vec<String> {
 async fn a_customer_is_created_read_updated_and_deleted() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
+    let defined = app
+        .gql_as(
+            &acme,
+            "mutation { defineCustomField(input: { object: CUSTOMER, key: \"segment\", label: \"Segment\", type: TEXT }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(defined["errors"].is_null(), "{defined}");
     let created = app
         .create_customer(
             &acme,

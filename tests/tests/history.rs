@@ -108,6 +108,14 @@ async fn every_kind_of_change_is_recorded_with_old_and_new_values_and_who_made_i
     let acme = app.sign_up("acme").await;
     let bob = add_member(&app, &acme, "bob", "SALES").await;
     let carol = add_member(&app, &acme, "carol", "MANAGER").await;
+    let seats = app
+        .gql_as(
+            &acme,
+            "mutation { defineCustomField(input: { object: CUSTOMER, key: \"seats\", label: \"Seats\", type: NUMBER }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(seats["errors"].is_null(), "{seats}");
     let customer = app
         .create_customer(
             &acme,

@@ -275,11 +275,12 @@ fn check_value(def: &definition::Model, field: &str, value: &JsonValue) -> Resul
             Ok(json!(values::required_text(field, text, MAX_TEXT_CHARS)?))
         }
         FieldType::Number => {
-            let number = value
+            value
                 .as_f64()
                 .filter(|n| n.is_finite())
                 .ok_or_else(|| invalid("a number"))?;
-            Ok(json!(number))
+            // Kept as given, so integers stay integers.
+            Ok(value.clone())
         }
         FieldType::Decimal => Ok(json!(decimal(value)
             .ok_or_else(|| invalid("a decimal number"))?
