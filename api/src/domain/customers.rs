@@ -742,6 +742,26 @@ pub async fn list(
     fetch_page(tx, select, &keys, page, |row| sort_values(&keys, row)).await
 }
 
+/// The live customers the member may see whose external id is one of `ids`.
+pub async fn find_by_external_ids(tx: &TenantTx, ids: &[String]) -> Result<Vec<customer::Model>> {
+    Ok(visible(tx)
+        .filter(Column::ExternalId.is_in(ids.iter().cloned()))
+        .all(&**tx)
+        .await?)
+}
+
+/// The live customers the member may see whose email, ignoring case, is
+/// one of `emails` (given in lower case).
+pub async fn find_by_emails(tx: &TenantTx, emails: &[String]) -> Result<Vec<customer::Model>> {
+    Ok(visible(tx)
+        .filter(
+            Expr::expr(Func::lower(Expr::col((Customers, Column::Email))))
+                .is_in(emails.iter().cloned()),
+        )
+        .all(&**tx)
+        .await?)
+}
+
 /// How many customers match `filter`.
 pub async fn count(tx: &TenantTx, filter: &CustomerFilter) -> Result<u64> {
     filter.validate()?;

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod contacts;
 pub mod customer_history;
+pub mod customer_import;
 pub mod customer_view;
 pub mod customers;
 pub mod filter;

@@ -18,6 +18,7 @@ pub struct Query(
 pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
+    customers::import::CustomerImportMutation,
     admin::mutation::AdminMutation,
 );
 

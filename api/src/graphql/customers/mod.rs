@@ -1,6 +1,7 @@
 //! Customers API: the records every other area hangs from.
 
 pub mod history;
+pub mod import;
 pub mod mutation;
 pub mod query;
 pub mod relations;
