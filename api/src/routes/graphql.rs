@@ -432,7 +432,7 @@ async fn execute(
 /// error body. No `Authorization` header means an anonymous caller; a header
 /// that does not prove a caller is a 401, never silently anonymous.
 #[allow(clippy::result_large_err)]
-async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpResponse> {
+pub(super) async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpResponse> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -471,7 +471,7 @@ async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpRes
 }
 
 /// The caller's remaining allowance, as the IETF `RateLimit-*` fields.
-fn quota_headers(response: &mut actix_web::HttpResponseBuilder, quota: &Quota) {
+pub(super) fn quota_headers(response: &mut actix_web::HttpResponseBuilder, quota: &Quota) {
     response
         .insert_header(("RateLimit-Limit", quota.limit.to_string()))
         .insert_header(("RateLimit-Remaining", quota.remaining.to_string()))
@@ -575,7 +575,7 @@ fn tag_request_errors(body: &mut Map<String, Value>) {
     }
 }
 
-fn errors_body(message: &str, code: &str) -> Value {
+pub(super) fn errors_body(message: &str, code: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
 }
 
