@@ -5,13 +5,17 @@
 //! cache invalidation happen exactly as for single writes.
 //!
 //! The whole file is one transaction, read in batches of [`BATCH_ROWS`]
-//! (one lookup query per batch). Each row's write runs under a savepoint,
-//! so a row the database refuses (a taken external id) is reported and the
-//! rest go on. A dry run, and an all-or-nothing import with a bad row, roll
-//! the transaction back.
+//! (one lookup query per batch). Taken external ids are found before
+//! writing, so bad rows never abort the transaction; each batch runs under
+//! one savepoint (not one per row: thousands of subtransactions would slow
+//! PostgreSQL down), and a row the database still refuses is reported after
+//! the batch is rolled back to it and applied again without that row. A dry
+//! run, and an all-or-nothing import with a bad row, roll the transaction
+//! back.
 
 use std::collections::HashMap;
 
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use entity::customer;
@@ -216,6 +220,7 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
         tx: &tx,
         match_by,
         known: HashMap::new(),
+        holders: HashMap::new(),
         report: ImportReport::default(),
     };
     let mut row_number = 0u64;
@@ -266,6 +271,7 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
     }
 
     let mut report = run.report;
+    report.errors.sort_by_key(|e| e.row);
     let keep =
         !options.dry_run && (options.mode == ImportMode::SkipInvalid || report.errors.is_empty());
     if options.mode == ImportMode::AllOrNothing && !report.errors.is_empty() {
@@ -288,6 +294,17 @@ struct Run<'a> {
     match_by: MatchBy,
     /// Customers by lookup key, including those written by earlier rows.
     known: HashMap<String, Vec<customer::Model>>,
+    /// External ids looked up so far, and the customer holding each (any,
+    /// deleted or hidden too), so a taken id is a row error, not a failed
+    /// statement.
+    holders: HashMap<String, Option<Uuid>>,
+    report: ImportReport,
+}
+
+/// What a batch restores when the database refuses one of its rows.
+struct Snapshot {
+    known: HashMap<String, Vec<customer::Model>>,
+    holders: HashMap<String, Option<Uuid>>,
     report: ImportReport,
 }
 
@@ -314,8 +331,54 @@ impl Run<'_> {
         }
     }
 
-    /// Looks up the batch's keys in one query, then writes row by row.
+    /// Looks up the batch's keys and external ids (one query each), then
+    /// writes row by row under one savepoint. Should the database still
+    /// refuse a row (a concurrent write), the batch is rolled back to the
+    /// savepoint and applied again without that row.
     async fn apply(&mut self, batch: Vec<(u64, RowValues)>) -> Result<()> {
+        self.look_up(&batch).await?;
+        let snapshot = Snapshot {
+            known: self.known.clone(),
+            holders: self.holders.clone(),
+            report: self.report.clone(),
+        };
+        let mut refused: HashMap<u64, Error> = HashMap::new();
+        self.tx.execute_unprepared("SAVEPOINT import_batch").await?;
+        'attempt: loop {
+            for (row, values) in &batch {
+                if let Some(err) = refused.remove(row) {
+                    self.fail_with(*row, err);
+                    continue;
+                }
+                let Err(err) = self.apply_row(*row, values.clone()).await? else {
+                    continue;
+                };
+                if self.tx.execute_unprepared("SELECT 1").await.is_ok() {
+                    self.fail_with(*row, err);
+                    continue;
+                }
+                // The failed statement aborted the transaction.
+                if matches!(err, Error::Internal(_)) {
+                    return Err(err);
+                }
+                self.tx
+                    .execute_unprepared("ROLLBACK TO SAVEPOINT import_batch")
+                    .await?;
+                self.known = snapshot.known.clone();
+                self.holders = snapshot.holders.clone();
+                self.report = snapshot.report.clone();
+                refused.insert(*row, err);
+                continue 'attempt;
+            }
+            break;
+        }
+        self.tx
+            .execute_unprepared("RELEASE SAVEPOINT import_batch")
+            .await?;
+        Ok(())
+    }
+
+    async fn look_up(&mut self, batch: &[(u64, RowValues)]) -> Result<()> {
         let missing: Vec<String> = batch
             .iter()
             .filter_map(|(_, v)| self.key_of(v))
@@ -342,13 +405,28 @@ impl Run<'_> {
                 }
             }
         }
-        for (row, values) in batch {
-            self.apply_row(row, values).await?;
+        let unchecked: Vec<String> = batch
+            .iter()
+            .filter_map(|(_, v)| v.external_id.clone())
+            .filter(|id| !self.holders.contains_key(id))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !unchecked.is_empty() {
+            let held = customers::external_id_holders(self.tx, &unchecked).await?;
+            for id in unchecked {
+                self.holders.entry(id).or_insert(None);
+            }
+            for (external_id, customer_id) in held {
+                self.holders.insert(external_id, Some(customer_id));
+            }
         }
         Ok(())
     }
 
-    async fn apply_row(&mut self, row: u64, values: RowValues) -> Result<()> {
+    /// Validates and writes one row. Row problems found before writing are
+    /// reported here; a refused write is returned for [`Run::apply`] to judge.
+    async fn apply_row(&mut self, row: u64, values: RowValues) -> Result<Result<()>> {
         let key = self.key_of(&values);
         let existing = match key.as_ref().and_then(|k| self.known.get(k)) {
             Some(matches) if matches.len() > 1 => {
@@ -360,75 +438,72 @@ impl Run<'_> {
                         matches.len()
                     ),
                 );
-                return Ok(());
+                return Ok(Ok(()));
             }
             Some(matches) => matches.first().cloned(),
             None => None,
         };
+        let target = existing.as_ref().map(|c| c.id);
+        let wanted_external_id = match &existing {
+            Some(current) => values
+                .external_id
+                .clone()
+                .filter(|x| current.external_id.as_ref() != Some(x)),
+            None => values.external_id.clone(),
+        };
+        if let Some(x) = &wanted_external_id {
+            if let Some(Some(holder)) = self.holders.get(x) {
+                if Some(*holder) != target {
+                    self.fail(
+                        row,
+                        Some("externalId"),
+                        "another customer already has this externalId".into(),
+                    );
+                    return Ok(Ok(()));
+                }
+            }
+        }
         let written = match existing {
             Some(current) => {
                 let changes = changes_from(&current, values);
                 if is_empty(&changes) {
                     self.report.unchanged += 1;
-                    return Ok(());
+                    return Ok(Ok(()));
                 }
-                let result = self
-                    .guarded(customers::update(
-                        self.tx,
-                        current.id,
-                        current.version,
-                        changes,
-                    ))
-                    .await?;
-                result.map(|model| (model, false))
+                customers::update(self.tx, current.id, current.version, changes)
+                    .await
+                    .map(|model| (model, Some(current.external_id)))
             }
             None => match new_from(values) {
-                Ok(new) => self
-                    .guarded(customers::create(self.tx, new))
-                    .await?
-                    .map(|model| (model, true)),
-                Err(err) => Err(err),
+                Ok(new) => customers::create(self.tx, new)
+                    .await
+                    .map(|model| (model, None)),
+                Err(err) => {
+                    self.fail_with(row, err);
+                    return Ok(Ok(()));
+                }
             },
         };
-        match written {
-            Ok((model, created)) => {
-                if created {
-                    self.report.created += 1;
-                } else {
-                    self.report.updated += 1;
+        let (model, previous_external_id) = match written {
+            Ok(written) => written,
+            Err(err) => return Ok(Err(err)),
+        };
+        match previous_external_id {
+            None => self.report.created += 1,
+            Some(previous) => {
+                self.report.updated += 1;
+                if let Some(previous) = previous.filter(|p| model.external_id.as_ref() != Some(p)) {
+                    self.holders.insert(previous, None);
                 }
-                if let Some(key) = key {
-                    self.known.insert(key, vec![model]);
-                }
-            }
-            Err(err) => self.fail_with(row, err),
-        }
-        Ok(())
-    }
-
-    /// Runs one write under a savepoint: a refused write is undone alone
-    /// and returned as the row's error; database failures end the import.
-    async fn guarded(
-        &self,
-        write: impl std::future::Future<Output = Result<customer::Model>>,
-    ) -> Result<Result<customer::Model>> {
-        use sea_orm::ConnectionTrait;
-        self.tx.execute_unprepared("SAVEPOINT import_row").await?;
-        match write.await {
-            Ok(model) => {
-                self.tx
-                    .execute_unprepared("RELEASE SAVEPOINT import_row")
-                    .await?;
-                Ok(Ok(model))
-            }
-            Err(Error::Internal(source)) => Err(Error::Internal(source)),
-            Err(err) => {
-                self.tx
-                    .execute_unprepared("ROLLBACK TO SAVEPOINT import_row")
-                    .await?;
-                Ok(Err(err))
             }
         }
+        if let Some(x) = &model.external_id {
+            self.holders.insert(x.clone(), Some(model.id));
+        }
+        if let Some(key) = key {
+            self.known.insert(key, vec![model]);
+        }
+        Ok(Ok(()))
     }
 }
 

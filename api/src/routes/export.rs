@@ -225,7 +225,7 @@ impl Export {
 fn parse_filter(raw: &str) -> Result<CustomerFilter, String> {
     let json: Value =
         serde_json::from_str(raw).map_err(|e| format!("filter: not valid JSON: {e}"))?;
-    let value = async_graphql::Value::from_json(json)
+    let value = async_graphql::Value::from_json(json.clone())
         .map_err(|e| format!("filter: not a valid input: {e}"))?;
     let input = FilterInput::parse(Some(value)).map_err(|e| {
         format!(
@@ -233,6 +233,9 @@ fn parse_filter(raw: &str) -> Result<CustomerFilter, String> {
             e.into_server_error(async_graphql::Pos::default()).message
         )
     })?;
+    if let Some(path) = unknown_field(&json, &input.to_value(), "filter") {
+        return Err(format!("`{path}` is not a field of CustomerFilter"));
+    }
     input.into_domain().map_err(|e| e.message())
 }
 
@@ -248,6 +251,29 @@ fn parse_order(raw: &str) -> Result<Vec<CustomerOrder>, String> {
         )
     })?;
     Ok(input.into_iter().map(Into::into).collect())
+}
+
+/// The first key of `sent` that the parsed input does not have: GraphQL
+/// input parsing ignores unknown fields, and a misspelt condition must not
+/// silently export everything.
+fn unknown_field(sent: &Value, parsed: &async_graphql::Value, path: &str) -> Option<String> {
+    match (sent, parsed) {
+        (Value::Object(fields), async_graphql::Value::Object(known)) => {
+            fields.iter().find_map(|(name, value)| {
+                let here = format!("{path}.{name}");
+                match known.get(name.as_str()) {
+                    None => Some(here),
+                    Some(inner) => unknown_field(value, inner, &here),
+                }
+            })
+        }
+        (Value::Array(items), async_graphql::Value::List(known)) => items
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (item, inner))| unknown_field(item, inner, &format!("{path}[{i}]"))),
+        _ => None,
+    }
 }
 
 fn error(status: StatusCode, message: &str, code: &str) -> HttpResponse {
