@@ -620,7 +620,13 @@ async fn export_shows_only_what_the_caller_may_see() {
 
 #[tokio::test]
 async fn ten_thousand_rows_import_and_export() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
+    // Rows are written one by one (about 1-3 ms each in a debug build on a
+    // busy machine): allow longer than the harness's 60 s.
+    app.client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(300))
+        .build()
+        .unwrap();
     let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
     let mut csv = String::from("externalId,name,email,region,tags\n");
     for i in 0..10_000 {
