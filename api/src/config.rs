@@ -122,6 +122,9 @@ pub struct Config {
     pub redis_key_prefix: String,
     pub jwt: JwtConfig,
     pub graphql: GraphqlLimits,
+    /// Largest `multipart/form-data` GraphQL request (file uploads such as
+    /// customer imports), in bytes; JSON requests keep `max_body_bytes`.
+    pub max_upload_bytes: usize,
     pub rate_limits: RateLimits,
     pub mail: MailConfig,
     /// Address people use to reach the product; links in messages start with it.
@@ -213,6 +216,7 @@ impl Config {
                 default_page_size: number(&lookup, "CRM_DEFAULT_PAGE_SIZE", 20)?,
                 max_page_size: number(&lookup, "CRM_MAX_PAGE_SIZE", 100)?,
             },
+            max_upload_bytes: number(&lookup, "CRM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
             rate_limits: RateLimits {
                 free: PlanLimits {
                     caller_per_minute: number(&lookup, "CRM_RATE_FREE_CALLER_PER_MIN", 120)?,

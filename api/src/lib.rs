@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod csv;
 pub mod domain;
 pub mod error;
 pub mod graphql;

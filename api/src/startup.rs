@@ -141,6 +141,7 @@ impl Application {
                         })),
                 )
                 .route("/graphql/assets/{file}", web::get().to(routes::pages::asset))
+                .route("/export/customers.csv", web::get().to(routes::export::customers_csv))
                 .route("/invitations/accept", web::get().to(routes::pages::accept_invitation))
         })
         .listen(listener)

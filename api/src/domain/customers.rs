@@ -838,6 +838,45 @@ pub async fn list(
     .await
 }
 
+/// The live customers the member may see whose external id is one of `ids`.
+pub async fn find_by_external_ids(tx: &TenantTx, ids: &[String]) -> Result<Vec<customer::Model>> {
+    Ok(visible(tx)
+        .filter(Column::ExternalId.is_in(ids.iter().cloned()))
+        .all(&**tx)
+        .await?)
+}
+
+/// Which customers of the tenant hold these external ids, deleted or hidden
+/// from the member or not: the uniqueness the database enforces, checked
+/// ahead of a write (imports).
+pub async fn external_id_holders(tx: &TenantTx, ids: &[String]) -> Result<Vec<(String, Uuid)>> {
+    let rows: Vec<(Option<String>, Uuid)> = Customers::find()
+        .select_only()
+        .column(Column::ExternalId)
+        .column(Column::Id)
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::ExternalId.is_in(ids.iter().cloned()))
+        .into_tuple()
+        .all(&**tx)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(external_id, id)| external_id.map(|e| (e, id)))
+        .collect())
+}
+
+/// The live customers the member may see whose email, ignoring case, is
+/// one of `emails` (given in lower case).
+pub async fn find_by_emails(tx: &TenantTx, emails: &[String]) -> Result<Vec<customer::Model>> {
+    Ok(visible(tx)
+        .filter(
+            Expr::expr(Func::lower(Expr::col((Customers, Column::Email))))
+                .is_in(emails.iter().cloned()),
+        )
+        .all(&**tx)
+        .await?)
+}
+
 /// How many customers match `filter`.
 pub async fn count(tx: &TenantTx, filter: &CustomerFilter) -> Result<u64> {
     filter.validate()?;

@@ -233,6 +233,24 @@ pub async fn has_email(db: &impl ConnectionTrait, tenant_id: Uuid, email: &str) 
         > 0)
 }
 
+/// Every member of the tenant by lower-cased email, for naming owners by
+/// email (imports).
+pub async fn user_ids_by_email(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> Result<std::collections::HashMap<String, Uuid>> {
+    let rows = membership::Entity::find()
+        .select_also(user::Entity)
+        .join(JoinType::InnerJoin, user_relation())
+        .filter(membership::Column::TenantId.eq(tenant_id))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, user)| user.map(|u| (u.email.to_lowercase(), m.user_id)))
+        .collect())
+}
+
 /// A stored role this build does not know.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown role `{0}` in memberships")]

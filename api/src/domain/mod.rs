@@ -8,6 +8,7 @@ pub mod audit;
 pub mod contacts;
 pub mod custom_fields;
 pub mod customer_history;
+pub mod customer_import;
 pub mod customer_view;
 pub mod customers;
 pub mod filter;

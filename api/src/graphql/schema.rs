@@ -19,6 +19,7 @@ pub struct Query(
 pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
+    customers::import::CustomerImportMutation,
     admin::mutation::AdminMutation,
     customers::custom_fields::CustomFieldMutation,
 );

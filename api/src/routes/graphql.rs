@@ -1,7 +1,10 @@
 //! The GraphQL endpoint, following the GraphQL-over-HTTP specification.
 //!
-//! - `POST /graphql` takes `application/json` only: a form post from another
-//!   site cannot reach it without a CORS preflight.
+//! - `POST /graphql` takes `application/json`: a form post from another
+//!   site cannot reach it without a CORS preflight. File uploads use the
+//!   GraphQL multipart request spec (`multipart/form-data`), accepted only
+//!   with `x-csrf-protection: 1` or `apollo-require-preflight: true`, headers
+//!   a form cannot send, and limited to `CRM_MAX_UPLOAD_BYTES`.
 //! - `GET /graphql` runs queries (never mutations: 405); opened in a browser
 //!   it serves the GraphQL IDE.
 //! - The response media type follows `Accept`: with
@@ -63,6 +66,8 @@ struct Incoming {
     query: String,
     operation_name: Option<String>,
     variables: Map<String, Value>,
+    /// Files of a multipart request, referred to from `variables`.
+    uploads: Vec<async_graphql::UploadValue>,
 }
 
 /// `GET /graphql`: the IDE for browsers, otherwise a query from the URL.
@@ -95,59 +100,140 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         query,
         operation_name: text("operationName"),
         variables,
+        uploads: Vec::new(),
     };
     execute(&req, &state, incoming, media, true).await
 }
 
-/// `POST /graphql` with an `application/json` body.
+/// `POST /graphql` with an `application/json` body, or a GraphQL multipart
+/// request (`multipart/form-data` with `operations`, `map` and file parts)
+/// that carries a preflight-forcing header.
 pub async fn post(
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let media = match negotiate(&req) {
         Ok(media) => media,
         Err(response) => return response,
     };
-    let is_json = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return http_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request as `Content-Type: application/json`",
-        );
-    }
-    let limit = state.config.graphql.max_body_bytes;
+        .unwrap_or_default()
+        .to_owned();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let incoming = match essence.as_str() {
+        "application/json" => {
+            let body = match read_body(&req, payload, state.config.graphql.max_body_bytes).await {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            match parse_body(&body) {
+                Ok(incoming) => incoming,
+                Err(message) => return http_error(StatusCode::BAD_REQUEST, message),
+            }
+        }
+        "multipart/form-data" => {
+            if !forces_preflight(&req) {
+                return http_error(
+                    StatusCode::BAD_REQUEST,
+                    "a multipart request must carry the header `x-csrf-protection: 1` or \
+                     `apollo-require-preflight: true`, so that browsers ask before sending it",
+                );
+            }
+            let body = match read_body(&req, payload, state.config.max_upload_bytes).await {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            match parse_multipart(&content_type, &body, state.config.max_upload_bytes).await {
+                Ok(incoming) => incoming,
+                Err(message) => return http_error(StatusCode::BAD_REQUEST, message),
+            }
+        }
+        _ => {
+            return http_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the request as `Content-Type: application/json` \
+                 (or `multipart/form-data` to upload files)",
+            )
+        }
+    };
+    execute(&req, &state, incoming, media, false).await
+}
+
+/// Whether the request carries a header that a cross-site form cannot send
+/// and that makes a browser send a CORS preflight first: the CSRF defence
+/// for multipart requests, which plain forms could otherwise send.
+fn forces_preflight(req: &HttpRequest) -> bool {
+    let header_is = |name: &str, wanted: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case(wanted))
+    };
+    header_is("x-csrf-protection", "1") || header_is("apollo-require-preflight", "true")
+}
+
+/// Reads the whole body, or answers 413 once it passes `limit` bytes.
+#[allow(clippy::result_large_err)]
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, HttpResponse> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return too_large(limit);
+        return Err(too_large(limit));
     }
-    let mut body = web::BytesMut::new();
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return http_error(
+            return Err(http_error(
                 StatusCode::BAD_REQUEST,
                 "the request body could not be read",
-            );
+            ));
         };
         if body.len() + chunk.len() > limit {
-            return too_large(limit);
+            return Err(too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }
-    let incoming = match parse_body(&body) {
-        Ok(incoming) => incoming,
-        Err(message) => return http_error(StatusCode::BAD_REQUEST, message),
+    Ok(body)
+}
+
+/// Parses a GraphQL multipart request (one operation, files put into its
+/// variables as `Upload`s) with async-graphql's implementation of the spec.
+async fn parse_multipart(
+    content_type: &str,
+    body: &[u8],
+    limit: usize,
+) -> Result<Incoming, String> {
+    let options = async_graphql::http::MultipartOptions::default().max_file_size(limit);
+    let request = async_graphql::http::receive_body(Some(content_type), body, options)
+        .await
+        .map_err(|e| format!("the multipart request cannot be read: {e}"))?;
+    let variables = match request.variables.into_value().into_json() {
+        Ok(Value::Object(map)) => map,
+        Ok(Value::Null) => Map::new(),
+        _ => return Err("`variables` must be an object or null".into()),
     };
-    execute(&req, &state, incoming, media, false).await
+    Ok(Incoming {
+        query: request.query,
+        operation_name: request.operation_name,
+        variables,
+        uploads: request.uploads,
+    })
 }
 
 /// `OPTIONS /graphql`: the CORS preflight. Callers authenticate with a bearer
@@ -157,7 +243,7 @@ pub async fn preflight() -> HttpResponse {
         .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"))
         .insert_header((
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            "authorization, content-type, accept, x-request-id",
+            "authorization, content-type, accept, x-request-id, x-csrf-protection, apollo-require-preflight",
         ))
         .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
         .finish()
@@ -196,6 +282,7 @@ fn parse_body(body: &[u8]) -> Result<Incoming, String> {
         query,
         operation_name,
         variables,
+        uploads: Vec::new(),
     })
 }
 
@@ -260,6 +347,7 @@ async fn execute(
     if let Some(name) = incoming.operation_name {
         request = request.operation_name(name);
     }
+    request.uploads = incoming.uploads;
     let read_tx = principal
         .as_ref()
         .map(|p| Arc::new(RequestTx::new(state.db.clone(), p.scope())));
@@ -344,7 +432,7 @@ async fn execute(
 /// error body. No `Authorization` header means an anonymous caller; a header
 /// that does not prove a caller is a 401, never silently anonymous.
 #[allow(clippy::result_large_err)]
-async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpResponse> {
+pub(super) async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpResponse> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -383,7 +471,7 @@ async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpRes
 }
 
 /// The caller's remaining allowance, as the IETF `RateLimit-*` fields.
-fn quota_headers(response: &mut actix_web::HttpResponseBuilder, quota: &Quota) {
+pub(super) fn quota_headers(response: &mut actix_web::HttpResponseBuilder, quota: &Quota) {
     response
         .insert_header(("RateLimit-Limit", quota.limit.to_string()))
         .insert_header(("RateLimit-Remaining", quota.remaining.to_string()))
@@ -487,7 +575,7 @@ fn tag_request_errors(body: &mut Map<String, Value>) {
     }
 }
 
-fn errors_body(message: &str, code: &str) -> Value {
+pub(super) fn errors_body(message: &str, code: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
 }
 

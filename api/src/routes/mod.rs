@@ -1,5 +1,6 @@
-//! HTTP routes: the GraphQL endpoint, health and readiness.
+//! HTTP routes: the GraphQL endpoint, the CSV export, health and readiness.
 
+pub mod export;
 pub mod graphql;
 pub mod health;
 pub mod pages;

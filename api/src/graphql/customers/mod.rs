@@ -2,6 +2,7 @@
 
 pub mod custom_fields;
 pub mod history;
+pub mod import;
 pub mod mutation;
 pub mod query;
 pub mod relations;

@@ -1,0 +1,281 @@
+//! `GET /export/customers.csv`: the customers matching a filter, as CSV.
+//!
+//! GraphQL answers are JSON, so the export is a plain HTTP endpoint behind
+//! the same gate as `/graphql` (`Authorization: Bearer`, rate limits, the
+//! caller's customer visibility) and needs `customers:read`. `filter` and
+//! `orderBy` are the JSON forms of the GraphQL `CustomerFilter` and
+//! `[CustomerOrderBy!]` inputs. Rows are streamed in keyset-paged batches of
+//! [`EXPORT_BATCH_ROWS`], each read in its own short read-only transaction,
+//! so a slow download holds no transaction open; the header row names the
+//! fields as `importCustomers` reads them, so an export imports back as is.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use async_graphql::InputType;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::gate::Admission;
+use crate::auth::Permission;
+use crate::csv;
+use crate::domain::customer_import::{ImportField, TAG_SEPARATOR};
+use crate::domain::customers::{self, CustomerFilter, CustomerOrder};
+use crate::domain::pagination::PageRequest;
+use crate::graphql::customers::types::{CustomerFilter as FilterInput, CustomerOrderBy};
+use crate::startup::AppState;
+use crate::tenancy::{TenantScope, TenantTx};
+
+/// Customers read per query while streaming.
+pub const EXPORT_BATCH_ROWS: u64 = 1000;
+
+/// `GET /export/customers.csv?filter=<JSON>&orderBy=<JSON>`.
+pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let params = match web::Query::<HashMap<String, String>>::from_query(req.query_string()) {
+        Ok(params) => params.into_inner(),
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "the query string cannot be parsed",
+                "VALIDATION",
+            )
+        }
+    };
+    let filter = match params
+        .get("filter")
+        .map(|raw| parse_filter(raw))
+        .transpose()
+    {
+        Ok(filter) => filter.unwrap_or_default(),
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message, "VALIDATION"),
+    };
+    let order = match params
+        .get("orderBy")
+        .map(|raw| parse_order(raw))
+        .transpose()
+    {
+        Ok(order) => order.unwrap_or_default(),
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message, "VALIDATION"),
+    };
+    if let Err(err) = filter.validate() {
+        return error(StatusCode::BAD_REQUEST, &err.message(), err.code());
+    }
+    let Admission { principal, quota } = match super::graphql::admit(&req, &state).await {
+        Ok(admission) => admission,
+        Err(response) => return response,
+    };
+    let Some(mut principal) = principal else {
+        return HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .json(super::graphql::errors_body(
+                "sign in first: send `Authorization: Bearer <access token>`",
+                "UNAUTHENTICATED",
+            ));
+    };
+    if let Err(err) = principal.require(Permission::CustomersRead) {
+        return error(StatusCode::FORBIDDEN, &err.message(), err.code());
+    }
+    match crate::domain::visibility::restriction_for(&state.db, &principal).await {
+        Ok(restriction) => principal.customers = restriction,
+        Err(err) => return error(StatusCode::UNAUTHORIZED, &err.message(), "UNAUTHENTICATED"),
+    }
+    let owners =
+        match crate::domain::members::user_ids_by_email(&state.db, principal.tenant_id).await {
+            Ok(by_email) => by_email
+                .into_iter()
+                .map(|(email, id)| (id, email))
+                .collect(),
+            Err(err) => {
+                let err: async_graphql::Error = err.into();
+                return error(StatusCode::INTERNAL_SERVER_ERROR, &err.message, "INTERNAL");
+            }
+        };
+    // Probe the first page before answering, so that a bad order or a
+    // database failure is a proper error status rather than a cut stream.
+    let export = Export {
+        db: state.db.clone(),
+        scope: principal.scope(),
+        filter: Arc::new(filter),
+        order: Arc::new(order),
+        owners: Arc::new(owners),
+    };
+    let first = match export.page(None).await {
+        Ok(first) => first,
+        Err(err) => {
+            let status = if err.code() == "INTERNAL" {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            let message = err.message();
+            if let crate::error::Error::Internal(source) = &err {
+                tracing::error!(error = %source, "customer export failed");
+            }
+            return error(status, &message, err.code());
+        }
+    };
+    let mut head = String::from('\u{feff}');
+    let header_row: Vec<&str> = std::iter::once("id")
+        .chain(ImportField::ALL.iter().map(|f| f.api_name()))
+        .chain(["createdAt", "updatedAt"])
+        .collect();
+    csv::write_record(&mut head, &header_row);
+    head.push_str(&first.0);
+    let state0 = (export, Some(head), first.1);
+    let body = futures_util::stream::unfold(state0, |(export, pending, next)| async move {
+        if let Some(chunk) = pending {
+            return Some((Ok(web::Bytes::from(chunk)), (export, None, next)));
+        }
+        let cursor = next?;
+        match export.page(Some(cursor)).await {
+            Ok((chunk, next)) => Some((Ok(web::Bytes::from(chunk)), (export, None, next))),
+            Err(err) => {
+                if let crate::error::Error::Internal(source) = &err {
+                    tracing::error!(error = %source, "customer export failed while streaming");
+                }
+                // Ending with an error aborts the response, so the client
+                // sees a cut download rather than a silently short file.
+                Some((
+                    Err(actix_web::error::ErrorInternalServerError("export failed")),
+                    (export, None, None),
+                ))
+            }
+        }
+    });
+    let mut response = HttpResponse::Ok();
+    if let Some(quota) = &quota {
+        super::graphql::quota_headers(&mut response, quota);
+    }
+    response
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"customers.csv\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body)
+}
+
+/// What the stream needs to read the next batch.
+struct Export {
+    db: sea_orm::DatabaseConnection,
+    scope: TenantScope,
+    filter: Arc<CustomerFilter>,
+    order: Arc<Vec<CustomerOrder>>,
+    owners: Arc<HashMap<Uuid, String>>,
+}
+
+impl Export {
+    /// The CSV of one batch after `cursor`, and the cursor of the next
+    /// batch if there is one.
+    async fn page(&self, cursor: Option<String>) -> crate::error::Result<(String, Option<String>)> {
+        let tx = TenantTx::begin_read_only(&self.db, self.scope).await?;
+        let page = customers::list(
+            &tx,
+            &self.filter,
+            &self.order,
+            &PageRequest {
+                limit: EXPORT_BATCH_ROWS,
+                backward: false,
+                cursor,
+                cursor_field: "after",
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let mut out = String::new();
+        let next = if page.has_next_page {
+            page.rows.last().map(|(cursor, _)| cursor.clone())
+        } else {
+            None
+        };
+        for (_, c) in &page.rows {
+            let text = |v: &Option<String>| v.clone().unwrap_or_default();
+            let owner = c
+                .owner_id
+                .and_then(|id| self.owners.get(&id).cloned())
+                .unwrap_or_default();
+            let tags = c.tags.join(&format!("{TAG_SEPARATOR} "));
+            // In the order of the header row.
+            let row = [
+                c.id.to_string(),
+                text(&c.external_id),
+                c.name.clone(),
+                c.kind.clone(),
+                text(&c.email),
+                text(&c.phone),
+                text(&c.website),
+                text(&c.industry),
+                text(&c.region),
+                c.lifecycle_stage.clone(),
+                tags,
+                owner,
+                c.created_at.to_rfc3339(),
+                c.updated_at.to_rfc3339(),
+            ];
+            csv::write_record(&mut out, &row);
+        }
+        Ok((out, next))
+    }
+}
+
+fn parse_filter(raw: &str) -> Result<CustomerFilter, String> {
+    let json: Value =
+        serde_json::from_str(raw).map_err(|e| format!("filter: not valid JSON: {e}"))?;
+    let value = async_graphql::Value::from_json(json.clone())
+        .map_err(|e| format!("filter: not a valid input: {e}"))?;
+    let input = FilterInput::parse(Some(value)).map_err(|e| {
+        format!(
+            "filter: {}",
+            e.into_server_error(async_graphql::Pos::default()).message
+        )
+    })?;
+    if let Some(path) = unknown_field(&json, &input.to_value(), "filter") {
+        return Err(format!("`{path}` is not a field of CustomerFilter"));
+    }
+    input.into_domain().map_err(|e| e.message())
+}
+
+fn parse_order(raw: &str) -> Result<Vec<CustomerOrder>, String> {
+    let json: Value =
+        serde_json::from_str(raw).map_err(|e| format!("orderBy: not valid JSON: {e}"))?;
+    let value = async_graphql::Value::from_json(json)
+        .map_err(|e| format!("orderBy: not a valid input: {e}"))?;
+    let input = <Vec<CustomerOrderBy>>::parse(Some(value)).map_err(|e| {
+        format!(
+            "orderBy: {}",
+            e.into_server_error(async_graphql::Pos::default()).message
+        )
+    })?;
+    Ok(input.into_iter().map(Into::into).collect())
+}
+
+/// The first key of `sent` that the parsed input does not have: GraphQL
+/// input parsing ignores unknown fields, and a misspelt condition must not
+/// silently export everything.
+fn unknown_field(sent: &Value, parsed: &async_graphql::Value, path: &str) -> Option<String> {
+    match (sent, parsed) {
+        (Value::Object(fields), async_graphql::Value::Object(known)) => {
+            fields.iter().find_map(|(name, value)| {
+                let here = format!("{path}.{name}");
+                match known.get(name.as_str()) {
+                    None => Some(here),
+                    Some(inner) => unknown_field(value, inner, &here),
+                }
+            })
+        }
+        (Value::Array(items), async_graphql::Value::List(known)) => items
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (item, inner))| unknown_field(item, inner, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
+fn error(status: StatusCode, message: &str, code: &str) -> HttpResponse {
+    HttpResponse::build(status).json(super::graphql::errors_body(message, code))
+}

@@ -1,0 +1,667 @@
+//! Customer import (CSV through GraphQL multipart requests) and export
+//! (`GET /export/customers.csv`), as a client would use them.
+
+use std::time::Instant;
+
+use crm_api::csv::Reader;
+use crm_tests::{TestApp, TestTenant};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{json, Value};
+
+const IMPORT: &str = "mutation($input: ImportCustomersInput!) { importCustomers(input: $input) {
+    rowsRead created updated unchanged skipped committed errors { row field message } } }";
+const LIST: &str = "{ customers(first: 100, orderBy: [{ field: NAME }]) { totalCount
+    edges { node { id name kind email phone externalId region lifecycleStage tags version owner { email } } } } }";
+
+const BOUNDARY: &str = "----crm-test-boundary-7d1f";
+
+/// A GraphQL multipart request body: `operations`, `map`, one file `0`.
+fn multipart_body(input: &Value, csv: &[u8]) -> Vec<u8> {
+    let mut input = input.clone();
+    input["file"] = Value::Null;
+    let operations = json!({ "query": IMPORT, "variables": { "input": input } });
+    let map = json!({ "0": ["variables.input.file"] });
+    let mut body = Vec::new();
+    for (name, value) in [("operations", operations), ("map", map)] {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"customers.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(csv);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// Sends an import as `token` with the preflight header; returns status and body.
+async fn send_import(
+    app: &TestApp,
+    token: &str,
+    csv: &str,
+    input: Value,
+    preflight: Option<(&str, &str)>,
+) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart_body(&input, csv.as_bytes()));
+    if let Some((name, value)) = preflight {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.expect("send import");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON answer"))
+}
+
+/// Imports `csv` as `token`; returns the report.
+async fn import_as(app: &TestApp, token: &str, csv: &str, input: Value) -> Value {
+    let (status, body) =
+        send_import(app, token, csv, input, Some(("x-csrf-protection", "1"))).await;
+    assert_eq!(status, 200, "{body}");
+    let report = body["data"]["importCustomers"].clone();
+    assert!(report.is_object(), "importCustomers failed: {body}");
+    report
+}
+
+async fn import(app: &TestApp, tenant: &TestTenant, csv: &str, input: Value) -> Value {
+    import_as(app, &tenant.token, csv, input).await
+}
+
+async fn customers(app: &TestApp, tenant: &TestTenant) -> Vec<Value> {
+    let body = app.gql_as(tenant, LIST, json!({})).await;
+    body["data"]["customers"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("customers failed: {body}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+/// Downloads the export as `token`; returns status and the parsed records.
+async fn export(
+    app: &TestApp,
+    token: Option<&str>,
+    params: &[(&str, String)],
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut request = app
+        .client
+        .get(format!("{}/export/customers.csv", app.address))
+        .query(params);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("send export");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.expect("export body"))
+}
+
+fn records(csv: &str) -> Vec<Vec<String>> {
+    Reader::new(csv)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("the export is valid CSV")
+}
+
+/// The export's rows as header → value maps.
+fn rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut records = records(csv).into_iter();
+    let header = records.next().expect("a header row");
+    records
+        .map(|r| header.iter().cloned().zip(r).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn import_creates_then_upserts_by_external_id_with_history() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let csv = "externalId,name,kind,email,region,lifecycleStage,tags,ownerEmail\r\n\
+               A-1,Alpha GmbH,company,info@alpha.example,EMEA,customer,vip; b2b,OWNER@acme.example\r\n\
+               A-2,Bravo Ltd,,,APAC,,,\r\n\
+               A-3,Carla Diaz,PERSON,carla@example.com,,PROSPECT,,\r\n"
+        .replace("OWNER@acme.example", &acme.email.to_uppercase());
+    let report = import(&app, &acme, &csv, json!({})).await;
+    assert_eq!(
+        report,
+        json!({ "rowsRead": 3, "created": 3, "updated": 0, "unchanged": 0, "skipped": 0,
+                "committed": true, "errors": [] })
+    );
+    let list = customers(&app, &acme).await;
+    let alpha = &list[0];
+    assert_eq!(alpha["name"], "Alpha GmbH");
+    assert_eq!(alpha["kind"], "COMPANY");
+    assert_eq!(alpha["lifecycleStage"], "CUSTOMER");
+    assert_eq!(alpha["tags"], json!(["vip", "b2b"]));
+    assert_eq!(alpha["owner"]["email"], acme.email.as_str());
+    assert_eq!(list[1]["name"], "Bravo Ltd");
+    assert_eq!(list[1]["lifecycleStage"], "LEAD", "blank stage means LEAD");
+    assert_eq!(list[2]["kind"], "PERSON");
+
+    // Again: one renamed, one as it was (blank cells leave fields alone), one new.
+    let again = "externalId,name,region\nA-1,Alpha AG,\nA-2,Bravo Ltd,APAC\nA-4,Delta Inc,US\n";
+    let report = import(&app, &acme, again, json!({ "matchBy": "EXTERNAL_ID" })).await;
+    assert_eq!(
+        (&report["created"], &report["updated"], &report["unchanged"]),
+        (&json!(1), &json!(1), &json!(1)),
+        "{report}"
+    );
+    let list = customers(&app, &acme).await;
+    assert_eq!(list.len(), 4);
+    let alpha = list.iter().find(|c| c["externalId"] == "A-1").unwrap();
+    assert_eq!(alpha["name"], "Alpha AG");
+    assert_eq!(alpha["region"], "EMEA", "a blank cell keeps the value");
+    assert_eq!(alpha["version"], 2);
+    let bravo = list.iter().find(|c| c["externalId"] == "A-2").unwrap();
+    assert_eq!(bravo["version"], 1, "an unchanged row is not written");
+
+    // The update went through the domain: field history records it.
+    let history = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { customerHistory(customerId: $id, field: \"name\") {
+                edges { node { action oldValue newValue } } } }",
+            json!({ "id": alpha["id"] }),
+        )
+        .await;
+    let edges = history["data"]["customerHistory"]["edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(edges[0]["node"]["action"], "UPDATE", "{history}");
+    assert_eq!(edges[0]["node"]["oldValue"], "Alpha GmbH");
+    assert_eq!(edges[0]["node"]["newValue"], "Alpha AG");
+}
+
+#[tokio::test]
+async fn upsert_by_email_and_a_custom_mapping() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    app.create_customer(
+        &acme,
+        json!({ "kind": "PERSON", "name": "Ann", "email": "Ann@Example.com" }),
+    )
+    .await;
+    let csv =
+        "Full name,Mail,Phone no.\nAnn Lee,ann@example.com,+1 555 0100\nBen,ben@example.com,\n";
+    let mapping = json!([
+        { "column": "Full name", "field": "NAME" },
+        { "column": "mail", "field": "EMAIL" },
+        { "column": "Phone no.", "field": "PHONE" },
+    ]);
+    let report = import(
+        &app,
+        &acme,
+        csv,
+        json!({ "mapping": mapping, "matchBy": "EMAIL" }),
+    )
+    .await;
+    assert_eq!(
+        (&report["created"], &report["updated"]),
+        (&json!(1), &json!(1)),
+        "{report}"
+    );
+    let list = customers(&app, &acme).await;
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["name"], "Ann Lee");
+    assert_eq!(
+        list[0]["email"], "ann@example.com",
+        "matched ignoring case; the file's value is written"
+    );
+    assert_eq!(list[0]["phone"], "+1 555 0100");
+
+    // A mapping that names a missing column is refused as a whole.
+    let (_, body) = send_import(
+        &app,
+        &acme.token,
+        csv,
+        json!({ "mapping": [{ "column": "Website", "field": "WEBSITE" }] }),
+        Some(("apollo-require-preflight", "true")),
+    )
+    .await;
+    assert_eq!(crm_tests::error_code(&body), Some("VALIDATION"), "{body}");
+    assert_eq!(crm_tests::error_field(&body), Some("mapping"));
+}
+
+const BAD_FILE: &str = "externalId,name,email,lifecycleStage\n\
+    G-1,Good One,good@example.com,LEAD\n\
+    B-1,Bad Email,not-an-email,LEAD\n\
+    B-2,,nobody@example.com,\n\
+    G-2,Good Two,,customer\n\
+    B-3,Bad Stage,,someday\n\
+    B-4,Too,many,values,here\n";
+
+fn assert_bad_rows(report: &Value) {
+    let errors = report["errors"].as_array().expect("errors");
+    let got: Vec<(i64, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, Some("email")),
+            (3, Some("name")),
+            (5, Some("lifecycleStage")),
+            (6, None)
+        ],
+        "{report}"
+    );
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not-an-email"));
+    assert!(errors[3]["message"].as_str().unwrap().contains("5 values"));
+}
+
+#[tokio::test]
+async fn all_or_nothing_writes_nothing_when_a_row_is_bad() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let report = import(&app, &acme, BAD_FILE, json!({ "mode": "ALL_OR_NOTHING" })).await;
+    assert_bad_rows(&report);
+    assert_eq!(report["rowsRead"], 6);
+    assert_eq!(report["created"], 0);
+    assert_eq!(report["skipped"], 6);
+    assert_eq!(report["committed"], false);
+    assert!(customers(&app, &acme).await.is_empty());
+}
+
+#[tokio::test]
+async fn skip_invalid_writes_the_good_rows() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    // A customer holding an external id the file tries to give another row.
+    app.create_customer(
+        &acme,
+        json!({ "kind": "COMPANY", "name": "Taken", "externalId": "T-1" }),
+    )
+    .await;
+    let file = format!("{BAD_FILE}T-1,Duplicate,,\n");
+    let report = import(
+        &app,
+        &acme,
+        &file,
+        json!({ "mode": "SKIP_INVALID", "matchBy": "NONE" }),
+    )
+    .await;
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(report["skipped"], 5);
+    assert_eq!(report["committed"], true);
+    let last = &report["errors"][4];
+    assert_eq!(last["row"], 7, "{report}");
+    assert_eq!(last["field"], "externalId");
+    let names: Vec<String> = customers(&app, &acme)
+        .await
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, vec!["Good One", "Good Two", "Taken"]);
+}
+
+#[tokio::test]
+async fn dry_run_reports_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let existing = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Old", "externalId": "D-1" }),
+        )
+        .await;
+    let csv = "externalId,name\nD-1,New name\nD-2,Fresh\n";
+    let report = import(
+        &app,
+        &acme,
+        csv,
+        json!({ "dryRun": true, "mode": "SKIP_INVALID" }),
+    )
+    .await;
+    assert_eq!(
+        (&report["created"], &report["updated"], &report["committed"]),
+        (&json!(1), &json!(1), &json!(false)),
+        "{report}"
+    );
+    let list = customers(&app, &acme).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["name"], "Old");
+    assert_eq!(list[0]["version"], existing["version"]);
+    // Nothing reached the history either.
+    let history = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { customerHistory(customerId: $id) { edges { node { action } } } }",
+            json!({ "id": existing["id"] }),
+        )
+        .await;
+    let actions: Vec<&Value> = history["data"]["customerHistory"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{history}"))
+        .iter()
+        .map(|e| &e["node"]["action"])
+        .collect();
+    assert!(actions.iter().all(|a| *a == "CREATE"), "{history}");
+}
+
+#[tokio::test]
+async fn multipart_needs_a_preflight_header() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let csv = "name\nSneaky Corp\n";
+    let (status, body) = send_import(&app, &acme.token, csv, json!({}), None).await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("x-csrf-protection"), "{message}");
+    let (status, _) = send_import(
+        &app,
+        &acme.token,
+        csv,
+        json!({}),
+        Some(("x-csrf-protection", "0")),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(customers(&app, &acme).await.is_empty());
+    // The preflight lets browsers send the header.
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.graphql_url())
+        .send()
+        .await
+        .unwrap();
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(allowed.contains("x-csrf-protection"), "{allowed}");
+    // An anonymous upload gets no further than authorisation.
+    let (status, body) =
+        send_import(&app, "", csv, json!({}), Some(("x-csrf-protection", "1"))).await;
+    assert!(
+        status == 401 || crm_tests::error_code(&body) == Some("UNAUTHENTICATED"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn uploads_over_the_limit_are_413() {
+    let app = TestApp::spawn_with(|c| c.max_upload_bytes = 4096).await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let csv = format!("name\n{}", "Some Company\n".repeat(1000));
+    let (status, _) = send_import(
+        &app,
+        &acme.token,
+        &csv,
+        json!({}),
+        Some(("x-csrf-protection", "1")),
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert!(customers(&app, &acme).await.is_empty());
+}
+
+#[tokio::test]
+async fn another_workspace_is_untouched() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let globex = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    app.create_customer(
+        &globex,
+        json!({ "kind": "COMPANY", "name": "Globex's own", "externalId": "X-1", "email": "x@globex.example" }),
+    )
+    .await;
+    let report = import(&app, &acme, "externalId,name\nX-1,Acme's X\n", json!({})).await;
+    assert_eq!(
+        (&report["created"], &report["updated"]),
+        (&json!(1), &json!(0))
+    );
+    let report = import(
+        &app,
+        &acme,
+        "email,name\nx@globex.example,Renamed\n",
+        json!({ "matchBy": "EMAIL" }),
+    )
+    .await;
+    assert_eq!(
+        (&report["created"], &report["updated"]),
+        (&json!(1), &json!(0))
+    );
+    let theirs = customers(&app, &globex).await;
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["name"], "Globex's own");
+    assert_eq!(theirs[0]["version"], 1);
+    // Nor does their export show Acme's rows.
+    let (_, _, csv) = export(&app, Some(&globex.token), &[]).await;
+    assert_eq!(rows(&csv).len(), 1);
+}
+
+#[tokio::test]
+async fn export_round_trips_awkward_text_and_honours_filters() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let mut csv = String::from("\u{feff}externalId,name,email,region,tags,ownerEmail\r\n");
+    csv.push_str("Q-1,\"Acme, Inc.\",a@acme.example,\"He said \"\"hi\"\"\",a;b,");
+    csv.push_str(&acme.email);
+    csv.push_str("\r\n");
+    csv.push_str("Q-2,\"Two\nLines\",,EMEA,,\r\n");
+    csv.push_str("Q-3,北京科技有限公司,li@例子.example,华北,重点客户;制造业,\r\n");
+    let report = import(&app, &acme, &csv, json!({})).await;
+    assert_eq!(report["created"], 3, "{report}");
+
+    let (status, headers, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let exported = rows(&body);
+    assert_eq!(exported.len(), 3);
+    let by_id = |id: &str| exported.iter().find(|r| r["externalId"] == id).unwrap();
+    assert_eq!(by_id("Q-1")["name"], "Acme, Inc.");
+    assert_eq!(by_id("Q-1")["region"], "He said \"hi\"");
+    assert_eq!(by_id("Q-1")["ownerEmail"], acme.email);
+    assert_eq!(by_id("Q-2")["name"], "Two\nLines");
+    assert_eq!(by_id("Q-3")["name"], "北京科技有限公司");
+    assert_eq!(by_id("Q-3")["region"], "华北");
+    assert_eq!(by_id("Q-3")["tags"], "重点客户; 制造业");
+
+    // The export imports back as is into another workspace.
+    let globex = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let report = import(&app, &globex, &body, json!({ "mode": "SKIP_INVALID" })).await;
+    // Acme's owner is not a member of Globex: that one row is refused.
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(report["errors"][0]["field"], "ownerEmail");
+    let (_, _, again) = export(&app, Some(&globex.token), &[]).await;
+    let again = rows(&again);
+    for row in &again {
+        let original = by_id(&row["externalId"]);
+        for field in ["name", "email", "region", "tags", "kind", "lifecycleStage"] {
+            assert_eq!(row[field], original[field], "{field}");
+        }
+    }
+    // Re-importing one's own export changes nothing.
+    let report = import(&app, &acme, &body, json!({})).await;
+    assert_eq!(report["unchanged"], 3, "{report}");
+
+    // A filter and an order.
+    let filter = json!({ "region": { "eq": "华北" } }).to_string();
+    let (status, _, body) = export(&app, Some(&acme.token), &[("filter", filter)]).await;
+    assert_eq!(status, 200);
+    let filtered = rows(&body);
+    assert_eq!(filtered.len(), 1);
+    assert_eq!(filtered[0]["externalId"], "Q-3");
+    let order = json!([{ "field": "NAME", "direction": "DESC" }]).to_string();
+    let (_, _, body) = export(&app, Some(&acme.token), &[("orderBy", order)]).await;
+    let names: Vec<String> = rows(&body).iter().map(|r| r["name"].clone()).collect();
+    assert_eq!(names, vec!["北京科技有限公司", "Two\nLines", "Acme, Inc."]);
+
+    // A bad filter is a 400 naming the problem; no token is a 401.
+    let (status, _, body) = export(
+        &app,
+        Some(&acme.token),
+        &[("filter", json!({ "region": { "bogus": 1 } }).to_string())],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("filter.region.bogus"), "{body}");
+    let (status, _, body) = export(
+        &app,
+        Some(&acme.token),
+        &[(
+            "filter",
+            json!({ "lifecycleStage": { "eq": "NOPE" } }).to_string(),
+        )],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, _) = export(&app, None, &[]).await;
+    assert_eq!(status, 401);
+}
+
+/// Invites `email` with `role` and returns their access token.
+async fn member(app: &TestApp, owner: &TestTenant, email: &str, role: &str) -> String {
+    let invited = app
+        .gql_as(
+            owner,
+            "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } } }",
+            json!({ "input": { "email": email, "role": role } }),
+        )
+        .await;
+    assert!(invited["errors"].is_null(), "{invited}");
+    let db = sea_orm::Database::connect(app.db.owner_url.as_str())
+        .await
+        .unwrap();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+            [email.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let body: String = row.try_get("", "body").unwrap();
+    let start = body.find("crm_inv_").unwrap();
+    let token = body[start..].split(char::is_whitespace).next().unwrap();
+    let accepted = app
+        .gql(
+            "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken } }",
+            json!({ "input": { "token": token, "password": "a member's long passphrase" } }),
+        )
+        .await;
+    accepted["data"]["acceptInvitation"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("accept failed: {accepted}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn export_shows_only_what_the_caller_may_see() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let rep_email = format!("rep@{}.example.com", acme.slug);
+    let rep = member(&app, &acme, &rep_email, "SALES").await;
+    let csv = format!(
+        "name,ownerEmail\nRep's,{rep_email}\nOwner's,{}\nNobody's,\n",
+        acme.email
+    );
+    let report = import(&app, &acme, &csv, json!({})).await;
+    assert_eq!(report["created"], 3, "{report}");
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { updateTenantSettings(input: { customerVisibility: OWN }) { customerVisibility } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (status, _, body) = export(&app, Some(&rep), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let names: Vec<String> = rows(&body).iter().map(|r| r["name"].clone()).collect();
+    assert_eq!(names, vec!["Rep's"]);
+    let (_, _, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(rows(&body).len(), 3);
+
+    // A viewer may export but not import.
+    let viewer = member(
+        &app,
+        &acme,
+        &format!("viewer@{}.example.com", acme.slug),
+        "VIEWER",
+    )
+    .await;
+    let (status, _, _) = export(&app, Some(&viewer), &[]).await;
+    assert_eq!(status, 200);
+    let (_, body) = send_import(
+        &app,
+        &viewer,
+        "name\nX\n",
+        json!({}),
+        Some(("x-csrf-protection", "1")),
+    )
+    .await;
+    assert_eq!(crm_tests::error_code(&body), Some("FORBIDDEN"), "{body}");
+}
+
+#[tokio::test]
+async fn ten_thousand_rows_import_and_export() {
+    let mut app = TestApp::spawn().await;
+    // Rows are written one by one (about 1-3 ms each in a debug build on a
+    // busy machine): allow longer than the harness's 60 s.
+    app.client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(300))
+        .build()
+        .unwrap();
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let mut csv = String::from("externalId,name,email,region,tags\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!(
+            "BULK-{i:05},\"Company {i}, Ltd\",c{i}@bulk.example,R{},a;b\n",
+            i % 7
+        ));
+    }
+    let started = Instant::now();
+    let report = import(&app, &acme, &csv, json!({})).await;
+    let import_time = started.elapsed();
+    assert_eq!(report["rowsRead"], 10_000, "{report}");
+    assert_eq!(report["created"], 10_000);
+    assert_eq!(report["committed"], true);
+    let started = Instant::now();
+    let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
+    let export_time = started.elapsed();
+    assert_eq!(status, 200);
+    let exported = rows(&body);
+    assert_eq!(exported.len(), 10_000);
+    let mut ids: Vec<&str> = exported.iter().map(|r| r["externalId"].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        10_000,
+        "every customer exactly once across batches"
+    );
+    // Upserting all of them again: nothing changes.
+    let started = Instant::now();
+    let report = import(&app, &acme, &csv, json!({})).await;
+    let reimport_time = started.elapsed();
+    assert_eq!(report["unchanged"], 10_000, "{report}");
+    println!(
+        "10,000 rows: import {:.2?}, export {:.2?}, unchanged re-import {:.2?}",
+        import_time, export_time, reimport_time
+    );
+}
