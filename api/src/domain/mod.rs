@@ -6,13 +6,16 @@
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;
+pub mod currencies;
 pub mod customers;
 pub mod filter;
 pub mod identity;
 pub mod interactions;
 pub mod invitations;
 pub mod members;
+pub mod orders;
 pub mod org_units;
 pub mod outbox;
 pub mod pagination;
+pub mod products;
 pub mod values;

@@ -7,7 +7,7 @@
 //! rejected rather than silently misread.
 
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, Func, Order, SimpleExpr};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,8 @@ pub enum SortValue {
     Time(DateTime<Utc>),
     #[serde(rename = "s")]
     Text(String),
+    #[serde(rename = "d")]
+    Date(NaiveDate),
 }
 
 impl SortValue {
@@ -45,6 +47,7 @@ impl SortValue {
             SortValue::Uuid(_) => SortKind::Uuid,
             SortValue::Time(_) => SortKind::Time,
             SortValue::Text(_) => SortKind::Text,
+            SortValue::Date(_) => SortKind::Date,
         }
     }
 
@@ -53,6 +56,7 @@ impl SortValue {
             SortValue::Uuid(v) => Expr::val(v).into(),
             SortValue::Time(v) => Expr::val(v).into(),
             SortValue::Text(v) => Expr::val(v).into(),
+            SortValue::Date(v) => Expr::val(v).into(),
         }
     }
 }
@@ -63,6 +67,7 @@ pub enum SortKind {
     Uuid,
     Time,
     Text,
+    Date,
 }
 
 /// One key of an order: what to sort by, and how.
