@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, customers, identity};
+use super::{admin, customers, identity, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -11,6 +11,7 @@ pub struct Query(
     identity::query::IdentityQuery,
     customers::query::CustomerQuery,
     admin::query::AdminQuery,
+    sales::query::SalesQuery,
 );
 
 /// Every mutation field of the API.
@@ -19,6 +20,7 @@ pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
     admin::mutation::AdminMutation,
+    sales::mutation::SalesMutation,
 );
 
 /// The executable schema.

@@ -264,6 +264,7 @@ async fn execute(
                 InteractionsLoader { tx: tx.clone() },
                 tokio::spawn,
             ));
+        request = crate::graphql::sales::loaders::register(request, tx);
     }
     request = request.data(RequestInfo {
         principal,
