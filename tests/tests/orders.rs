@@ -3,6 +3,7 @@
 //! money reported in the base currency at historical exchange rates.
 
 use crm_tests::{error_code, error_field, TestApp, TestTenant};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::{json, Value};
 
 const CREATE_PRODUCT: &str = "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id version sku name category active unitCost { amount currency } } } }";
@@ -998,4 +999,96 @@ async fn an_api_key_scoped_to_reading_orders_cannot_write_them() {
         write["errors"][0]["extensions"]["permission"],
         "orders:write"
     );
+}
+
+#[tokio::test]
+async fn an_import_larger_than_the_body_limit_is_refused_with_the_limit_named() {
+    let app = TestApp::spawn_with(|c| c.graphql.max_body_bytes = 20_000).await;
+    let acme = app.sign_up("acme").await;
+    let rows: Vec<Value> = (0..200)
+        .map(|i| json!({ "externalOrderId": format!("PO-{i}"), "customerExternalId": "C-1", "orderedAt": "2026-01-05",
+                          "currency": "EUR", "sku": "W-1", "quantity": "1", "unitPrice": "1" }))
+        .collect();
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(&acme.token)
+        .json(&json!({ "query": IMPORT, "variables": { "input": { "rows": rows } } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 413);
+    let body: Value = response.json().await.unwrap();
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("20000 bytes"), "{message}");
+    assert!(message.contains("importOrders"), "{message}");
+}
+
+#[tokio::test]
+async fn row_level_security_confines_every_sales_table_to_the_tenant_set() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let globex = app.sign_up("globex").await;
+    for tenant in [&acme, &globex] {
+        import_fixture(&app, tenant).await;
+        let report = import(
+            &app,
+            tenant,
+            json!({ "rows": import_rows(), "createMissingCustomers": true }),
+        )
+        .await;
+        assert_eq!(report["ordersCreated"], 3, "{report}");
+        let body = set_rate(&app, tenant, "EUR", "1.1", "2026-01-01").await;
+        assert!(body["data"]["setExchangeRate"].is_object(), "{body}");
+    }
+
+    let db = app.db.connect_as_app().await;
+    let tx = db.begin().await.unwrap();
+    tx.execute(Statement::from_string(
+        tx.get_database_backend(),
+        format!(
+            "SELECT set_config('app.tenant_id', '{}', true)",
+            acme.tenant_id
+        ),
+    ))
+    .await
+    .unwrap();
+    let count = |sql: String| {
+        let tx = &tx;
+        async move {
+            tx.query_one(Statement::from_string(
+                tx.get_database_backend(),
+                sql.clone(),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap()
+        }
+    };
+    for table in [
+        "products",
+        "price_lists",
+        "price_list_prices",
+        "orders",
+        "order_lines",
+        "exchange_rates",
+    ] {
+        // Forced row-level security, and a query that forgets the tenant sees only Acme's rows.
+        let forced = count(format!(
+            "SELECT count(*) FROM pg_class WHERE relname = '{table}' AND relrowsecurity AND relforcerowsecurity"
+        ))
+        .await;
+        assert_eq!(forced, 1, "{table} must force row-level security");
+        let own = count(format!("SELECT count(*) FROM {table}")).await;
+        let others = count(format!(
+            "SELECT count(*) FROM {table} WHERE tenant_id <> '{}'",
+            acme.tenant_id
+        ))
+        .await;
+        assert!(own > 0, "{table} holds Acme's rows");
+        assert_eq!(others, 0, "{table} shows another tenant's rows");
+    }
+    tx.rollback().await.unwrap();
 }

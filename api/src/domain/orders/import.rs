@@ -232,7 +232,7 @@ pub async fn import(
 
     // Customers first (only those of orders that will be written).
     let mut customer_ids = customers;
-    let wanted: Vec<(String, String)> = {
+    let mut wanted: Vec<(String, String)> = {
         let mut seen = HashSet::new();
         groups
             .iter()
@@ -246,6 +246,8 @@ pub async fn import(
             })
             .collect()
     };
+    // Sorted, so concurrent imports take the unique-key locks in the same order.
+    wanted.sort_unstable();
     if !wanted.is_empty() {
         let created = create_customers(tx, &wanted, options.new_customer_kind).await?;
         report.customers_created = created.len() as u64;
@@ -784,7 +786,10 @@ async fn write_orders(
     priced: &HashMap<String, (Vec<PricedLine>, Decimal)>,
     customer_ids: &HashMap<String, Uuid>,
 ) -> Result<Written> {
-    let valid: Vec<&Group> = groups.iter().filter(|g| !g.invalid).collect();
+    // Sorted by external id, so concurrent imports take the unique-key locks
+    // in the same order and cannot deadlock.
+    let mut valid: Vec<&Group> = groups.iter().filter(|g| !g.invalid).collect();
+    valid.sort_unstable_by(|a, b| a.external_id.cmp(&b.external_id));
     if valid.is_empty() {
         return Ok(Written {
             orders: 0,
