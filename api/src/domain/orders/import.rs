@@ -240,9 +240,9 @@ pub async fn import(
             .filter_map(|g| g.head.as_ref())
             .filter(|h| !customer_ids.contains_key(&h.customer_external_id))
             .filter(|h| seen.insert(h.customer_external_id.clone()))
-            .map(|h| {
-                let name = names[&h.customer_external_id].clone();
-                (h.customer_external_id.clone(), name)
+            .filter_map(|h| {
+                let name = names.get(&h.customer_external_id)?.clone();
+                Some((h.customer_external_id.clone(), name))
             })
             .collect()
     };
