@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs one benchmark in release mode against the private services:
 #   scripts/bench.sh auth
+#   scripts/bench.sh orders [concurrent batches]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth>" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders>" >&2; exit 2; }
 scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env
-cargo run --release --locked -p crm-bench --bin "$1"
+cargo run --release --locked -p crm-bench --bin "$1" -- "${@:2}"

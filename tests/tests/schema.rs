@@ -50,6 +50,9 @@ fn the_agreed_names_of_the_core_api_are_present() {
         "signOut: Boolean!",
         "createApiKey(input: CreateApiKeyInput!): CreateApiKeyPayload!",
         "revokeApiKey(id: ID!): Boolean!",
+        "createOrder(input: CreateOrderInput!): OrderPayload!",
+        "importOrders(input: ImportOrdersInput!): ImportReport!",
+        "orders(first: Int, after: String): OrderConnection!",
     ] {
         assert!(committed.contains(name), "missing `{name}`");
     }

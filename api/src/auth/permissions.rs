@@ -24,11 +24,19 @@ pub enum Permission {
     AdminApiKeys,
     AdminSettings,
     AdminAudit,
+    /// Orders, products, price lists and exchange rates: reading.
+    OrdersRead,
+    /// Orders: creating, importing, changing their status.
+    OrdersWrite,
+    /// Products and price lists: creating, changing, deleting.
+    ProductsWrite,
+    /// Exchange rates: setting them.
+    ExchangeRatesWrite,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 11] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -36,6 +44,10 @@ impl Permission {
         Permission::AdminApiKeys,
         Permission::AdminSettings,
         Permission::AdminAudit,
+        Permission::OrdersRead,
+        Permission::OrdersWrite,
+        Permission::ProductsWrite,
+        Permission::ExchangeRatesWrite,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -53,6 +65,10 @@ impl Permission {
             Permission::AdminApiKeys => "admin:api_keys",
             Permission::AdminSettings => "admin:settings",
             Permission::AdminAudit => "admin:audit",
+            Permission::OrdersRead => "orders:read",
+            Permission::OrdersWrite => "orders:write",
+            Permission::ProductsWrite => "products:write",
+            Permission::ExchangeRatesWrite => "exchange_rates:write",
         }
     }
 }
@@ -73,6 +89,10 @@ const ADMINISTRATION: &[Permission] = &[
     AdminApiKeys,
     AdminSettings,
     AdminAudit,
+    OrdersRead,
+    OrdersWrite,
+    ProductsWrite,
+    ExchangeRatesWrite,
 ];
 
 impl Role {
@@ -91,9 +111,19 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Role::Owner | Role::Admin => ADMINISTRATION,
-            Role::Manager => &[CustomersRead, CustomersWrite, CustomersDelete, AdminApiKeys],
-            Role::Sales | Role::Service | Role::Marketing => &[CustomersRead, CustomersWrite],
-            Role::Viewer => &[CustomersRead],
+            Role::Manager => &[
+                CustomersRead,
+                CustomersWrite,
+                CustomersDelete,
+                AdminApiKeys,
+                OrdersRead,
+                OrdersWrite,
+                ProductsWrite,
+                ExchangeRatesWrite,
+            ],
+            Role::Sales => &[CustomersRead, CustomersWrite, OrdersRead, OrdersWrite],
+            Role::Service | Role::Marketing => &[CustomersRead, CustomersWrite, OrdersRead],
+            Role::Viewer => &[CustomersRead, OrdersRead],
         }
     }
 
@@ -149,5 +179,14 @@ mod tests {
         assert!(!Role::Viewer.grants(CustomersWrite));
         assert!(!Role::Sales.grants(AdminApiKeys));
         assert!(Role::Owner.grants(AdminMembers));
+    }
+
+    #[test]
+    fn sales_staff_write_orders_and_everyone_reads_them() {
+        assert!(Role::Sales.grants(OrdersWrite));
+        assert!(Role::Manager.grants(ProductsWrite));
+        assert!(!Role::Sales.grants(ProductsWrite));
+        assert!(!Role::Service.grants(OrdersWrite));
+        assert!(Role::ALL.iter().all(|role| role.grants(OrdersRead)));
     }
 }

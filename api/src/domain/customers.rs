@@ -793,6 +793,18 @@ pub async fn find(tx: &TenantTx, id: Uuid) -> Result<Option<customer::Model>> {
     Ok(visible(tx).filter(Column::Id.eq(id)).one(&**tx).await?)
 }
 
+/// The live customers among `ids`, by id, in one query.
+pub async fn find_many(
+    tx: &TenantTx,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, customer::Model>> {
+    let rows = visible(tx)
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(&**tx)
+        .await?;
+    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+}
+
 /// One page of customers matching `filter`, in `order`.
 pub async fn list(
     tx: &TenantTx,

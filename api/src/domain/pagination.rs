@@ -7,7 +7,7 @@
 //! rejected rather than silently misread.
 
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, Func, Order, SimpleExpr};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,8 @@ pub enum SortValue {
     Text(String),
     #[serde(rename = "i")]
     Int(i64),
+    #[serde(rename = "d")]
+    Date(NaiveDate),
 }
 
 impl SortValue {
@@ -48,6 +50,7 @@ impl SortValue {
             SortValue::Time(_) => SortKind::Time,
             SortValue::Text(_) => SortKind::Text,
             SortValue::Int(_) => SortKind::Int,
+            SortValue::Date(_) => SortKind::Date,
         }
     }
 
@@ -57,6 +60,7 @@ impl SortValue {
             SortValue::Time(v) => Expr::val(v).into(),
             SortValue::Text(v) => Expr::val(v).into(),
             SortValue::Int(v) => Expr::val(v).into(),
+            SortValue::Date(v) => Expr::val(v).into(),
         }
     }
 }
@@ -68,6 +72,7 @@ pub enum SortKind {
     Time,
     Text,
     Int,
+    Date,
 }
 
 /// One key of an order: what to sort by, and how.

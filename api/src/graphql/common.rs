@@ -1,8 +1,12 @@
-//! Types every area's API shares: IDs, page arguments and info, filter inputs
-//! and sort direction.
+//! Types every area's API shares: IDs, page arguments and info, filter inputs,
+//! sort direction, money and dates.
 
-use async_graphql::{Enum, InputObject, SimpleObject, ID};
-use chrono::{DateTime, Utc};
+use async_graphql::{
+    Enum, InputObject, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value,
+    ID,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::config::GraphqlLimits;
@@ -260,5 +264,56 @@ impl IdFilter {
             (None, Some(ids)) => ids.iter().map(|id| parse_id(field, id)).collect(),
             (None, None) => Err(Error::validation(field, "give `eq` or `in`")),
         }
+    }
+}
+
+/// An exact amount of money: a decimal amount (sent as a string, such as
+/// `"19.99"`) and its ISO 4217 currency code. Never a float.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct Money {
+    pub amount: Decimal,
+    /// ISO 4217 code, such as `EUR`.
+    pub currency: String,
+}
+
+/// Shown with at least the currency's minor units and no trailing zeros beyond.
+impl From<crate::domain::currencies::Money> for Money {
+    fn from(m: crate::domain::currencies::Money) -> Self {
+        Money {
+            amount: crate::domain::currencies::display(m.amount, &m.currency),
+            currency: m.currency,
+        }
+    }
+}
+
+/// An amount of money as input. Send the amount as a string (`"19.99"`) to
+/// keep it exact; JSON numbers are read through binary floating point.
+#[derive(InputObject, Clone, Debug)]
+pub struct MoneyInput {
+    pub amount: Decimal,
+    /// ISO 4217 code, such as `EUR`.
+    pub currency: String,
+}
+
+/// A calendar date, `YYYY-MM-DD` (ISO 8601), without a time or a time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+/// A calendar date, `YYYY-MM-DD` (ISO 8601), such as `2026-01-05`.
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| {
+                    InputValueError::custom(format!("`{s}` is not a date such as 2026-01-05"))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
     }
 }

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod identity;
 pub mod limits;
 pub mod loaders;
+pub mod sales;
 pub mod schema;
 
 pub use schema::{build_schema, CrmSchema};

@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, customers, identity};
+use super::{admin, customers, identity, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -12,6 +12,7 @@ pub struct Query(
     customers::query::CustomerQuery,
     admin::query::AdminQuery,
     customers::custom_fields::CustomFieldQuery,
+    sales::query::SalesQuery,
 );
 
 /// Every mutation field of the API.
@@ -22,6 +23,7 @@ pub struct Mutation(
     customers::import::CustomerImportMutation,
     admin::mutation::AdminMutation,
     customers::custom_fields::CustomFieldMutation,
+    sales::mutation::SalesMutation,
 );
 
 /// The executable schema.

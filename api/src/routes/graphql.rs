@@ -378,6 +378,7 @@ async fn execute(
                 TimelineLoader { tx: tx.clone() },
                 tokio::spawn,
             ));
+        request = crate::graphql::sales::loaders::register(request, tx);
     }
     request = request.data(RequestInfo {
         principal,
@@ -594,6 +595,8 @@ fn http_error(status: StatusCode, message: impl AsRef<str>) -> HttpResponse {
 fn too_large(limit: usize) -> HttpResponse {
     http_error(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
+        format!(
+            "the request body is larger than the server's limit of {limit} bytes; send less per request (split a large importOrders into several calls, keeping each order's rows in the same call)"
+        ),
     )
 }

@@ -146,6 +146,16 @@ impl Customer {
     ) -> Result<super::history::TimelineConnection> {
         super::history::timeline_of(ctx, self.0.id, first, after).await
     }
+    /// What this customer bought, newest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::sales::types::OrderConnection> {
+        crate::graphql::sales::types::orders_of(ctx, self.0.id, first, after).await
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

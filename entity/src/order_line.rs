@@ -1,0 +1,25 @@
+//! One product bought in an order (tenant-owned).
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `order_lines`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "order_lines")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub order_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub line_no: i32,
+    pub product_id: Uuid,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub discount_percent: Decimal,
+    pub net_amount: Decimal,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
