@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_identity;
 mod m20261125_000003_contacts_interactions;
+mod m20261125_000004_search;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_identity::Migration),
             Box::new(m20261125_000003_contacts_interactions::Migration),
+            Box::new(m20261125_000004_search::Migration),
         ]
     }
 }

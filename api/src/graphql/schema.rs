@@ -10,6 +10,7 @@ use crate::config::GraphqlLimits;
 pub struct Query(
     identity::query::IdentityQuery,
     customers::query::CustomerQuery,
+    customers::search::CustomerSearchQuery,
     admin::query::AdminQuery,
 );
 
@@ -18,6 +19,7 @@ pub struct Query(
 pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
+    customers::search::CustomerMergeMutation,
     admin::mutation::AdminMutation,
 );
 
