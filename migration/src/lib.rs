@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_identity;
 mod m20261125_000003_contacts_interactions;
+mod m20261125_000004_search;
 mod m20261125_000005_history;
 mod m20261125_000006_sales;
 mod m20261125_000007_customer_rollups;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_identity::Migration),
             Box::new(m20261125_000003_contacts_interactions::Migration),
+            Box::new(m20261125_000004_search::Migration),
             Box::new(m20261125_000005_history::Migration),
             Box::new(m20261125_000006_sales::Migration),
             Box::new(m20261125_000007_customer_rollups::Migration),

@@ -10,6 +10,7 @@ use crate::config::GraphqlLimits;
 pub struct Query(
     identity::query::IdentityQuery,
     customers::query::CustomerQuery,
+    customers::search::CustomerSearchQuery,
     admin::query::AdminQuery,
     customers::custom_fields::CustomFieldQuery,
     sales::query::SalesQuery,
@@ -21,6 +22,7 @@ pub struct Mutation(
     identity::mutation::IdentityMutation,
     customers::mutation::CustomerMutation,
     customers::import::CustomerImportMutation,
+    customers::search::CustomerMergeMutation,
     admin::mutation::AdminMutation,
     customers::custom_fields::CustomFieldMutation,
     sales::mutation::SalesMutation,

@@ -6,4 +6,5 @@ pub mod import;
 pub mod mutation;
 pub mod query;
 pub mod relations;
+pub mod search;
 pub mod types;

@@ -8,7 +8,7 @@ use super::relations::{
 };
 use super::types::{CreateCustomerInput, Customer, CustomerPayload, UpdateCustomerInput};
 use crate::auth::Permission;
-use crate::domain::{contacts, customers, interactions};
+use crate::domain::{contacts, customers, interactions, search};
 use crate::graphql::common::parse_id;
 use crate::graphql::context::{authorize, write_tx};
 
@@ -26,7 +26,7 @@ pub struct CustomerMutation;
 
 #[Object]
 impl CustomerMutation {
-    /// Creates a customer.
+    /// Creates a customer, and reports existing customers that look like it.
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
@@ -36,9 +36,11 @@ impl CustomerMutation {
         let new = input.into_domain()?;
         let tx = write_tx(ctx, principal).await?;
         let customer = customers::create(&tx, new).await?;
+        let duplicates = search::duplicates(&tx, &customer).await?;
         tx.commit().await?;
         Ok(CustomerPayload {
             customer: Customer(customer),
+            duplicates: duplicates.into_iter().map(Into::into).collect(),
         })
     }
 
@@ -55,6 +57,7 @@ impl CustomerMutation {
         tx.commit().await?;
         Ok(CustomerPayload {
             customer: Customer(customer),
+            duplicates: Vec::new(),
         })
     }
 
@@ -176,6 +179,7 @@ impl CustomerMutation {
         tx.commit().await?;
         Ok(CustomerPayload {
             customer: Customer(customer),
+            duplicates: Vec::new(),
         })
     }
 }

@@ -539,4 +539,8 @@ impl UpdateCustomerInput {
 #[derive(SimpleObject)]
 pub struct CustomerPayload {
     pub customer: Customer,
+    /// Existing customers that look like this one (same email, same phone,
+    /// similar name), most likely first, at most 10; reported by
+    /// `createCustomer`, empty otherwise.
+    pub duplicates: Vec<super::search::DuplicateCandidate>,
 }
