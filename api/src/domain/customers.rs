@@ -17,7 +17,9 @@ use uuid::Uuid;
 use entity::customer::{self, Column, Entity as Customers};
 
 use super::customer_history::{self, ChangeAction};
-use super::filter::{EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter};
+use super::filter::{
+    DecimalFilter, EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter,
+};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use super::values;
 use crate::error::{Error, Result};
@@ -235,6 +237,10 @@ pub struct CustomerFilter {
     pub interaction_count: Option<IntFilter>,
     pub open_task_count: Option<IntFilter>,
     pub contact_count: Option<IntFilter>,
+    pub order_count: Option<IntFilter>,
+    /// In the tenant's base currency.
+    pub order_total: Option<DecimalFilter>,
+    pub last_order_at: Option<TimeFilter>,
     /// Customers with at least one (live) contact matching.
     pub contacts: Option<ContactMatch>,
     /// Customers with at least one interaction matching.
@@ -296,6 +302,9 @@ impl CustomerFilter {
             self.interaction_count.is_some(),
             self.open_task_count.is_some(),
             self.contact_count.is_some(),
+            self.order_count.is_some(),
+            self.order_total.is_some(),
+            self.last_order_at.is_some(),
         ] {
             if present {
                 budget.spend(depth)?;
@@ -388,10 +397,17 @@ impl CustomerFilter {
             (&self.interaction_count, Column::InteractionCount),
             (&self.open_task_count, Column::OpenTaskCount),
             (&self.contact_count, Column::ContactCount),
+            (&self.order_count, Column::OrderCount),
         ] {
             if let Some(f) = f {
                 all = all.add(f.condition(col(column)));
             }
+        }
+        if let Some(f) = &self.order_total {
+            all = all.add(f.condition(col(Column::OrderTotal)));
+        }
+        if let Some(f) = &self.last_order_at {
+            all = all.add(f.condition(col(Column::LastOrderAt)));
         }
         if let Some(m) = &self.contacts {
             all = all.add(m.exists());
@@ -514,24 +530,21 @@ pub enum CustomerOrderField {
     /// Never-contacted customers sort as the oldest.
     LastInteractionAt,
     InteractionCount,
+    OrderCount,
+    /// In the tenant's base currency.
+    OrderTotal,
+    /// Customers without orders sort as the oldest.
+    LastOrderAt,
     /// A workspace-defined field, named in the order's `custom_field`;
     /// records without a value sort first.
     CustomField,
 }
 
-/// Stands for "never" when sorting by last interaction (keeps keys non-null).
+/// Stands for "never" when sorting by last interaction or order (keeps keys non-null).
 fn never() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("0001-01-01T00:00:00Z")
         .expect("a valid constant")
         .with_timezone(&chrono::Utc)
-}
-
-fn last_interaction_key() -> SimpleExpr {
-    Func::coalesce([
-        Expr::col((Customers, Column::LastInteractionAt)).into(),
-        Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
-    ])
-    .into()
 }
 
 /// Keeps a customer's rollups in step with a change of its contacts or
@@ -657,6 +670,15 @@ fn sort_keys(
                 SortKind::Int,
                 false,
             ),
+            CustomerOrderField::OrderCount => {
+                ("orderCount", Column::OrderCount, SortKind::Int, false)
+            }
+            CustomerOrderField::OrderTotal => {
+                ("orderTotal", Column::OrderTotal, SortKind::Text, false)
+            }
+            CustomerOrderField::LastOrderAt => {
+                ("lastOrderAt", Column::LastOrderAt, SortKind::Time, false)
+            }
             CustomerOrderField::CustomField => {
                 if keys.iter().any(|k| k.name == "customField") {
                     return Err(Error::validation(
@@ -683,10 +705,15 @@ fn sort_keys(
                 format!("`{name}` is given twice"),
             ));
         }
-        let expr = if o.field == CustomerOrderField::LastInteractionAt {
-            last_interaction_key()
-        } else {
-            Expr::col((Customers, column)).into()
+        let expr = match o.field {
+            CustomerOrderField::LastInteractionAt | CustomerOrderField::LastOrderAt => {
+                Func::coalesce([
+                    Expr::col((Customers, column)).into(),
+                    Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
+                ])
+                .into()
+            }
+            _ => Expr::col((Customers, column)).into(),
         };
         keys.push(SortKey {
             name,
@@ -694,7 +721,8 @@ fn sort_keys(
             kind,
             descending: o.descending,
             case_insensitive,
-            value_cast: None,
+            // Amounts travel in cursors as text and compare as numbers.
+            value_cast: (o.field == CustomerOrderField::OrderTotal).then_some("numeric"),
         });
     }
     keys.push(SortKey {
@@ -723,6 +751,9 @@ fn sort_values(
             "updatedAt" => SortValue::Time(row.updated_at),
             "lastInteractionAt" => SortValue::Time(row.last_interaction_at.unwrap_or_else(never)),
             "interactionCount" => SortValue::Int(i64::from(row.interaction_count)),
+            "orderCount" => SortValue::Int(i64::from(row.order_count)),
+            "orderTotal" => SortValue::Text(row.order_total.to_string()),
+            "lastOrderAt" => SortValue::Time(row.last_order_at.unwrap_or_else(never)),
             _ => SortValue::Uuid(row.id),
         })
         .collect()
@@ -938,6 +969,9 @@ pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Mod
         interaction_count: Set(0),
         open_task_count: Set(0),
         last_interaction_at: Set(None),
+        order_count: Set(0),
+        order_total: Set(rust_decimal::Decimal::ZERO),
+        last_order_at: Set(None),
     };
     let created = Customers::insert(model)
         .exec_with_returning(&**tx)

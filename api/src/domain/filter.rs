@@ -167,6 +167,40 @@ impl IntFilter {
     }
 }
 
+/// Conditions on an exact decimal (such as an amount of money).
+#[derive(Clone, Debug, Default)]
+pub struct DecimalFilter {
+    pub eq: Option<rust_decimal::Decimal>,
+    pub gt: Option<rust_decimal::Decimal>,
+    pub gte: Option<rust_decimal::Decimal>,
+    pub lt: Option<rust_decimal::Decimal>,
+    pub lte: Option<rust_decimal::Decimal>,
+}
+
+impl DecimalFilter {
+    /// The SQL condition on `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let e = || Expr::expr(expr.clone());
+        let mut all = Condition::all();
+        if let Some(v) = self.eq {
+            all = all.add(e().eq(v));
+        }
+        if let Some(v) = self.gt {
+            all = all.add(e().gt(v));
+        }
+        if let Some(v) = self.gte {
+            all = all.add(e().gte(v));
+        }
+        if let Some(v) = self.lt {
+            all = all.add(e().lt(v));
+        }
+        if let Some(v) = self.lte {
+            all = all.add(e().lte(v));
+        }
+        all
+    }
+}
+
 /// Conditions on a list of text values (such as tags).
 #[derive(Clone, Debug, Default)]
 pub struct TextListFilter {

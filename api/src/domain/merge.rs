@@ -233,6 +233,7 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
     // Contacts and interactions moved: the survivor's rollups are recounted
     // (which also drops its cached view).
     super::customers::recompute_rollups(tx, survivor_id).await?;
+    super::orders::rollups::recount(tx, &[survivor_id, merged_id]).await?;
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "INSERT INTO customer_merges (tenant_id, id, survivor_id, merged_id, merged_by, snapshot)
@@ -247,7 +248,10 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
         ],
     ))
     .await?;
-    Ok(survivor)
+    // Read again: the rollups were recounted after `survivor` was written.
+    super::customers::find(tx, survivor.id)
+        .await?
+        .ok_or(Error::NotFound("customer"))
 }
 
 #[cfg(test)]

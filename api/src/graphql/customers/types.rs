@@ -13,8 +13,8 @@ use crate::domain::customers::{
 use crate::domain::filter::EnumFilter;
 use crate::error::Error;
 use crate::graphql::common::{
-    parse_id, to_id, DateTimeFilter, IdFilter, IntFilter, OrderDirection, PageInfo, StringFilter,
-    StringListFilter,
+    parse_id, to_id, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, Money, OrderDirection,
+    PageInfo, StringFilter, StringListFilter,
 };
 use crate::graphql::context::read_tx;
 use crate::graphql::identity::types::User;
@@ -134,6 +134,24 @@ impl Customer {
     async fn last_interaction_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_interaction_at
     }
+    /// How many orders the customer placed (cancelled and refunded ones
+    /// do not count).
+    async fn order_count(&self) -> i32 {
+        self.0.order_count
+    }
+    /// What those orders came to in the workspace's base currency, each at
+    /// the exchange rate in force on its date (orders in a currency without
+    /// a rate then add nothing until one is set).
+    async fn order_total(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::graphql::sales::loaders::ExchangeRateLoader>>();
+        let base = loader.loader().base_currency().await?;
+        Ok(crate::domain::currencies::Money::new(self.0.order_total, base).into())
+    }
+    /// When the customer last placed an order; null when never.
+    async fn last_order_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_order_at
+    }
     /// Everything that happened with this customer, newest first:
     /// interactions and system events (creation, stage and owner changes,
     /// deletes and restores).
@@ -248,6 +266,12 @@ pub struct CustomerFilter {
     pub interaction_count: Option<IntFilter>,
     pub open_task_count: Option<IntFilter>,
     pub contact_count: Option<IntFilter>,
+    /// Orders placed, cancelled and refunded ones left out.
+    pub order_count: Option<IntFilter>,
+    /// Order total in the workspace's base currency.
+    pub order_total: Option<DecimalFilter>,
+    /// When the customer last placed an order (null: never).
+    pub last_order_at: Option<DateTimeFilter>,
     /// Customers with at least one contact matching all of these.
     pub contacts: Option<ContactMatchFilter>,
     /// Customers with at least one interaction matching all of these.
@@ -288,6 +312,9 @@ impl CustomerFilter {
             interaction_count: self.interaction_count.map(Into::into),
             open_task_count: self.open_task_count.map(Into::into),
             contact_count: self.contact_count.map(Into::into),
+            order_count: self.order_count.map(Into::into),
+            order_total: self.order_total.map(Into::into),
+            last_order_at: self.last_order_at.map(Into::into),
             contacts: self.contacts.map(|m| domain::ContactMatch {
                 name: m.name.map(Into::into),
                 email: m.email.map(Into::into),
@@ -384,6 +411,11 @@ pub enum CustomerOrderField {
     /// Never-contacted customers count as the oldest.
     LastInteractionAt,
     InteractionCount,
+    OrderCount,
+    /// Order total in the workspace's base currency.
+    OrderTotal,
+    /// Customers without orders count as the oldest.
+    LastOrderAt,
     /// The custom field named in `customField`; records without a value come first.
     CustomField,
 }
@@ -411,6 +443,9 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::InteractionCount => {
                     domain::CustomerOrderField::InteractionCount
                 }
+                CustomerOrderField::OrderCount => domain::CustomerOrderField::OrderCount,
+                CustomerOrderField::OrderTotal => domain::CustomerOrderField::OrderTotal,
+                CustomerOrderField::LastOrderAt => domain::CustomerOrderField::LastOrderAt,
                 CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
             },
             descending: o.direction == OrderDirection::Desc,
