@@ -31,6 +31,8 @@ pub struct Model {
     pub interaction_count: i32,
     pub open_task_count: i32,
     pub last_interaction_at: Option<DateTimeUtc>,
+    pub open_deal_count: i32,
+    pub open_deal_amount: Decimal,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

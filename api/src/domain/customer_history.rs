@@ -301,6 +301,8 @@ mod tests {
             interaction_count: 0,
             open_task_count: 0,
             last_interaction_at: None,
+            open_deal_count: 0,
+            open_deal_amount: rust_decimal::Decimal::ZERO,
         }
     }
 

@@ -235,6 +235,9 @@ pub struct CustomerFilter {
     pub interaction_count: Option<IntFilter>,
     pub open_task_count: Option<IntFilter>,
     pub contact_count: Option<IntFilter>,
+    pub open_deal_count: Option<IntFilter>,
+    /// On the open deals' amount in the base currency.
+    pub open_deal_amount: Option<super::deals::DecimalFilter>,
     /// Customers with at least one (live) contact matching.
     pub contacts: Option<ContactMatch>,
     /// Customers with at least one interaction matching.
@@ -296,6 +299,8 @@ impl CustomerFilter {
             self.interaction_count.is_some(),
             self.open_task_count.is_some(),
             self.contact_count.is_some(),
+            self.open_deal_count.is_some(),
+            self.open_deal_amount.is_some(),
         ] {
             if present {
                 budget.spend(depth)?;
@@ -388,10 +393,14 @@ impl CustomerFilter {
             (&self.interaction_count, Column::InteractionCount),
             (&self.open_task_count, Column::OpenTaskCount),
             (&self.contact_count, Column::ContactCount),
+            (&self.open_deal_count, Column::OpenDealCount),
         ] {
             if let Some(f) = f {
                 all = all.add(f.condition(col(column)));
             }
+        }
+        if let Some(f) = &self.open_deal_amount {
+            all = all.add(f.condition(col(Column::OpenDealAmount)));
         }
         if let Some(m) = &self.contacts {
             all = all.add(m.exists());
@@ -517,6 +526,9 @@ pub enum CustomerOrderField {
     /// A workspace-defined field, named in the order's `custom_field`;
     /// records without a value sort first.
     CustomField,
+    OpenDealCount,
+    /// In the base currency.
+    OpenDealAmount,
 }
 
 /// Stands for "never" when sorting by last interaction (keeps keys non-null).
@@ -657,6 +669,15 @@ fn sort_keys(
                 SortKind::Int,
                 false,
             ),
+            CustomerOrderField::OpenDealCount => {
+                ("openDealCount", Column::OpenDealCount, SortKind::Int, false)
+            }
+            CustomerOrderField::OpenDealAmount => (
+                "openDealAmount",
+                Column::OpenDealAmount,
+                SortKind::Text,
+                false,
+            ),
             CustomerOrderField::CustomField => {
                 if keys.iter().any(|k| k.name == "customField") {
                     return Err(Error::validation(
@@ -694,7 +715,8 @@ fn sort_keys(
             kind,
             descending: o.descending,
             case_insensitive,
-            value_cast: None,
+            // Amounts travel in cursors as text and compare as numbers.
+            value_cast: (name == "openDealAmount").then_some("numeric"),
         });
     }
     keys.push(SortKey {
@@ -723,6 +745,8 @@ fn sort_values(
             "updatedAt" => SortValue::Time(row.updated_at),
             "lastInteractionAt" => SortValue::Time(row.last_interaction_at.unwrap_or_else(never)),
             "interactionCount" => SortValue::Int(i64::from(row.interaction_count)),
+            "openDealCount" => SortValue::Int(i64::from(row.open_deal_count)),
+            "openDealAmount" => SortValue::Text(row.open_deal_amount.normalize().to_string()),
             _ => SortValue::Uuid(row.id),
         })
         .collect()
@@ -936,6 +960,8 @@ pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Mod
         deleted_at: Set(None),
         contact_count: Set(0),
         interaction_count: Set(0),
+        open_deal_count: Set(0),
+        open_deal_amount: Set(rust_decimal::Decimal::ZERO),
         open_task_count: Set(0),
         last_interaction_at: Set(None),
     };

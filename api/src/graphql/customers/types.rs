@@ -156,6 +156,28 @@ impl Customer {
     ) -> Result<crate::graphql::sales::types::OrderConnection> {
         crate::graphql::sales::types::orders_of(ctx, self.0.id, first, after).await
     }
+    /// The customer's deals, newest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::deals::types::DealConnection> {
+        crate::graphql::deals::types::deals_of(ctx, self.0.id, first, after).await
+    }
+    /// How many of the customer's deals are open.
+    async fn open_deal_count(&self) -> i32 {
+        self.0.open_deal_count
+    }
+    /// The open deals' amount in the workspace's base currency.
+    async fn open_deal_amount(&self, ctx: &Context<'_>) -> Result<crate::graphql::common::Money> {
+        let base = crate::graphql::deals::types::base_currency(ctx).await?;
+        Ok(crate::graphql::common::Money {
+            amount: crate::domain::currencies::display(self.0.open_deal_amount, &base),
+            currency: base,
+        })
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -248,6 +270,10 @@ pub struct CustomerFilter {
     pub interaction_count: Option<IntFilter>,
     pub open_task_count: Option<IntFilter>,
     pub contact_count: Option<IntFilter>,
+    /// How many of the customer's deals are open.
+    pub open_deal_count: Option<IntFilter>,
+    /// The open deals' amount in the base currency.
+    pub open_deal_amount: Option<crate::graphql::deals::types::DecimalFilter>,
     /// Customers with at least one contact matching all of these.
     pub contacts: Option<ContactMatchFilter>,
     /// Customers with at least one interaction matching all of these.
@@ -288,6 +314,8 @@ impl CustomerFilter {
             interaction_count: self.interaction_count.map(Into::into),
             open_task_count: self.open_task_count.map(Into::into),
             contact_count: self.contact_count.map(Into::into),
+            open_deal_count: self.open_deal_count.map(Into::into),
+            open_deal_amount: self.open_deal_amount.map(Into::into),
             contacts: self.contacts.map(|m| domain::ContactMatch {
                 name: m.name.map(Into::into),
                 email: m.email.map(Into::into),
@@ -386,6 +414,9 @@ pub enum CustomerOrderField {
     InteractionCount,
     /// The custom field named in `customField`; records without a value come first.
     CustomField,
+    OpenDealCount,
+    /// The open deals' amount in the base currency.
+    OpenDealAmount,
 }
 
 /// One sort key; ties are broken by id.
@@ -412,6 +443,8 @@ impl From<CustomerOrderBy> for CustomerOrder {
                     domain::CustomerOrderField::InteractionCount
                 }
                 CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
+                CustomerOrderField::OpenDealCount => domain::CustomerOrderField::OpenDealCount,
+                CustomerOrderField::OpenDealAmount => domain::CustomerOrderField::OpenDealAmount,
             },
             descending: o.direction == OrderDirection::Desc,
             custom_field: o.custom_field,
