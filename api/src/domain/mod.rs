@@ -18,6 +18,7 @@ pub mod filter;
 pub mod identity;
 pub mod interactions;
 pub mod invitations;
+pub mod leads;
 pub mod members;
 pub mod merge;
 pub mod orders;

@@ -15,6 +15,7 @@ pub struct Query(
     customers::custom_fields::CustomFieldQuery,
     sales::query::SalesQuery,
     deals::query::DealQuery,
+    deals::leads::LeadQuery,
 );
 
 /// Every mutation field of the API.
@@ -28,6 +29,7 @@ pub struct Mutation(
     customers::custom_fields::CustomFieldMutation,
     sales::mutation::SalesMutation,
     deals::mutation::DealMutation,
+    deals::leads::LeadMutation,
 );
 
 /// The executable schema.

@@ -2,6 +2,7 @@
 //! leads and their conversion, the outbox of domain events, the forecast and
 //! the sales-activity report.
 
+pub mod leads;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
