@@ -88,7 +88,7 @@ pub mod rules {
 /// Captures a lead.
 pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
     let now = Utc::now();
-    Ok(Leads::insert(lead::ActiveModel {
+    Leads::insert(lead::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
         id: Set(Uuid::now_v7()),
         version: Set(1),
@@ -117,7 +117,7 @@ pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
             Error::validation("ownerId", "is not a member of this workspace")
         }
         _ => err.into(),
-    })?)
+    })
 }
 
 fn leads(tx: &TenantTx) -> Select<Leads> {
