@@ -36,6 +36,18 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The same error, with a validation error's field named inside
+    /// `prefix` (`stageId` becomes `deal.stageId`), for nested inputs.
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            Error::Validation { field, message } => Error::Validation {
+                field: format!("{prefix}.{field}"),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// A validation error on `field`.
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Validation {

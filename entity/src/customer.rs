@@ -35,6 +35,8 @@ pub struct Model {
     /// In the tenant's base currency.
     pub order_total: Decimal,
     pub last_order_at: Option<DateTimeUtc>,
+    pub open_deal_count: i32,
+    pub open_deal_amount: Decimal,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     pub logged_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    pub deal_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,11 +32,25 @@ pub enum Permission {
     ProductsWrite,
     /// Exchange rates: setting them.
     ExchangeRatesWrite,
+    /// Deals and pipelines: reading (deals only of visible customers).
+    DealsRead,
+    /// Deals: creating, changing, moving between stages.
+    DealsWrite,
+    /// Leads: reading.
+    LeadsRead,
+    /// Leads: creating, qualifying, disqualifying, converting.
+    LeadsWrite,
+    /// Pipelines and their stages: creating and changing them.
+    PipelinesAdmin,
+    /// Forecasts and sales-activity reports.
+    SalesReports,
+    /// The outbox of domain events: reading it.
+    AdminEvents,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 18] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -48,6 +62,13 @@ impl Permission {
         Permission::OrdersWrite,
         Permission::ProductsWrite,
         Permission::ExchangeRatesWrite,
+        Permission::DealsRead,
+        Permission::DealsWrite,
+        Permission::LeadsRead,
+        Permission::LeadsWrite,
+        Permission::PipelinesAdmin,
+        Permission::SalesReports,
+        Permission::AdminEvents,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -69,6 +90,13 @@ impl Permission {
             Permission::OrdersWrite => "orders:write",
             Permission::ProductsWrite => "products:write",
             Permission::ExchangeRatesWrite => "exchange_rates:write",
+            Permission::DealsRead => "deals:read",
+            Permission::DealsWrite => "deals:write",
+            Permission::LeadsRead => "leads:read",
+            Permission::LeadsWrite => "leads:write",
+            Permission::PipelinesAdmin => "pipelines:admin",
+            Permission::SalesReports => "sales:reports",
+            Permission::AdminEvents => "admin:events",
         }
     }
 }
@@ -93,6 +121,13 @@ const ADMINISTRATION: &[Permission] = &[
     OrdersWrite,
     ProductsWrite,
     ExchangeRatesWrite,
+    DealsRead,
+    DealsWrite,
+    LeadsRead,
+    LeadsWrite,
+    PipelinesAdmin,
+    SalesReports,
+    AdminEvents,
 ];
 
 impl Role {
@@ -120,10 +155,38 @@ impl Role {
                 OrdersWrite,
                 ProductsWrite,
                 ExchangeRatesWrite,
+                DealsRead,
+                DealsWrite,
+                LeadsRead,
+                LeadsWrite,
+                SalesReports,
             ],
-            Role::Sales => &[CustomersRead, CustomersWrite, OrdersRead, OrdersWrite],
-            Role::Service | Role::Marketing => &[CustomersRead, CustomersWrite, OrdersRead],
-            Role::Viewer => &[CustomersRead, OrdersRead],
+            Role::Sales => &[
+                CustomersRead,
+                CustomersWrite,
+                OrdersRead,
+                OrdersWrite,
+                DealsRead,
+                DealsWrite,
+                LeadsRead,
+                LeadsWrite,
+            ],
+            Role::Marketing => &[
+                CustomersRead,
+                CustomersWrite,
+                OrdersRead,
+                DealsRead,
+                LeadsRead,
+                LeadsWrite,
+            ],
+            Role::Service => &[
+                CustomersRead,
+                CustomersWrite,
+                OrdersRead,
+                DealsRead,
+                LeadsRead,
+            ],
+            Role::Viewer => &[CustomersRead, OrdersRead, DealsRead, LeadsRead],
         }
     }
 
@@ -188,5 +251,16 @@ mod tests {
         assert!(!Role::Sales.grants(ProductsWrite));
         assert!(!Role::Service.grants(OrdersWrite));
         assert!(Role::ALL.iter().all(|role| role.grants(OrdersRead)));
+    }
+
+    #[test]
+    fn sales_staff_work_deals_and_admins_shape_pipelines() {
+        assert!(Role::Sales.grants(DealsWrite));
+        assert!(!Role::Viewer.grants(DealsWrite));
+        assert!(!Role::Manager.grants(PipelinesAdmin));
+        assert!(Role::Admin.grants(PipelinesAdmin));
+        assert!(Role::Manager.grants(SalesReports));
+        assert!(!Role::Sales.grants(AdminEvents));
+        assert!(Role::ALL.iter().all(|role| role.grants(DealsRead)));
     }
 }

@@ -183,6 +183,61 @@ pub async fn record(
     Ok(())
 }
 
+/// Records the creation of many customers (bulk imports) with one
+/// `INSERT … SELECT FROM unnest` for all their fields, as [`record`] would
+/// for each: one change set per customer.
+pub async fn record_created_many(tx: &TenantTx, created: &[customer::Model]) -> Result<()> {
+    use sea_orm::ConnectionTrait;
+    let mut ids = Vec::new();
+    let mut customers = Vec::new();
+    let mut change_sets = Vec::new();
+    let mut fields = Vec::new();
+    let mut new_values = Vec::new();
+    let mut versions = Vec::new();
+    let mut times = Vec::new();
+    for row in created {
+        let change_set_id = Uuid::now_v7();
+        for (field, new) in diff(None, row)
+            .into_iter()
+            .filter_map(|(field, _, new)| Some((field, new?)))
+        {
+            ids.push(Uuid::now_v7());
+            customers.push(row.id);
+            change_sets.push(change_set_id);
+            fields.push(field.to_owned());
+            new_values.push(new.to_string());
+            versions.push(row.version);
+            times.push(row.updated_at);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    tx.execute(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "INSERT INTO customer_changes (tenant_id, id, customer_id, change_set_id, action, field, old_value,
+                                       new_value, version, changed_at, changed_by)
+         SELECT $1, c.id, c.customer_id, c.change_set_id, 'CREATE', c.field, NULL, c.new_value::jsonb,
+                c.version, c.changed_at, $2
+           FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::int4[],
+                       $9::timestamptz[])
+                AS c (id, customer_id, change_set_id, field, new_value, version, changed_at)",
+        [
+            tx.tenant_id().into(),
+            tx.scope().user_id.into(),
+            ids.into(),
+            customers.into(),
+            change_sets.into(),
+            fields.into(),
+            new_values.into(),
+            versions.into(),
+            times.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 fn sort_keys() -> [SortKey; 2] {
     [
         SortKey {
@@ -304,6 +359,8 @@ mod tests {
             order_count: 0,
             order_total: rust_decimal::Decimal::ZERO,
             last_order_at: None,
+            open_deal_count: 0,
+            open_deal_amount: rust_decimal::Decimal::ZERO,
         }
     }
 

@@ -241,6 +241,9 @@ pub struct CustomerFilter {
     /// In the tenant's base currency.
     pub order_total: Option<DecimalFilter>,
     pub last_order_at: Option<TimeFilter>,
+    pub open_deal_count: Option<IntFilter>,
+    /// On the open deals' amount in the base currency.
+    pub open_deal_amount: Option<super::deals::DecimalFilter>,
     /// Customers with at least one (live) contact matching.
     pub contacts: Option<ContactMatch>,
     /// Customers with at least one interaction matching.
@@ -305,6 +308,8 @@ impl CustomerFilter {
             self.order_count.is_some(),
             self.order_total.is_some(),
             self.last_order_at.is_some(),
+            self.open_deal_count.is_some(),
+            self.open_deal_amount.is_some(),
         ] {
             if present {
                 budget.spend(depth)?;
@@ -398,6 +403,7 @@ impl CustomerFilter {
             (&self.open_task_count, Column::OpenTaskCount),
             (&self.contact_count, Column::ContactCount),
             (&self.order_count, Column::OrderCount),
+            (&self.open_deal_count, Column::OpenDealCount),
         ] {
             if let Some(f) = f {
                 all = all.add(f.condition(col(column)));
@@ -408,6 +414,9 @@ impl CustomerFilter {
         }
         if let Some(f) = &self.last_order_at {
             all = all.add(f.condition(col(Column::LastOrderAt)));
+        }
+        if let Some(f) = &self.open_deal_amount {
+            all = all.add(f.condition(col(Column::OpenDealAmount)));
         }
         if let Some(m) = &self.contacts {
             all = all.add(m.exists());
@@ -538,6 +547,9 @@ pub enum CustomerOrderField {
     /// A workspace-defined field, named in the order's `custom_field`;
     /// records without a value sort first.
     CustomField,
+    OpenDealCount,
+    /// In the base currency.
+    OpenDealAmount,
 }
 
 /// Stands for "never" when sorting by last interaction or order (keeps keys non-null).
@@ -679,6 +691,15 @@ fn sort_keys(
             CustomerOrderField::LastOrderAt => {
                 ("lastOrderAt", Column::LastOrderAt, SortKind::Time, false)
             }
+            CustomerOrderField::OpenDealCount => {
+                ("openDealCount", Column::OpenDealCount, SortKind::Int, false)
+            }
+            CustomerOrderField::OpenDealAmount => (
+                "openDealAmount",
+                Column::OpenDealAmount,
+                SortKind::Text,
+                false,
+            ),
             CustomerOrderField::CustomField => {
                 if keys.iter().any(|k| k.name == "customField") {
                     return Err(Error::validation(
@@ -722,7 +743,7 @@ fn sort_keys(
             descending: o.descending,
             case_insensitive,
             // Amounts travel in cursors as text and compare as numbers.
-            value_cast: (o.field == CustomerOrderField::OrderTotal).then_some("numeric"),
+            value_cast: matches!(name, "orderTotal" | "openDealAmount").then_some("numeric"),
         });
     }
     keys.push(SortKey {
@@ -754,6 +775,8 @@ fn sort_values(
             "orderCount" => SortValue::Int(i64::from(row.order_count)),
             "orderTotal" => SortValue::Text(row.order_total.to_string()),
             "lastOrderAt" => SortValue::Time(row.last_order_at.unwrap_or_else(never)),
+            "openDealCount" => SortValue::Int(i64::from(row.open_deal_count)),
+            "openDealAmount" => SortValue::Text(row.open_deal_amount.normalize().to_string()),
             _ => SortValue::Uuid(row.id),
         })
         .collect()
@@ -967,6 +990,8 @@ pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Mod
         deleted_at: Set(None),
         contact_count: Set(0),
         interaction_count: Set(0),
+        open_deal_count: Set(0),
+        open_deal_amount: Set(rust_decimal::Decimal::ZERO),
         open_task_count: Set(0),
         last_interaction_at: Set(None),
         order_count: Set(0),

@@ -189,6 +189,14 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
     .insert(&tx)
     .await?;
     remember_tenant(&tx, user.id, tenant.id).await?;
+    // The new workspace's own rows are written under its tenant setting (RLS).
+    tx.execute(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DatabaseBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant.id.to_string().into()],
+    ))
+    .await?;
+    super::pipelines::create_default(&tx, tenant.id).await?;
     tx.commit().await?;
     Ok(Membership {
         user,

@@ -99,6 +99,8 @@ impl Direction {
 pub struct NewInteraction {
     pub customer_id: Uuid,
     pub contact_id: Option<Uuid>,
+    /// A deal of the same customer the interaction is about.
+    pub deal_id: Option<Uuid>,
     pub kind: InteractionKind,
     pub direction: Direction,
     pub channel: Option<String>,
@@ -148,6 +150,9 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
             ));
         }
     }
+    if let Some(deal_id) = new.deal_id {
+        super::deals::check_of_customer(tx, deal_id, new.customer_id).await?;
+    }
     if new.due_at.is_some() && new.kind != InteractionKind::Task {
         return Err(Error::validation("dueAt", "only tasks have a due date"));
     }
@@ -177,6 +182,7 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
         completed_at: Set(None),
         logged_by: Set(tx.scope().user_id),
         created_at: Set(Utc::now()),
+        deal_id: Set(new.deal_id),
     })
     .exec_with_returning(&**tx)
     .await?)
@@ -258,6 +264,22 @@ pub async fn of_customer(
     .await
 }
 
+/// One page of a deal's interactions, newest first.
+pub async fn of_deal(
+    tx: &TenantTx,
+    deal_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<interaction::Model>> {
+    let select = Interactions::find()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::DealId.eq(deal_id))
+        .filter(customers::of_visible_customer(tx, Column::CustomerId));
+    fetch_page(tx, select, &sort_keys(), page, |row| {
+        vec![SortValue::Time(row.occurred_at), SortValue::Uuid(row.id)]
+    })
+    .await
+}
+
 /// The newest `limit + 1` interactions of each of `customers`, in one query.
 pub async fn latest_of_customers(
     tx: &TenantTx,
@@ -267,7 +289,7 @@ pub async fn latest_of_customers(
     let rows = interaction::Model::find_by_statement(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT tenant_id, id, customer_id, contact_id, kind, direction, channel, subject, body, occurred_at,
-                duration_seconds, due_at, completed_at, logged_by, created_at
+                duration_seconds, due_at, completed_at, logged_by, created_at, deal_id
            FROM (SELECT i.*, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at DESC, id DESC) AS n
                    FROM interactions i
                   WHERE tenant_id = $1 AND customer_id = ANY($2)) ranked

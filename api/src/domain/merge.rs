@@ -42,6 +42,14 @@ pub const CUSTOMER_CHILD_TABLES: &[CustomerChildTable] = &[
         table: "orders",
         versioned: true,
     },
+    CustomerChildTable {
+        table: "deals",
+        versioned: true,
+    },
+    CustomerChildTable {
+        table: "leads",
+        versioned: true,
+    },
 ];
 
 /// Tables with a `customer_id` that a merge does not move itself: the search
@@ -230,10 +238,11 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
         &survivor,
     )
     .await?;
-    // Contacts and interactions moved: the survivor's rollups are recounted
+    // Contacts, interactions and deals moved: the survivor's rollups are recounted
     // (which also drops its cached view).
     super::customers::recompute_rollups(tx, survivor_id).await?;
     super::orders::rollups::recount(tx, &[survivor_id, merged_id]).await?;
+    super::deals::recompute_rollups(tx, survivor_id).await?;
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "INSERT INTO customer_merges (tenant_id, id, survivor_id, merged_id, merged_by, snapshot)

@@ -342,6 +342,19 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
         }],
     )
     .await?;
+    super::domain_events::record(
+        tx,
+        super::domain_events::EventKind::OrderCreated,
+        order.id,
+        serde_json::json!({
+            "orderId": order.id,
+            "customerId": order.customer_id,
+            "externalId": order.external_id,
+            "currency": order.currency,
+            "total": order.total_amount.normalize().to_string(),
+        }),
+    )
+    .await?;
     Ok(order)
 }
 

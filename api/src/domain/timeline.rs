@@ -4,7 +4,8 @@
 //! Entries come from several sources, merged by one `UNION ALL` query:
 //! interactions (`interactions`), the customer's creation (`customers`), and
 //! the system events of its field history (`customer_changes`: lifecycle
-//! stage and owner changes, deletes and restores). Every source is read in
+//! stage and owner changes, deletes and restores), and the stage history of
+//! the customer's deals (`deal_stage_history`). Every source is read in
 //! the timeline's order, `(at DESC, id DESC)`, from an index, and cut at the
 //! page size before merging, so a page costs the same at any depth. A new
 //! source (deals, orders, cases, merges) is one more branch of the union and
@@ -21,7 +22,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use uuid::Uuid;
 
-use entity::{customer_change, interaction};
+use entity::{customer_change, deal_stage_history, interaction};
 
 use super::customer_history::{self, ChangeAction};
 use super::pagination::{self, Page, PageRequest, SortKey, SortKind, SortValue};
@@ -43,6 +44,14 @@ pub enum TimelineKind {
     CustomerDeleted,
     /// The deleted customer was restored.
     CustomerRestored,
+    /// A deal was created (in its first stage).
+    DealCreated,
+    /// A deal moved to another open stage.
+    DealStageChanged,
+    /// A deal moved to a won stage.
+    DealWon,
+    /// A deal moved to a lost stage.
+    DealLost,
 }
 
 impl TimelineKind {
@@ -67,6 +76,8 @@ pub enum TimelineEvent {
     CustomerCreated,
     /// A change from the customer's field history.
     Change(customer_change::Model),
+    /// A deal entering a stage (its creation, a move, a win or a loss).
+    DealStage(deal_stage_history::Model),
 }
 
 /// One entry of a customer's timeline.
@@ -177,6 +188,14 @@ SELECT c.customer_id, t.source, t.id, t.at, t.actor
           ORDER BY ch.changed_at DESC, ch.id DESC
           LIMIT $3)
         UNION ALL
+        (SELECT 'DEAL', h.id, h.entered_at, h.moved_by
+           FROM deals d
+           JOIN deal_stage_history h ON h.tenant_id = d.tenant_id AND h.deal_id = d.id
+          WHERE d.tenant_id = $1 AND d.customer_id = c.customer_id
+            {deals_after}
+          ORDER BY h.entered_at DESC, h.id DESC
+          LIMIT $3)
+        UNION ALL
         (SELECT 'CREATED', cu.id, cu.created_at, cu.created_by
            FROM customers cu
           WHERE cu.tenant_id = $1 AND cu.id = c.customer_id
@@ -187,6 +206,7 @@ SELECT c.customer_id, t.source, t.id, t.at, t.actor
  ORDER BY c.customer_id, t.at DESC, t.id DESC",
         interactions_after = after("i.occurred_at", "i.id"),
         changes_after = after("ch.changed_at", "ch.id"),
+        deals_after = after("h.entered_at", "h.id"),
         created_after = after("cu.created_at", "cu.id"),
     )
 }
@@ -241,6 +261,10 @@ async fn load(
             .map(|c| (c.id, c))
             .collect();
 
+    let mut visits = super::deals::history_by_ids(tx, &ids_of("DEAL")).await?;
+    let stage_ids: Vec<Uuid> = visits.values().map(|v| v.stage_id).collect();
+    let stages = super::pipelines::find_stages(tx, &stage_ids).await?;
+
     let mut timelines: HashMap<Uuid, Vec<TimelineEntry>> = HashMap::new();
     for row in rows {
         let missing = || Error::internal(MissingTimelineRecord(row.source.clone(), row.id));
@@ -254,6 +278,19 @@ async fn load(
                 let action = ChangeAction::parse(&found.action)?;
                 let kind = TimelineKind::of_change(action, &found.field).ok_or_else(missing)?;
                 (kind, TimelineEvent::Change(found))
+            }
+            "DEAL" => {
+                let found = visits.remove(&row.id).ok_or_else(missing)?;
+                let kind = match (
+                    found.from_stage_id,
+                    stages.get(&found.stage_id).map(|s| s.kind.as_str()),
+                ) {
+                    (None, _) => TimelineKind::DealCreated,
+                    (Some(_), Some("WON")) => TimelineKind::DealWon,
+                    (Some(_), Some("LOST")) => TimelineKind::DealLost,
+                    (Some(_), _) => TimelineKind::DealStageChanged,
+                };
+                (kind, TimelineEvent::DealStage(found))
             }
             "CREATED" => (
                 TimelineKind::CustomerCreated,
@@ -356,6 +393,6 @@ mod tests {
     #[test]
     fn the_cursor_condition_is_there_only_after_a_cursor() {
         assert!(!timeline_sql(false).contains("$4"));
-        assert_eq!(timeline_sql(true).matches("< ($4, $5)").count(), 3);
+        assert_eq!(timeline_sql(true).matches("< ($4, $5)").count(), 4);
     }
 }

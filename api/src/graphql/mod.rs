@@ -7,6 +7,7 @@ pub mod admin;
 pub mod common;
 pub mod context;
 pub mod customers;
+pub mod deals;
 pub mod identity;
 pub mod limits;
 pub mod loaders;

@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, customers, identity, sales};
+use super::{admin, customers, deals, identity, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -14,6 +14,8 @@ pub struct Query(
     admin::query::AdminQuery,
     customers::custom_fields::CustomFieldQuery,
     sales::query::SalesQuery,
+    deals::query::DealQuery,
+    deals::leads::LeadQuery,
 );
 
 /// Every mutation field of the API.
@@ -26,6 +28,8 @@ pub struct Mutation(
     admin::mutation::AdminMutation,
     customers::custom_fields::CustomFieldMutation,
     sales::mutation::SalesMutation,
+    deals::mutation::DealMutation,
+    deals::leads::LeadMutation,
 );
 
 /// The executable schema.

@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use super::{net_amount, rollups, rules, OrderStatus, SalesChannel, MAX_LINES};
@@ -750,7 +750,7 @@ async fn create_customers(
              SELECT $1, c.id, $2, c.name, c.external_id, 'CUSTOMER', $3, now(), now()
                FROM unnest($4::uuid[], $5::text[], $6::text[]) AS c(id, name, external_id)
              ON CONFLICT (tenant_id, external_id) DO NOTHING
-             RETURNING id, external_id",
+             RETURNING *",
             [
                 tx.tenant_id().into(),
                 kind.as_str().into(),
@@ -762,12 +762,16 @@ async fn create_customers(
         ))
         .await?;
     let mut created = HashMap::with_capacity(rows.len());
+    let mut records = Vec::with_capacity(rows.len());
     for row in rows {
-        created.insert(
-            row.try_get::<String>("", "external_id")?,
-            row.try_get::<Uuid>("", "id")?,
-        );
+        let record = entity::customer::Model::from_query_result(&row, "")?;
+        if let Some(external_id) = &record.external_id {
+            created.insert(external_id.clone(), record.id);
+        }
+        records.push(record);
     }
+    // Created customers get their "created" field history like any other.
+    crate::domain::customer_history::record_created_many(tx, &records).await?;
     Ok(created)
 }
 
@@ -851,7 +855,7 @@ async fn write_orders(
                            $9::text[], $10::numeric[])
                     AS o(id, customer_id, external_id, ordered_at, currency, channel, status, total)
              ON CONFLICT (tenant_id, external_id) DO NOTHING
-             RETURNING id",
+             RETURNING id, customer_id, external_id, currency, total_amount",
             [
                 tx.tenant_id().into(),
                 user,
@@ -866,10 +870,29 @@ async fn write_orders(
             ],
         ))
         .await?;
-    let inserted: HashSet<Uuid> = inserted
-        .iter()
-        .map(|row| row.try_get::<Uuid>("", "id"))
-        .collect::<Result<_, _>>()?;
+    let mut events = Vec::with_capacity(inserted.len());
+    for row in &inserted {
+        let id = row.try_get::<Uuid>("", "id")?;
+        let total = row.try_get::<Decimal>("", "total_amount")?;
+        events.push((
+            id,
+            serde_json::json!({
+                "orderId": id,
+                "customerId": row.try_get::<Uuid>("", "customer_id")?,
+                "externalId": row.try_get::<String>("", "external_id")?,
+                "currency": row.try_get::<String>("", "currency")?,
+                "total": total.normalize().to_string(),
+            }),
+        ));
+    }
+    // One outbox statement for the batch.
+    crate::domain::domain_events::record_many(
+        tx,
+        crate::domain::domain_events::EventKind::OrderCreated,
+        &events,
+    )
+    .await?;
+    let inserted: HashSet<Uuid> = events.iter().map(|(id, _)| *id).collect();
 
     let mut line_orders = Vec::new();
     let mut line_nos = Vec::new();

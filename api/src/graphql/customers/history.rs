@@ -128,6 +128,14 @@ pub enum TimelineEntryKind {
     CustomerDeleted,
     /// The customer was restored: see `change`.
     CustomerRestored,
+    /// A deal was created: see `dealStage`.
+    DealCreated,
+    /// A deal moved to another open stage: see `dealStage`.
+    DealStageChanged,
+    /// A deal was won: see `dealStage`.
+    DealWon,
+    /// A deal was lost: see `dealStage`.
+    DealLost,
 }
 
 /// One entry of a customer's timeline.
@@ -173,6 +181,22 @@ impl TimelineEntry {
     async fn change(&self) -> Option<CustomerChange> {
         match &self.0.event {
             TimelineEvent::Change(row) => Some(CustomerChange(row.clone())),
+            _ => None,
+        }
+    }
+    /// For deal entries: the deal's stay in the stage it entered.
+    async fn deal_stage(&self) -> Option<crate::graphql::deals::types::DealStageVisit> {
+        match &self.0.event {
+            TimelineEvent::DealStage(row) => {
+                Some(crate::graphql::deals::types::DealStageVisit(row.clone()))
+            }
+            _ => None,
+        }
+    }
+    /// For deal entries: the deal's id.
+    async fn deal_id(&self) -> Option<ID> {
+        match &self.0.event {
+            TimelineEvent::DealStage(row) => Some(to_id(row.deal_id)),
             _ => None,
         }
     }

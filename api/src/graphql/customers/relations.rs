@@ -122,6 +122,10 @@ impl Interaction {
     async fn customer_id(&self) -> ID {
         to_id(self.0.customer_id)
     }
+    /// The deal the interaction is about, if any.
+    async fn deal_id(&self) -> Option<ID> {
+        self.0.deal_id.map(to_id)
+    }
     async fn contact_id(&self) -> Option<ID> {
         self.0.contact_id.map(to_id)
     }
@@ -504,6 +508,8 @@ pub struct LogInteractionInput {
     pub duration_seconds: Option<i32>,
     /// Tasks only: when the task is due.
     pub due_at: Option<DateTime<Utc>>,
+    /// The deal of the customer the interaction is about.
+    pub deal_id: Option<ID>,
 }
 
 impl LogInteractionInput {
@@ -511,6 +517,7 @@ impl LogInteractionInput {
     pub fn into_domain(self) -> Result<NewInteraction, Error> {
         Ok(NewInteraction {
             customer_id: parse_id("customerId", &self.customer_id)?,
+            deal_id: self.deal_id.map(|id| parse_id("dealId", &id)).transpose()?,
             contact_id: self
                 .contact_id
                 .map(|id| parse_id("contactId", &id))

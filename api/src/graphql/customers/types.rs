@@ -174,6 +174,28 @@ impl Customer {
     ) -> Result<crate::graphql::sales::types::OrderConnection> {
         crate::graphql::sales::types::orders_of(ctx, self.0.id, first, after).await
     }
+    /// The customer's deals, newest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::deals::types::DealConnection> {
+        crate::graphql::deals::types::deals_of(ctx, self.0.id, first, after).await
+    }
+    /// How many of the customer's deals are open.
+    async fn open_deal_count(&self) -> i32 {
+        self.0.open_deal_count
+    }
+    /// The open deals' amount in the workspace's base currency.
+    async fn open_deal_amount(&self, ctx: &Context<'_>) -> Result<crate::graphql::common::Money> {
+        let base = crate::graphql::deals::types::base_currency(ctx).await?;
+        Ok(crate::graphql::common::Money {
+            amount: crate::domain::currencies::display(self.0.open_deal_amount, &base),
+            currency: base,
+        })
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -272,6 +294,10 @@ pub struct CustomerFilter {
     pub order_total: Option<DecimalFilter>,
     /// When the customer last placed an order (null: never).
     pub last_order_at: Option<DateTimeFilter>,
+    /// How many of the customer's deals are open.
+    pub open_deal_count: Option<IntFilter>,
+    /// The open deals' amount in the base currency.
+    pub open_deal_amount: Option<DecimalFilter>,
     /// Customers with at least one contact matching all of these.
     pub contacts: Option<ContactMatchFilter>,
     /// Customers with at least one interaction matching all of these.
@@ -315,6 +341,8 @@ impl CustomerFilter {
             order_count: self.order_count.map(Into::into),
             order_total: self.order_total.map(Into::into),
             last_order_at: self.last_order_at.map(Into::into),
+            open_deal_count: self.open_deal_count.map(Into::into),
+            open_deal_amount: self.open_deal_amount.map(Into::into),
             contacts: self.contacts.map(|m| domain::ContactMatch {
                 name: m.name.map(Into::into),
                 email: m.email.map(Into::into),
@@ -418,6 +446,9 @@ pub enum CustomerOrderField {
     LastOrderAt,
     /// The custom field named in `customField`; records without a value come first.
     CustomField,
+    OpenDealCount,
+    /// The open deals' amount in the base currency.
+    OpenDealAmount,
 }
 
 /// One sort key; ties are broken by id.
@@ -447,6 +478,8 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::OrderTotal => domain::CustomerOrderField::OrderTotal,
                 CustomerOrderField::LastOrderAt => domain::CustomerOrderField::LastOrderAt,
                 CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
+                CustomerOrderField::OpenDealCount => domain::CustomerOrderField::OpenDealCount,
+                CustomerOrderField::OpenDealAmount => domain::CustomerOrderField::OpenDealAmount,
             },
             descending: o.direction == OrderDirection::Desc,
             custom_field: o.custom_field,

@@ -782,27 +782,7 @@ pub struct CreateOrderInput {
 impl CreateOrderInput {
     /// Validates every field; line fields are named `lines[i].field`.
     pub fn into_domain(self) -> Result<NewOrder, Error> {
-        let lines = self
-            .lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, line)| {
-                let field = |name: &str| format!("lines[{i}].{name}");
-                Ok(NewOrderLine {
-                    product_id: parse_id(&field("productId"), &line.product_id)?,
-                    quantity: order_rules::quantity(&field("quantity"), line.quantity)?,
-                    unit_price: line
-                        .unit_price
-                        .map(|p| order_rules::unit_price(&field("unitPrice"), p))
-                        .transpose()?,
-                    discount_percent: line
-                        .discount_percent
-                        .map(|d| order_rules::discount_percent(&field("discountPercent"), d))
-                        .transpose()?
-                        .unwrap_or(Decimal::ZERO),
-                })
-            })
-            .collect::<Result<_, Error>>()?;
+        let lines = order_lines(self.lines)?;
         Ok(NewOrder {
             customer_id: parse_id("customerId", &self.customer_id)?,
             external_id: self
@@ -823,6 +803,30 @@ impl CreateOrderInput {
             lines,
         })
     }
+}
+
+/// Validates order (or deal) lines; fields are named `lines[i].field`.
+pub fn order_lines(lines: Vec<OrderLineInput>) -> Result<Vec<NewOrderLine>, Error> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let field = |name: &str| format!("lines[{i}].{name}");
+            Ok(NewOrderLine {
+                product_id: parse_id(&field("productId"), &line.product_id)?,
+                quantity: order_rules::quantity(&field("quantity"), line.quantity)?,
+                unit_price: line
+                    .unit_price
+                    .map(|p| order_rules::unit_price(&field("unitPrice"), p))
+                    .transpose()?,
+                discount_percent: line
+                    .discount_percent
+                    .map(|d| order_rules::discount_percent(&field("discountPercent"), d))
+                    .transpose()?
+                    .unwrap_or(Decimal::ZERO),
+            })
+        })
+        .collect()
 }
 
 /// A status change of an order.

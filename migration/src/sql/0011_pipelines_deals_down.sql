@@ -1,0 +1,12 @@
+DROP INDEX IF EXISTS customers_open_deal_amount_idx;
+ALTER TABLE customers DROP COLUMN IF EXISTS open_deal_count, DROP COLUMN IF EXISTS open_deal_amount;
+DROP INDEX IF EXISTS interactions_deal_idx;
+ALTER TABLE interactions DROP COLUMN IF EXISTS deal_id;
+DROP TABLE IF EXISTS domain_events;
+DROP TABLE IF EXISTS leads;
+DROP TABLE IF EXISTS deal_stage_history;
+DROP TABLE IF EXISTS deal_lines;
+DROP TABLE IF EXISTS deal_contacts;
+DROP TABLE IF EXISTS deals;
+DROP TABLE IF EXISTS pipeline_stages;
+DROP TABLE IF EXISTS pipelines;
