@@ -32,11 +32,13 @@ pub enum Permission {
     ProductsWrite,
     /// Exchange rates: setting them.
     ExchangeRatesWrite,
+    /// Customer value analytics: starting a recompute.
+    AnalyticsRun,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -48,6 +50,7 @@ impl Permission {
         Permission::OrdersWrite,
         Permission::ProductsWrite,
         Permission::ExchangeRatesWrite,
+        Permission::AnalyticsRun,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -69,6 +72,7 @@ impl Permission {
             Permission::OrdersWrite => "orders:write",
             Permission::ProductsWrite => "products:write",
             Permission::ExchangeRatesWrite => "exchange_rates:write",
+            Permission::AnalyticsRun => "analytics:run",
         }
     }
 }
@@ -93,6 +97,7 @@ const ADMINISTRATION: &[Permission] = &[
     OrdersWrite,
     ProductsWrite,
     ExchangeRatesWrite,
+    AnalyticsRun,
 ];
 
 impl Role {
@@ -120,6 +125,7 @@ impl Role {
                 OrdersWrite,
                 ProductsWrite,
                 ExchangeRatesWrite,
+                AnalyticsRun,
             ],
             Role::Sales => &[CustomersRead, CustomersWrite, OrdersRead, OrdersWrite],
             Role::Service | Role::Marketing => &[CustomersRead, CustomersWrite, OrdersRead],

@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, customers, identity, sales};
+use super::{admin, analytics, customers, identity, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -14,6 +14,7 @@ pub struct Query(
     admin::query::AdminQuery,
     customers::custom_fields::CustomFieldQuery,
     sales::query::SalesQuery,
+    analytics::query::AnalyticsQuery,
 );
 
 /// Every mutation field of the API.
@@ -26,6 +27,7 @@ pub struct Mutation(
     admin::mutation::AdminMutation,
     customers::custom_fields::CustomFieldMutation,
     sales::mutation::SalesMutation,
+    analytics::mutation::AnalyticsMutation,
 );
 
 /// The executable schema.

@@ -379,6 +379,7 @@ async fn execute(
                 tokio::spawn,
             ));
         request = crate::graphql::sales::loaders::register(request, tx);
+        request = crate::graphql::analytics::loaders::register(request, tx);
     }
     request = request.data(RequestInfo {
         principal,
