@@ -20,7 +20,9 @@ use super::customer_history::{self, ChangeAction};
 use super::filter::{
     DecimalFilter, EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter,
 };
-use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
+use super::pagination::{
+    fetch_page, fetch_page_with, Page, PageRequest, SortKey, SortKind, SortValue,
+};
 use super::values;
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
@@ -250,6 +252,8 @@ pub struct CustomerFilter {
     pub interactions: Option<InteractionMatch>,
     /// Conditions on workspace-defined fields.
     pub custom_fields: Vec<super::custom_fields::FieldFilter>,
+    /// Conditions on the stored customer value figures.
+    pub value: Option<super::analytics::values::ValueMatch>,
     pub and: Vec<CustomerFilter>,
     pub or: Vec<CustomerFilter>,
     pub not: Option<Box<CustomerFilter>>,
@@ -341,6 +345,10 @@ impl CustomerFilter {
         for _ in &self.custom_fields {
             budget.spend(depth)?;
         }
+        if let Some(m) = &self.value {
+            budget.spend(depth + 1)?;
+            m.validate("filter.value")?;
+        }
         for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
             budget.spend(depth + 1)?;
             sub.validate_at(depth + 1, budget)?;
@@ -423,6 +431,9 @@ impl CustomerFilter {
         }
         if let Some(m) = &self.interactions {
             all = all.add(m.exists());
+        }
+        if let Some(m) = &self.value {
+            all = all.add(m.condition());
         }
         for sub in &self.and {
             all = all.add(sub.condition(defs)?);
@@ -550,6 +561,8 @@ pub enum CustomerOrderField {
     OpenDealCount,
     /// In the base currency.
     OpenDealAmount,
+    /// A stored customer value figure; customers without figures sort first.
+    Value(super::analytics::values::ValueSortField),
 }
 
 /// Stands for "never" when sorting by last interaction or order (keeps keys non-null).
@@ -717,6 +730,24 @@ fn sort_keys(
                     o.descending,
                 )?;
                 keys.push(sort_key);
+                continue;
+            }
+            CustomerOrderField::Value(field) => {
+                let (name, _, kind) = field.spec();
+                if keys.iter().any(|k| k.name == name) {
+                    return Err(Error::validation(
+                        "orderBy",
+                        format!("`{name}` is given twice"),
+                    ));
+                }
+                keys.push(SortKey {
+                    name,
+                    expr: field.expr(),
+                    kind,
+                    descending: o.descending,
+                    case_insensitive: false,
+                    value_cast: None,
+                });
                 continue;
             }
         };
@@ -892,7 +923,17 @@ pub async fn list(
         None => None,
     };
     let select = visible(tx).filter(filter.condition(&defs)?);
-    fetch_page(tx, select, &keys, page, |row| {
+    let value_fields: Vec<(usize, super::analytics::values::ValueSortField)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| {
+            super::analytics::values::ValueSortField::ALL
+                .into_iter()
+                .find(|f| f.spec().0 == k.name)
+                .map(|f| (i, f))
+        })
+        .collect();
+    let base_values = |row: &customer::Model| {
         sort_values(
             &keys,
             custom
@@ -900,6 +941,24 @@ pub async fn list(
                 .map(|f| f as &dyn Fn(&JsonValue) -> SortValue),
             row,
         )
+    };
+    if value_fields.is_empty() {
+        return fetch_page(tx, select, &keys, page, base_values).await;
+    }
+    // Value figures live in their own table: load them for the page at once.
+    fetch_page_with(tx, select, &keys, page, |rows: &[customer::Model]| {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut values: Vec<Vec<SortValue>> = rows.iter().map(base_values).collect();
+        let value_fields = &value_fields;
+        async move {
+            let figures = super::analytics::values::of_customers(tx, &ids).await?;
+            for (row_values, id) in values.iter_mut().zip(&ids) {
+                for (i, field) in value_fields {
+                    row_values[*i] = field.value_of(figures.get(id));
+                }
+            }
+            Ok(values)
+        }
     })
     .await
 }

@@ -198,6 +198,8 @@ pub struct DecimalFilter {
     pub gte: Option<Decimal>,
     pub lt: Option<Decimal>,
     pub lte: Option<Decimal>,
+    /// `true`: only records without a value; `false`: only records with one.
+    pub is_null: Option<bool>,
 }
 
 impl From<DecimalFilter> for crate::domain::filter::DecimalFilter {
@@ -208,6 +210,7 @@ impl From<DecimalFilter> for crate::domain::filter::DecimalFilter {
             gte: f.gte,
             lt: f.lt,
             lte: f.lte,
+            is_null: f.is_null,
         }
     }
 }

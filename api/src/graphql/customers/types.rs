@@ -7,6 +7,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
+use crate::domain::analytics::values::ValueSortField;
 use crate::domain::customers::{
     self as domain, rules, CustomerChanges, CustomerOrder, NewCustomer,
 };
@@ -196,6 +197,15 @@ impl Customer {
             currency: base,
         })
     }
+    /// Customer value figures (RFM, tier, lifetime value, churn risk) from
+    /// the latest successful analytics run; null before the first
+    /// computation and for customers without purchases.
+    async fn value(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::graphql::analytics::types::CustomerValue>> {
+        crate::graphql::analytics::types::value_of(ctx, self.0.id).await
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -304,6 +314,8 @@ pub struct CustomerFilter {
     pub interactions: Option<InteractionMatchFilter>,
     /// Conditions on workspace-defined fields (see `customFieldDefinitions`).
     pub custom_fields: Option<Vec<CustomFieldFilter>>,
+    /// Conditions on the customer value figures (`Customer.value`).
+    pub value: Option<crate::graphql::analytics::types::CustomerValueFilter>,
     pub and: Option<Vec<CustomerFilter>>,
     pub or: Option<Vec<CustomerFilter>>,
     pub not: Option<Box<CustomerFilter>>,
@@ -380,6 +392,7 @@ impl CustomerFilter {
                     is_null: f.is_null,
                 })
                 .collect(),
+            value: self.value.map(Into::into),
             and: nested(self.and)?,
             or: nested(self.or)?,
             not: self
@@ -449,6 +462,16 @@ pub enum CustomerOrderField {
     OpenDealCount,
     /// The open deals' amount in the base currency.
     OpenDealAmount,
+    /// Customer value figures (`Customer.value`); customers without figures
+    /// count as −1 (first ascending, last descending).
+    #[graphql(name = "CLV_12M")]
+    Clv12m,
+    ChurnRisk,
+    MonetaryTotal,
+    ProbabilityAlive,
+    /// Days since the last purchase.
+    Recency,
+    PotentialValue,
 }
 
 /// One sort key; ties are broken by id.
@@ -480,6 +503,24 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
                 CustomerOrderField::OpenDealCount => domain::CustomerOrderField::OpenDealCount,
                 CustomerOrderField::OpenDealAmount => domain::CustomerOrderField::OpenDealAmount,
+                CustomerOrderField::Clv12m => {
+                    domain::CustomerOrderField::Value(ValueSortField::Clv12m)
+                }
+                CustomerOrderField::ChurnRisk => {
+                    domain::CustomerOrderField::Value(ValueSortField::ChurnRisk)
+                }
+                CustomerOrderField::MonetaryTotal => {
+                    domain::CustomerOrderField::Value(ValueSortField::MonetaryTotal)
+                }
+                CustomerOrderField::ProbabilityAlive => {
+                    domain::CustomerOrderField::Value(ValueSortField::ProbabilityAlive)
+                }
+                CustomerOrderField::Recency => {
+                    domain::CustomerOrderField::Value(ValueSortField::RecencyDays)
+                }
+                CustomerOrderField::PotentialValue => {
+                    domain::CustomerOrderField::Value(ValueSortField::PotentialValue)
+                }
             },
             descending: o.direction == OrderDirection::Desc,
             custom_field: o.custom_field,
