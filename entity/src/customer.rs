@@ -31,6 +31,23 @@ pub struct Model {
     pub interaction_count: i32,
     pub open_task_count: i32,
     pub last_interaction_at: Option<DateTimeUtc>,
+    /// Label of the primary email (`WORK`, `HOME`, `MOBILE`, `OTHER`).
+    pub email_label: String,
+    /// Further emails: a JSON array of `{"value", "label"}`.
+    pub other_emails: Json,
+    /// Label of the primary phone.
+    pub phone_label: String,
+    /// Further phones: a JSON array of `{"value", "label"}`.
+    pub other_phones: Json,
+    pub address_lines: Vec<String>,
+    pub city: Option<String>,
+    pub state_province: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub acquisition_source: Option<String>,
+    pub acquisition_channel: Option<String>,
+    pub team_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

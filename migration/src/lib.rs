@@ -17,6 +17,7 @@ mod m20261125_000006_sales;
 mod m20261125_000007_customer_rollups;
 mod m20261125_000008_customer_visibility;
 mod m20261125_000010_custom_fields;
+mod m20261125_000012_customer_records;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_customer_rollups::Migration),
             Box::new(m20261125_000008_customer_visibility::Migration),
             Box::new(m20261125_000010_custom_fields::Migration),
+            Box::new(m20261125_000012_customer_records::Migration),
         ]
     }
 }

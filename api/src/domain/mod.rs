@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod contact_points;
 pub mod contacts;
 pub mod currencies;
 pub mod custom_fields;
@@ -22,6 +23,7 @@ pub mod orders;
 pub mod org_units;
 pub mod outbox;
 pub mod pagination;
+pub mod postal_address;
 pub mod products;
 pub mod search;
 pub mod timeline;

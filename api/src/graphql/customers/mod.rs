@@ -5,6 +5,7 @@ pub mod history;
 pub mod import;
 pub mod mutation;
 pub mod query;
+pub mod records;
 pub mod relations;
 pub mod search;
 pub mod types;
