@@ -152,7 +152,8 @@ pub fn name(raw: &str) -> Result<String> {
     rules::name(raw)
 }
 
-fn visible(tx: &TenantTx) -> Select<Contacts> {
+/// The tenant's live contacts of customers the member may see.
+pub(super) fn visible(tx: &TenantTx) -> Select<Contacts> {
     Contacts::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::DeletedAt.is_null())

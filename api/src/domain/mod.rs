@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod contact_list;
 pub mod contact_points;
 pub mod contacts;
 pub mod currencies;

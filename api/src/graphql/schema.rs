@@ -13,6 +13,7 @@ pub struct Query(
     customers::search::CustomerSearchQuery,
     admin::query::AdminQuery,
     customers::custom_fields::CustomFieldQuery,
+    customers::contact_list::ContactListQuery,
     sales::query::SalesQuery,
 );
 

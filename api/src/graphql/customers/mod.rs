@@ -1,5 +1,6 @@
 //! Customers API: the records every other area hangs from.
 
+pub mod contact_list;
 pub mod custom_fields;
 pub mod history;
 pub mod import;

@@ -388,17 +388,7 @@ impl CustomerFilter {
                 .custom_fields
                 .unwrap_or_default()
                 .into_iter()
-                .map(|f| crate::domain::custom_fields::FieldFilter {
-                    key: f.key,
-                    eq: f.eq.map(|j| j.0),
-                    in_list: f.in_list.map(|l| l.into_iter().map(|j| j.0).collect()),
-                    gt: f.gt.map(|j| j.0),
-                    gte: f.gte.map(|j| j.0),
-                    lt: f.lt.map(|j| j.0),
-                    lte: f.lte.map(|j| j.0),
-                    contains: f.contains,
-                    is_null: f.is_null,
-                })
+                .map(CustomFieldFilter::into_domain)
                 .collect(),
             and: nested(self.and)?,
             or: nested(self.or)?,
@@ -427,6 +417,23 @@ pub struct CustomFieldFilter {
     pub contains: Option<String>,
     /// True: the record has no value for the field.
     pub is_null: Option<bool>,
+}
+
+impl CustomFieldFilter {
+    /// The domain condition.
+    pub fn into_domain(self) -> crate::domain::custom_fields::FieldFilter {
+        crate::domain::custom_fields::FieldFilter {
+            key: self.key,
+            eq: self.eq.map(|j| j.0),
+            in_list: self.in_list.map(|l| l.into_iter().map(|j| j.0).collect()),
+            gt: self.gt.map(|j| j.0),
+            gte: self.gte.map(|j| j.0),
+            lt: self.lt.map(|j| j.0),
+            lte: self.lte.map(|j| j.0),
+            contains: self.contains,
+            is_null: self.is_null,
+        }
+    }
 }
 
 /// Conditions on one of a customer's contacts.
