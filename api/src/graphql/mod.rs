@@ -8,6 +8,7 @@ pub mod common;
 pub mod context;
 pub mod customers;
 pub mod identity;
+pub mod languages;
 pub mod limits;
 pub mod loaders;
 pub mod sales;

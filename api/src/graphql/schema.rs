@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, customers, identity, sales};
+use super::{admin, customers, identity, languages, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -15,6 +15,7 @@ pub struct Query(
     customers::custom_fields::CustomFieldQuery,
     customers::contact_list::ContactListQuery,
     sales::query::SalesQuery,
+    languages::LanguageQuery,
 );
 
 /// Every mutation field of the API.
@@ -27,6 +28,7 @@ pub struct Mutation(
     admin::mutation::AdminMutation,
     customers::custom_fields::CustomFieldMutation,
     sales::mutation::SalesMutation,
+    languages::LanguageMutation,
 );
 
 /// The executable schema.

@@ -380,7 +380,18 @@ async fn execute(
             ));
         request = crate::graphql::sales::loaders::register(request, tx);
     }
-    request = request.data(RequestInfo {
+    let locale = Arc::new(crate::i18n::RequestLocale::new(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::i18n::Locale::from_accept_language),
+        principal.as_ref().and_then(|p| match p.actor {
+            crate::auth::Actor::User { user_id, .. } => Some(user_id),
+            crate::auth::Actor::ApiKey { .. } => None,
+        }),
+        state.db.clone(),
+    ));
+    request = request.data(locale.clone()).data(RequestInfo {
         principal,
         client: client_info(req),
     });
@@ -389,7 +400,7 @@ async fn execute(
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request))
         .catch_unwind()
         .await;
-    let response = match executed {
+    let mut response = match executed {
         Ok(response) => response,
         Err(_) => {
             tracing::error!("a resolver panicked");
@@ -404,6 +415,19 @@ async fn execute(
             return HttpResponse::InternalServerError()
                 .content_type(media.content_type())
                 .json(json!({ "errors": [{ "message": err.message, "extensions": { "code": "INTERNAL" } }] }));
+        }
+    }
+    // Error messages in the caller's language: codes and fields stay as they are.
+    if response
+        .errors
+        .iter()
+        .any(|e| e.source::<crate::i18n::LocalizedError>().is_some())
+    {
+        let locale = locale.get().await;
+        for error in &mut response.errors {
+            if let Some(localized) = error.source::<crate::i18n::LocalizedError>() {
+                error.message = localized.message(locale);
+            }
         }
     }
     let failed_before_execution = response.data == async_graphql::Value::Null
