@@ -80,6 +80,12 @@ async fn anonymous_callers_get_the_language_of_accept_language() {
     assert_eq!(error_code(&chinese), error_code(&english));
     assert!(message(&chinese).starts_with("请先登录"), "{chinese}");
     assert!(message(&english).starts_with("sign in first"), "{english}");
+
+    // Requests refused before execution follow the header too.
+    let aliases = "{ a: __typename b: __typename c: __typename d: __typename e: __typename f: __typename g: __typename h: __typename i: __typename j: __typename k: __typename l: __typename m: __typename n: __typename o: __typename p: __typename }";
+    let refused = gql_in(&app, "zh-CN", None, aliases, json!({})).await;
+    assert_eq!(error_code(&refused), Some("VALIDATION"), "{refused}");
+    assert_eq!(message(&refused), "文档使用了 16 个别名；上限为 15");
 }
 
 #[tokio::test]

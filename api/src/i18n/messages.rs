@@ -11,6 +11,22 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("this action needs the `{}` permission", "此操作需要 `{}` 权限"),
     ("rate limit exceeded; retry in {} s", "请求过于频繁；请在 {} 秒后重试"),
     ("internal error", "内部错误"),
+    // ---------------------------------------------------------------- requests refused before execution
+    (
+        "the document is {} characters long; the limit is {}",
+        "文档长 {} 个字符；上限为 {}",
+    ),
+    ("syntax error: {}", "语法错误：{}"),
+    ("the document uses {} aliases; the limit is {}", "文档使用了 {} 个别名；上限为 {}"),
+    ("the query is {} levels deep; the limit is {}", "查询深度为 {} 层；上限为 {}"),
+    (
+        "the introspection query is {} levels deep; the limit is {}",
+        "内省查询深度为 {} 层；上限为 {}",
+    ),
+    (
+        "only queries may be sent with GET; send mutations with POST",
+        "GET 只能发送查询；请用 POST 发送变更",
+    ),
     // ---------------------------------------------------------------- things not found
     ("API key", "API 密钥"),
     ("contact", "联系人"),
