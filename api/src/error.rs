@@ -7,6 +7,8 @@
 
 use async_graphql::ErrorExtensions;
 
+use crate::i18n::LocalizedError;
+
 /// Everything that can go wrong while serving a request.
 ///
 /// It deliberately does not implement `Display`: the only way to show it to a
@@ -112,7 +114,28 @@ impl From<Error> for async_graphql::Error {
             tracing::error!(error = %source, detail = ?source, "internal error");
         }
         let code = err.code();
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+        // The parts of the message travel with the error, so that the
+        // endpoint can render it in the caller's language.
+        let localized = match &err {
+            Error::Unauthenticated(m) => LocalizedError::Unauthenticated((*m).to_owned()),
+            Error::Forbidden(p) => LocalizedError::Forbidden((*p).to_owned()),
+            Error::NotFound(what) => LocalizedError::NotFound((*what).to_owned()),
+            Error::Validation { field, message } => LocalizedError::Validation {
+                field: field.clone(),
+                message: message.clone(),
+            },
+            Error::Conflict { message, .. } => LocalizedError::Conflict(message.clone()),
+            Error::RateLimited { retry_after_secs } => {
+                LocalizedError::RateLimited(*retry_after_secs)
+            }
+            Error::Internal(_) => LocalizedError::Internal,
+        };
+        let error = async_graphql::Error {
+            message: err.message(),
+            source: Some(std::sync::Arc::new(localized)),
+            extensions: None,
+        };
+        error.extend_with(|_, ext| {
             ext.set("code", code);
             match &err {
                 Error::Validation { field, .. } => ext.set("field", field.as_str()),

@@ -12,6 +12,7 @@ pub mod csv;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod i18n;
 pub mod mail;
 pub mod metrics;
 pub mod routes;

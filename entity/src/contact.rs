@@ -22,6 +22,16 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Label of the primary email (`WORK`, `HOME`, `MOBILE`, `OTHER`).
+    pub email_label: String,
+    /// Further emails: a JSON array of `{"value", "label"}`.
+    pub other_emails: Json,
+    /// Label of the primary phone.
+    pub phone_label: String,
+    /// Further phones: a JSON array of `{"value", "label"}`.
+    pub other_phones: Json,
+    /// Workspace-defined fields (definitions with object `CONTACT`).
+    pub custom_fields: Json,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -37,6 +37,23 @@ pub struct Model {
     pub last_order_at: Option<DateTimeUtc>,
     pub open_deal_count: i32,
     pub open_deal_amount: Decimal,
+    /// Label of the primary email (`WORK`, `HOME`, `MOBILE`, `OTHER`).
+    pub email_label: String,
+    /// Further emails: a JSON array of `{"value", "label"}`.
+    pub other_emails: Json,
+    /// Label of the primary phone.
+    pub phone_label: String,
+    /// Further phones: a JSON array of `{"value", "label"}`.
+    pub other_phones: Json,
+    pub address_lines: Vec<String>,
+    pub city: Option<String>,
+    pub state_province: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub acquisition_source: Option<String>,
+    pub acquisition_channel: Option<String>,
+    pub team_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

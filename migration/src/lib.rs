@@ -18,6 +18,7 @@ mod m20261125_000007_customer_rollups;
 mod m20261125_000008_customer_visibility;
 mod m20261125_000010_custom_fields;
 mod m20261125_000011_pipelines_deals;
+mod m20261125_000012_customer_records;
 mod m20261125_000013_customer_value;
 mod m20261125_000015_order_rollups;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_customer_visibility::Migration),
             Box::new(m20261125_000010_custom_fields::Migration),
             Box::new(m20261125_000011_pipelines_deals::Migration),
+            Box::new(m20261125_000012_customer_records::Migration),
             Box::new(m20261125_000013_customer_value::Migration),
             Box::new(m20261125_000015_order_rollups::Migration),
         ]

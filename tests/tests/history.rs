@@ -137,6 +137,7 @@ async fn every_kind_of_change_is_recorded_with_old_and_new_values_and_who_made_i
             "kind",
             "name",
             "email",
+            "emails",
             "lifecycleStage",
             "tags",
             "customFields"
@@ -184,6 +185,16 @@ async fn every_kind_of_change_is_recorded_with_old_and_new_values_and_who_made_i
         ("name", json!("Globex"), json!("Globex Ltd")),
         ("email", json!("info@globex.example"), Value::Null),
         ("phone", Value::Null, json!("+44 20 7946 0000")),
+        (
+            "emails",
+            json!([{ "value": "info@globex.example", "label": "WORK", "primary": true }]),
+            json!([]),
+        ),
+        (
+            "phones",
+            json!([]),
+            json!([{ "value": "+44 20 7946 0000", "label": "WORK", "primary": true }]),
+        ),
         ("website", Value::Null, json!("https://globex.example")),
         ("industry", Value::Null, json!("Energy")),
         ("region", Value::Null, json!("EMEA")),
@@ -273,7 +284,7 @@ async fn every_kind_of_change_is_recorded_with_old_and_new_values_and_who_made_i
     let total = app.gql_as(&acme, HISTORY, json!({ "id": id })).await;
     assert_eq!(
         total["data"]["customerHistory"]["totalCount"],
-        6 + 12 + 1 + 2
+        7 + 14 + 1 + 2
     );
     let unknown = app
         .gql_as(

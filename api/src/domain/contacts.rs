@@ -4,12 +4,16 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Select, Set, Statement,
+    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select, Set,
+    Statement,
 };
+use serde_json::Value as JsonValue;
 use uuid::Uuid;
 
 use entity::contact::{self, Column, Entity as Contacts};
 
+use super::contact_points::{PointKind, PointList};
+use super::custom_fields::{self, FieldObject};
 use super::customers::{self, rules};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use super::values;
@@ -68,9 +72,17 @@ pub struct NewContact {
     pub phone: Option<String>,
     pub preferred_channel: Option<Channel>,
     pub language: Option<String>,
+    /// Every email, primary first; `None`: only `email`.
+    pub emails: Option<PointList>,
+    /// Every phone, primary first; `None`: only `phone`.
+    pub phones: Option<PointList>,
+    /// Workspace-defined fields (object `CONTACT`), a JSON object.
+    pub custom_fields: JsonValue,
 }
 
-/// Validated changes: `None` leaves a field, `Some(None)` clears it.
+/// Validated changes: `None` leaves a field, `Some(None)` clears it. A
+/// given email or phone list replaces the stored one, and a given `email`
+/// (`phone`) becomes its primary; custom fields merge (`null` removes one).
 #[derive(Clone, Debug, Default)]
 pub struct ContactChanges {
     pub name: Option<String>,
@@ -79,6 +91,37 @@ pub struct ContactChanges {
     pub phone: Option<Option<String>>,
     pub preferred_channel: Option<Option<Channel>>,
     pub language: Option<Option<String>>,
+    pub emails: Option<PointList>,
+    pub phones: Option<PointList>,
+    pub custom_fields: Option<JsonValue>,
+}
+
+/// A contact's emails, primary first.
+pub fn emails_of(row: &contact::Model) -> PointList {
+    PointList::stored(row.email.as_deref(), &row.email_label, &row.other_emails)
+}
+
+/// A contact's phones, primary first.
+pub fn phones_of(row: &contact::Model) -> PointList {
+    PointList::stored(row.phone.as_deref(), &row.phone_label, &row.other_phones)
+}
+
+/// The list after a write: the given one or the stored one, with a change
+/// of the single primary field applied. `None` when neither was given.
+fn resolve_points(
+    kind: PointKind,
+    stored: PointList,
+    primary: Option<Option<String>>,
+    list: Option<PointList>,
+) -> Option<PointList> {
+    if primary.is_none() && list.is_none() {
+        return None;
+    }
+    let mut points = list.unwrap_or(stored);
+    if let Some(primary) = primary {
+        points.set_primary(kind, primary);
+    }
+    Some(points)
 }
 
 /// A contact's language: one of the product's languages or another BCP 47 tag.
@@ -109,7 +152,8 @@ pub fn name(raw: &str) -> Result<String> {
     rules::name(raw)
 }
 
-fn visible(tx: &TenantTx) -> Select<Contacts> {
+/// The tenant's live contacts of customers the member may see.
+pub(super) fn visible(tx: &TenantTx) -> Select<Contacts> {
     Contacts::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::DeletedAt.is_null())
@@ -129,6 +173,30 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
             "is not a customer of this workspace",
         ));
     }
+    let defs = custom_fields::definitions(tx, FieldObject::Contact).await?;
+    let mut fields = custom_fields::check(&defs, &new.custom_fields)?;
+    if let Some(map) = fields.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    custom_fields::check_required(&defs, &fields)?;
+    let email_change = Some(new.email.clone()).filter(|e| e.is_some() || new.emails.is_none());
+    let (email, email_label, other_emails) = resolve_points(
+        PointKind::Email,
+        PointList::default(),
+        email_change,
+        new.emails,
+    )
+    .unwrap_or_default()
+    .columns();
+    let phone_change = Some(new.phone.clone()).filter(|p| p.is_some() || new.phones.is_none());
+    let (phone, phone_label, other_phones) = resolve_points(
+        PointKind::Phone,
+        PointList::default(),
+        phone_change,
+        new.phones,
+    )
+    .unwrap_or_default()
+    .columns();
     let now = chrono::Utc::now();
     customers::adjust_rollups(tx, new.customer_id, customers::RollupChange::ContactAdded).await?;
     tx.touch_customer(new.customer_id);
@@ -139,8 +207,13 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
         version: Set(1),
         name: Set(new.name),
         title: Set(new.title),
-        email: Set(new.email),
-        phone: Set(new.phone),
+        email: Set(email),
+        phone: Set(phone),
+        email_label: Set(email_label),
+        other_emails: Set(other_emails),
+        phone_label: Set(phone_label),
+        other_phones: Set(other_phones),
+        custom_fields: Set(fields),
         preferred_channel: Set(new.preferred_channel.map(|c| c.as_str().to_owned())),
         language: Set(new.language),
         created_by: Set(tx.scope().user_id),
@@ -152,7 +225,8 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
     .await?)
 }
 
-/// Applies changes if the contact is still at `version`.
+/// Applies changes if the contact is still at `version`; a stale version
+/// is a `CONFLICT`.
 pub async fn update(
     tx: &TenantTx,
     id: Uuid,
@@ -165,8 +239,6 @@ pub async fn update(
     }
     for (value, column) in [
         (changes.title, Column::Title),
-        (changes.email, Column::Email),
-        (changes.phone, Column::Phone),
         (changes.language, Column::Language),
     ] {
         if let Some(value) = value {
@@ -179,17 +251,74 @@ pub async fn update(
             channel.map(|c| c.as_str().to_owned()).into(),
         ));
     }
-    if sets.is_empty() {
+    let points_change = changes.email.is_some()
+        || changes.phone.is_some()
+        || changes.emails.is_some()
+        || changes.phones.is_some();
+    if sets.is_empty() && !points_change && changes.custom_fields.is_none() {
         return Err(Error::validation(
             "input",
             "give at least one field to change",
         ));
     }
-    let updated = sets
+    let defs = custom_fields::definitions(tx, FieldObject::Contact).await?;
+    let fields_patch = changes
+        .custom_fields
+        .as_ref()
+        .map(|patch| custom_fields::patch(&defs, patch))
+        .transpose()?;
+    let before = visible(tx)
+        .filter(Column::Id.eq(id))
+        .lock_exclusive()
+        .one(&**tx)
+        .await?
+        .ok_or(Error::NotFound("contact"))?;
+    if before.version != version {
+        return Err(Error::conflict(
+            format!(
+                "the contact was changed by someone else (you sent version {version}, it is now at version {}); reload it and apply your change again",
+                before.version
+            ),
+            Some("version"),
+        ));
+    }
+    let point_columns = [
+        (
+            resolve_points(
+                PointKind::Email,
+                emails_of(&before),
+                changes.email,
+                changes.emails,
+            ),
+            [Column::Email, Column::EmailLabel, Column::OtherEmails],
+        ),
+        (
+            resolve_points(
+                PointKind::Phone,
+                phones_of(&before),
+                changes.phone,
+                changes.phones,
+            ),
+            [Column::Phone, Column::PhoneLabel, Column::OtherPhones],
+        ),
+    ];
+    for (points, [primary, label, others]) in point_columns {
+        if let Some(points) = points {
+            let (value, primary_label, rest) = points.columns();
+            sets.push((primary, value.into()));
+            sets.push((label, primary_label.into()));
+            sets.push((others, rest.into()));
+        }
+    }
+    let mut update = sets
         .into_iter()
         .fold(Contacts::update_many(), |u, (column, value)| {
             u.col_expr(column, Expr::value(value))
-        })
+        });
+    if let Some(patch) = fields_patch {
+        update = update.col_expr(Column::CustomFields, patch.expression());
+    }
+    let updated = update
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::current_timestamp().into())
         .filter(Column::TenantId.eq(tx.tenant_id()))
@@ -198,23 +327,13 @@ pub async fn update(
         .filter(Column::DeletedAt.is_null())
         .filter(customers::of_visible_customer(tx, Column::CustomerId))
         .exec_with_returning(&**tx)
-        .await?;
-    match updated.into_iter().next() {
-        Some(row) => {
-            tx.touch_customer(row.customer_id);
-            Ok(row)
-        }
-        None => match find(tx, id).await? {
-            Some(current) => Err(Error::conflict(
-                format!(
-                    "the contact was changed by someone else (you sent version {version}, it is now at version {}); reload it and apply your change again",
-                    current.version
-                ),
-                Some("version"),
-            )),
-            None => Err(Error::NotFound("contact")),
-        },
-    }
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("contact"))?;
+    custom_fields::check_required(&defs, &updated.custom_fields)?;
+    tx.touch_customer(updated.customer_id);
+    Ok(updated)
 }
 
 /// Marks the contact deleted.
@@ -286,7 +405,8 @@ pub async fn first_of_customers(
     let rows = contact::Model::find_by_statement(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT tenant_id, id, customer_id, version, name, title, email, phone, preferred_channel, language,
-                created_by, created_at, updated_at, deleted_at
+                created_by, created_at, updated_at, deleted_at,
+                email_label, other_emails, phone_label, other_phones, custom_fields
            FROM (SELECT c.*, row_number() OVER (PARTITION BY customer_id ORDER BY created_at, id) AS n
                    FROM contacts c
                   WHERE tenant_id = $1 AND customer_id = ANY($2) AND deleted_at IS NULL) ranked

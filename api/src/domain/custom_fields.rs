@@ -1,4 +1,5 @@
-//! Custom fields: tenant admins define typed fields on customers; values live in the record's `custom_fields` object, are checked
+//! Custom fields: tenant admins define typed fields on customers and
+//! contacts; values live in the record's `custom_fields` object, are checked
 //! against the definitions on every write, and can be filtered and sorted
 //! like built-in fields.
 //!
@@ -31,13 +32,22 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldObject {
     Customer,
+    Contact,
 }
 
 impl FieldObject {
+    /// Parses a stored name.
+    pub fn parse(stored: &str) -> Option<FieldObject> {
+        [FieldObject::Customer, FieldObject::Contact]
+            .into_iter()
+            .find(|o| o.as_str() == stored)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             FieldObject::Customer => "CUSTOMER",
+            FieldObject::Contact => "CONTACT",
         }
     }
 }
@@ -192,7 +202,7 @@ pub async fn definitions(tx: &TenantTx, object: FieldObject) -> Result<Vec<defin
         .await?)
 }
 
-/// Removes a customer field and its values from every customer.
+/// Removes a field and its values from every record of its object.
 pub async fn remove(tx: &TenantTx, id: Uuid) -> Result<()> {
     let removed = Definitions::delete_many()
         .filter(Column::TenantId.eq(tx.tenant_id()))
@@ -202,7 +212,24 @@ pub async fn remove(tx: &TenantTx, id: Uuid) -> Result<()> {
     let Some(removed) = removed.into_iter().next() else {
         return Err(Error::NotFound("custom field"));
     };
-    {
+    if removed.object == FieldObject::Contact.as_str() {
+        use entity::contact::{Column as C, Entity as Contacts};
+        let cleared = Contacts::update_many()
+            .col_expr(
+                C::CustomFields,
+                Expr::cust_with_values("custom_fields - $1", [removed.key.clone()]),
+            )
+            .filter(C::TenantId.eq(tx.tenant_id()))
+            .filter(Expr::cust_with_values(
+                "custom_fields ? $1",
+                [removed.key.clone()],
+            ))
+            .exec_with_returning(&**tx)
+            .await?;
+        for contact in cleared {
+            tx.touch_customer(contact.customer_id);
+        }
+    } else {
         use entity::customer::{Column as C, Entity as Customers};
         let cleared = Customers::update_many()
             .col_expr(
@@ -252,6 +279,43 @@ pub fn check(defs: &[definition::Model], values: &JsonValue) -> Result<JsonValue
         checked.insert(key.clone(), check_value(def, &field, value)?);
     }
     Ok(JsonValue::Object(checked))
+}
+
+/// A checked change of a record's custom fields: the keys given are set,
+/// `null` removes a key.
+#[derive(Clone, Debug)]
+pub struct FieldsPatch {
+    set: JsonValue,
+    removed: Vec<String>,
+}
+
+/// Checks a patch against the definitions.
+pub fn patch(defs: &[definition::Model], patch: &JsonValue) -> Result<FieldsPatch> {
+    let checked = check(defs, patch)?;
+    let map = checked.as_object().cloned().unwrap_or_default();
+    let removed = map
+        .iter()
+        .filter(|(_, v)| v.is_null())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let set: Map<String, JsonValue> = map.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    Ok(FieldsPatch {
+        set: JsonValue::Object(set),
+        removed,
+    })
+}
+
+impl FieldsPatch {
+    /// The new value of the record's `custom_fields` column.
+    pub fn expression(self) -> SimpleExpr {
+        Expr::cust_with_values(
+            "(custom_fields || $1) - $2::text[]",
+            [
+                sea_orm::Value::from(self.set),
+                sea_orm::Value::from(self.removed),
+            ],
+        )
+    }
 }
 
 /// Fails when a required field has no value in the record's final fields.

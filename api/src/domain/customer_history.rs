@@ -62,11 +62,13 @@ impl ChangeAction {
 }
 
 /// Every field history tracks, spelled as the API spells it.
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 19] = [
     "kind",
     "name",
     "email",
     "phone",
+    "emails",
+    "phones",
     "website",
     "industry",
     "region",
@@ -75,6 +77,10 @@ pub const FIELDS: [&str; 13] = [
     "ownerId",
     "tags",
     "customFields",
+    "address",
+    "acquisitionSource",
+    "acquisitionChannel",
+    "teamId",
     "deletedAt",
 ];
 
@@ -94,13 +100,15 @@ pub fn field(argument: &str, raw: &str) -> Result<&'static str> {
 
 /// The tracked fields of a row, as JSON the way the API shows them, in the
 /// order of [`FIELDS`].
-fn values_of(row: &customer::Model) -> [(&'static str, JsonValue); 13] {
+fn values_of(row: &customer::Model) -> [(&'static str, JsonValue); 19] {
     let text = |v: &Option<String>| v.as_deref().map_or(JsonValue::Null, |s| json!(s));
     [
         ("kind", json!(row.kind)),
         ("name", json!(row.name)),
         ("email", text(&row.email)),
         ("phone", text(&row.phone)),
+        ("emails", super::customers::emails_of(row).to_json()),
+        ("phones", super::customers::phones_of(row).to_json()),
         ("website", text(&row.website)),
         ("industry", text(&row.industry)),
         ("region", text(&row.region)),
@@ -112,6 +120,13 @@ fn values_of(row: &customer::Model) -> [(&'static str, JsonValue); 13] {
         ),
         ("tags", json!(row.tags)),
         ("customFields", row.custom_fields.clone()),
+        ("address", super::customers::address_of(row).to_json()),
+        ("acquisitionSource", text(&row.acquisition_source)),
+        ("acquisitionChannel", text(&row.acquisition_channel)),
+        (
+            "teamId",
+            row.team_id.map_or(JsonValue::Null, |id| json!(id)),
+        ),
         (
             "deletedAt",
             row.deleted_at
@@ -361,13 +376,28 @@ mod tests {
             last_order_at: None,
             open_deal_count: 0,
             open_deal_amount: rust_decimal::Decimal::ZERO,
+            email_label: "WORK".into(),
+            other_emails: json!([]),
+            phone_label: "WORK".into(),
+            other_phones: json!([]),
+            address_lines: vec![],
+            city: None,
+            state_province: None,
+            postal_code: None,
+            country: None,
+            acquisition_source: None,
+            acquisition_channel: None,
+            team_id: None,
         }
     }
 
     #[test]
     fn a_new_record_lists_only_the_fields_given() {
         let fields: Vec<_> = diff(None, &row()).into_iter().map(|c| c.0).collect();
-        assert_eq!(fields, ["kind", "name", "email", "lifecycleStage"]);
+        assert_eq!(
+            fields,
+            ["kind", "name", "email", "emails", "lifecycleStage"]
+        );
     }
 
     #[test]
@@ -375,6 +405,7 @@ mod tests {
         let before = row();
         let mut after = row();
         after.email = None;
+        after.country = Some("CN".into());
         after.tags = vec!["vip".into()];
         after.custom_fields = json!({ "size": 3 });
         after.version = 2;
@@ -383,8 +414,21 @@ mod tests {
             changes,
             vec![
                 ("email", Some(json!("a@acme.example")), None),
+                (
+                    "emails",
+                    Some(json!([{ "value": "a@acme.example", "label": "WORK", "primary": true }])),
+                    Some(json!([]))
+                ),
                 ("tags", Some(json!([])), Some(json!(["vip"]))),
                 ("customFields", Some(json!({})), Some(json!({ "size": 3 }))),
+                (
+                    "address",
+                    None,
+                    Some(json!({
+                        "streetLines": [], "city": null, "stateProvince": null,
+                        "postalCode": null, "country": "CN"
+                    }))
+                ),
             ]
         );
         assert!(diff(Some(&before), &before).is_empty());

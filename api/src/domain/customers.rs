@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use entity::customer::{self, Column, Entity as Customers};
 
+use super::contact_points::{self, PointKind, PointList};
 use super::customer_history::{self, ChangeAction};
 use super::filter::{
     DecimalFilter, EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter,
@@ -23,6 +24,7 @@ use super::filter::{
 use super::pagination::{
     fetch_page, fetch_page_with, Page, PageRequest, SortKey, SortKind, SortValue,
 };
+use super::postal_address::PostalAddress;
 use super::values;
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
@@ -148,6 +150,133 @@ pub struct CustomerChanges {
     pub custom_fields: Option<JsonValue>,
 }
 
+/// How a customer first found the workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcquisitionChannel {
+    OrganicSearch,
+    PaidSearch,
+    Social,
+    Email,
+    Referral,
+    Partner,
+    Event,
+    Direct,
+    Advertising,
+    Other,
+}
+
+impl AcquisitionChannel {
+    /// Every channel.
+    pub const ALL: [AcquisitionChannel; 10] = [
+        AcquisitionChannel::OrganicSearch,
+        AcquisitionChannel::PaidSearch,
+        AcquisitionChannel::Social,
+        AcquisitionChannel::Email,
+        AcquisitionChannel::Referral,
+        AcquisitionChannel::Partner,
+        AcquisitionChannel::Event,
+        AcquisitionChannel::Direct,
+        AcquisitionChannel::Advertising,
+        AcquisitionChannel::Other,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcquisitionChannel::OrganicSearch => "ORGANIC_SEARCH",
+            AcquisitionChannel::PaidSearch => "PAID_SEARCH",
+            AcquisitionChannel::Social => "SOCIAL",
+            AcquisitionChannel::Email => "EMAIL",
+            AcquisitionChannel::Referral => "REFERRAL",
+            AcquisitionChannel::Partner => "PARTNER",
+            AcquisitionChannel::Event => "EVENT",
+            AcquisitionChannel::Direct => "DIRECT",
+            AcquisitionChannel::Advertising => "ADVERTISING",
+            AcquisitionChannel::Other => "OTHER",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(stored: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == stored)
+            .ok_or_else(|| {
+                Error::internal(UnknownStoredValue("acquisition_channel", stored.into()))
+            })
+    }
+}
+
+/// The parts of a new customer beyond [`NewCustomer`]: all emails and
+/// phones, address, acquisition and team. `Default` is "none given" (what
+/// writers that know only the primary email and phone pass).
+#[derive(Clone, Debug, Default)]
+pub struct CustomerDetails {
+    /// Every email, primary first; `None`: only [`NewCustomer::email`].
+    pub emails: Option<PointList>,
+    /// Every phone, primary first; `None`: only [`NewCustomer::phone`].
+    pub phones: Option<PointList>,
+    pub address: PostalAddress,
+    pub acquisition_source: Option<String>,
+    pub acquisition_channel: Option<AcquisitionChannel>,
+    /// A team of the workspace.
+    pub team_id: Option<Uuid>,
+}
+
+/// Changes beyond [`CustomerChanges`]: `None` leaves a part as it is;
+/// `Some(None)` clears it. A given email or phone list replaces the stored
+/// one; a given [`CustomerChanges::email`] then becomes its primary.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerDetailChanges {
+    pub emails: Option<PointList>,
+    pub phones: Option<PointList>,
+    /// The whole address (an empty one clears it).
+    pub address: Option<PostalAddress>,
+    pub acquisition_source: Option<Option<String>>,
+    pub acquisition_channel: Option<Option<AcquisitionChannel>>,
+    pub team_id: Option<Option<Uuid>>,
+}
+
+/// A customer's emails, primary first.
+pub fn emails_of(row: &customer::Model) -> PointList {
+    PointList::stored(row.email.as_deref(), &row.email_label, &row.other_emails)
+}
+
+/// A customer's phones, primary first.
+pub fn phones_of(row: &customer::Model) -> PointList {
+    PointList::stored(row.phone.as_deref(), &row.phone_label, &row.other_phones)
+}
+
+/// A customer's postal address.
+pub fn address_of(row: &customer::Model) -> PostalAddress {
+    PostalAddress {
+        street_lines: row.address_lines.clone(),
+        city: row.city.clone(),
+        state_province: row.state_province.clone(),
+        postal_code: row.postal_code.clone(),
+        country: row.country.clone(),
+    }
+}
+
+/// The email (or phone) list after a write: the given list or the stored
+/// one, with a change of the single primary field applied to it. `None`
+/// when neither was given.
+fn resolve_points(
+    kind: PointKind,
+    stored: PointList,
+    primary: Option<Option<String>>,
+    list: Option<PointList>,
+) -> Option<PointList> {
+    if primary.is_none() && list.is_none() {
+        return None;
+    }
+    let mut points = list.unwrap_or(stored);
+    if let Some(primary) = primary {
+        points.set_primary(kind, primary);
+    }
+    Some(points)
+}
+
 /// Field rules, one function per field, used by every way a customer is written.
 pub mod rules {
     use super::*;
@@ -225,8 +354,17 @@ pub mod rules {
 #[derive(Clone, Debug, Default)]
 pub struct CustomerFilter {
     pub name: Option<TextFilter>,
+    /// Any of the customer's emails.
     pub email: Option<TextFilter>,
+    /// Any of the customer's phones.
+    pub phone: Option<TextFilter>,
     pub region: Option<TextFilter>,
+    pub city: Option<TextFilter>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub country: Option<TextFilter>,
+    pub acquisition_source: Option<TextFilter>,
+    pub acquisition_channel: Option<EnumFilter>,
+    pub team_id: Option<Vec<Uuid>>,
     pub industry: Option<TextFilter>,
     pub external_id: Option<TextFilter>,
     pub lifecycle_stage: Option<EnumFilter>,
@@ -269,7 +407,11 @@ impl CustomerFilter {
         let texts = [
             (&self.name, "filter.name"),
             (&self.email, "filter.email"),
+            (&self.phone, "filter.phone"),
             (&self.region, "filter.region"),
+            (&self.city, "filter.city"),
+            (&self.country, "filter.country"),
+            (&self.acquisition_source, "filter.acquisitionSource"),
             (&self.industry, "filter.industry"),
             (&self.external_id, "filter.externalId"),
         ];
@@ -282,16 +424,22 @@ impl CustomerFilter {
         for (choice, field) in [
             (&self.lifecycle_stage, "filter.lifecycleStage"),
             (&self.kind, "filter.kind"),
+            (&self.acquisition_channel, "filter.acquisitionChannel"),
         ] {
             if let Some(f) = choice {
                 budget.spend(depth)?;
                 f.validate(field)?;
             }
         }
-        if let Some(ids) = &self.owner_id {
-            budget.spend(depth)?;
-            if ids.len() > super::filter::MAX_IN_VALUES {
-                return Err(Error::validation("filter.ownerId", "too many values"));
+        for (ids, field) in [
+            (&self.owner_id, "filter.ownerId"),
+            (&self.team_id, "filter.teamId"),
+        ] {
+            if let Some(ids) = ids {
+                budget.spend(depth)?;
+                if ids.len() > super::filter::MAX_IN_VALUES {
+                    return Err(Error::validation(field, "too many values"));
+                }
             }
         }
         if self.created_at.is_some() {
@@ -373,10 +521,20 @@ impl CustomerFilter {
     ) -> Result<sea_orm::Condition> {
         let col = |c: Column| -> SimpleExpr { Expr::col((Customers, c)).into() };
         let mut all = sea_orm::Condition::all();
+        for (f, primary, others) in [
+            (&self.email, Column::Email, Column::OtherEmails),
+            (&self.phone, Column::Phone, Column::OtherPhones),
+        ] {
+            if let Some(f) = f {
+                all = all.add(contact_points::any_value(f, col(primary), col(others)));
+            }
+        }
         let texts = [
             (&self.name, Column::Name),
-            (&self.email, Column::Email),
             (&self.region, Column::Region),
+            (&self.city, Column::City),
+            (&self.country, Column::Country),
+            (&self.acquisition_source, Column::AcquisitionSource),
             (&self.industry, Column::Industry),
             (&self.external_id, Column::ExternalId),
         ];
@@ -391,8 +549,14 @@ impl CustomerFilter {
         if let Some(f) = &self.kind {
             all = all.add(f.condition(col(Column::Kind)));
         }
+        if let Some(f) = &self.acquisition_channel {
+            all = all.add(f.condition(col(Column::AcquisitionChannel)));
+        }
         if let Some(ids) = &self.owner_id {
             all = all.add(Column::OwnerId.is_in(ids.iter().copied()));
+        }
+        if let Some(ids) = &self.team_id {
+            all = all.add(Column::TeamId.is_in(ids.iter().copied()));
         }
         if let Some(f) = &self.created_at {
             all = all.add(f.condition(col(Column::CreatedAt)));
@@ -476,14 +640,17 @@ impl ContactMatch {
             .add(Expr::col((Contacts, C::TenantId)).equals((Customers, Column::TenantId)))
             .add(Expr::col((Contacts, C::CustomerId)).equals((Customers, Column::Id)))
             .add(Expr::col((Contacts, C::DeletedAt)).is_null());
-        for (f, c) in [
-            (&self.name, C::Name),
-            (&self.email, C::Email),
-            (&self.title, C::Title),
-            (&self.phone, C::Phone),
-        ] {
+        for (f, c) in [(&self.name, C::Name), (&self.title, C::Title)] {
             if let Some(f) = f {
                 inner = inner.add(f.condition(col(c)));
+            }
+        }
+        for (f, primary, others) in [
+            (&self.email, C::Email, C::OtherEmails),
+            (&self.phone, C::Phone, C::OtherPhones),
+        ] {
+            if let Some(f) = f {
+                inner = inner.add(contact_points::any_value(f, col(primary), col(others)));
             }
         }
         Expr::exists(
@@ -555,6 +722,10 @@ pub enum CustomerOrderField {
     OrderTotal,
     /// Customers without orders sort as the oldest.
     LastOrderAt,
+    /// Customers without a country sort first.
+    Country,
+    /// Customers without a city sort first.
+    City,
     /// A workspace-defined field, named in the order's `custom_field`;
     /// records without a value sort first.
     CustomField,
@@ -713,6 +884,8 @@ fn sort_keys(
                 SortKind::Text,
                 false,
             ),
+            CustomerOrderField::Country => ("country", Column::Country, SortKind::Text, false),
+            CustomerOrderField::City => ("city", Column::City, SortKind::Text, true),
             CustomerOrderField::CustomField => {
                 if keys.iter().any(|k| k.name == "customField") {
                     return Err(Error::validation(
@@ -765,6 +938,10 @@ fn sort_keys(
                 ])
                 .into()
             }
+            // Keys are never null: a missing value sorts as empty text.
+            CustomerOrderField::Country | CustomerOrderField::City => {
+                Func::coalesce([Expr::col((Customers, column)).into(), Expr::val("").into()]).into()
+            }
             _ => Expr::col((Customers, column)).into(),
         };
         keys.push(SortKey {
@@ -808,6 +985,8 @@ fn sort_values(
             "lastOrderAt" => SortValue::Time(row.last_order_at.unwrap_or_else(never)),
             "openDealCount" => SortValue::Int(i64::from(row.open_deal_count)),
             "openDealAmount" => SortValue::Text(row.open_deal_amount.normalize().to_string()),
+            "country" => SortValue::Text(row.country.clone().unwrap_or_default()),
+            "city" => SortValue::Text(row.city.clone().unwrap_or_default()),
             _ => SortValue::Uuid(row.id),
         })
         .collect()
@@ -1016,8 +1195,20 @@ pub async fn count(tx: &TenantTx, filter: &CustomerFilter) -> Result<u64> {
         .await?)
 }
 
-/// Creates a customer owned by the transaction's tenant.
-pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Model> {
+/// Creates a customer owned by the transaction's tenant, with no details
+/// beyond [`NewCustomer`].
+pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> {
+    create_with(tx, new, CustomerDetails::default()).await
+}
+
+/// Creates a customer with its details: the email and phone lists (whose
+/// primary is `new.email` / `new.phone` when those are given too), address,
+/// acquisition and team.
+pub async fn create_with(
+    tx: &TenantTx,
+    mut new: NewCustomer,
+    details: CustomerDetails,
+) -> Result<customer::Model> {
     let defs =
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
     let mut fields = super::custom_fields::check(&defs, &new.custom_fields)?;
@@ -1026,6 +1217,23 @@ pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Mod
     }
     super::custom_fields::check_required(&defs, &fields)?;
     new.custom_fields = fields;
+    let emails = resolve_points(
+        PointKind::Email,
+        PointList::default(),
+        Some(new.email.clone()).filter(|e| e.is_some() || details.emails.is_none()),
+        details.emails,
+    )
+    .unwrap_or_default();
+    let phones = resolve_points(
+        PointKind::Phone,
+        PointList::default(),
+        Some(new.phone.clone()).filter(|p| p.is_some() || details.phones.is_none()),
+        details.phones,
+    )
+    .unwrap_or_default();
+    let (email, email_label, other_emails) = emails.columns();
+    let (phone, phone_label, other_phones) = phones.columns();
+    let address = details.address;
     let now = chrono::Utc::now();
     let model = customer::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
@@ -1033,8 +1241,20 @@ pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Mod
         version: Set(1),
         kind: Set(new.kind.as_str().into()),
         name: Set(new.name),
-        email: Set(new.email),
-        phone: Set(new.phone),
+        email: Set(email),
+        phone: Set(phone),
+        email_label: Set(email_label),
+        other_emails: Set(other_emails),
+        phone_label: Set(phone_label),
+        other_phones: Set(other_phones),
+        address_lines: Set(address.street_lines),
+        city: Set(address.city),
+        state_province: Set(address.state_province),
+        postal_code: Set(address.postal_code),
+        country: Set(address.country),
+        acquisition_source: Set(details.acquisition_source),
+        acquisition_channel: Set(details.acquisition_channel.map(|c| c.as_str().to_owned())),
+        team_id: Set(details.team_id),
         website: Set(new.website),
         industry: Set(new.industry),
         region: Set(new.region),
@@ -1094,6 +1314,17 @@ pub async fn update(
     version: i32,
     changes: CustomerChanges,
 ) -> Result<customer::Model> {
+    update_with(tx, id, version, changes, CustomerDetailChanges::default()).await
+}
+
+/// Like [`update`], with changes to the details too.
+pub async fn update_with(
+    tx: &TenantTx,
+    id: Uuid,
+    version: i32,
+    changes: CustomerChanges,
+    details: CustomerDetailChanges,
+) -> Result<customer::Model> {
     let mut sets: Vec<(Column, sea_orm::Value)> = Vec::new();
     if let Some(kind) = changes.kind {
         sets.push((Column::Kind, kind.as_str().into()));
@@ -1102,8 +1333,6 @@ pub async fn update(
         sets.push((Column::Name, name.into()));
     }
     let optional_texts = [
-        (changes.email, Column::Email),
-        (changes.phone, Column::Phone),
         (changes.website, Column::Website),
         (changes.industry, Column::Industry),
         (changes.region, Column::Region),
@@ -1123,25 +1352,38 @@ pub async fn update(
     if let Some(tags) = changes.tags {
         sets.push((Column::Tags, tags.into()));
     }
+    if let Some(address) = details.address {
+        sets.push((Column::AddressLines, address.street_lines.into()));
+        sets.push((Column::City, address.city.into()));
+        sets.push((Column::StateProvince, address.state_province.into()));
+        sets.push((Column::PostalCode, address.postal_code.into()));
+        sets.push((Column::Country, address.country.into()));
+    }
+    if let Some(source) = details.acquisition_source {
+        sets.push((Column::AcquisitionSource, source.into()));
+    }
+    if let Some(channel) = details.acquisition_channel {
+        sets.push((
+            Column::AcquisitionChannel,
+            channel.map(|c| c.as_str().to_owned()).into(),
+        ));
+    }
+    if let Some(team) = details.team_id {
+        sets.push((Column::TeamId, team.into()));
+    }
+    let points_change = changes.email.is_some()
+        || changes.phone.is_some()
+        || details.emails.is_some()
+        || details.phones.is_some();
     let defs =
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
     // Custom fields merge: the keys given are set, `null` removes a key.
-    let fields_patch = match &changes.custom_fields {
-        Some(patch) => {
-            let checked = super::custom_fields::check(&defs, patch)?;
-            let map = checked.as_object().cloned().unwrap_or_default();
-            let removed: Vec<String> = map
-                .iter()
-                .filter(|(_, v)| v.is_null())
-                .map(|(k, _)| k.clone())
-                .collect();
-            let set: serde_json::Map<String, JsonValue> =
-                map.into_iter().filter(|(_, v)| !v.is_null()).collect();
-            Some((JsonValue::Object(set), removed))
-        }
-        None => None,
-    };
-    if sets.is_empty() && fields_patch.is_none() {
+    let fields_patch = changes
+        .custom_fields
+        .as_ref()
+        .map(|patch| super::custom_fields::patch(&defs, patch))
+        .transpose()?;
+    if sets.is_empty() && fields_patch.is_none() && !points_change {
         return Err(Error::validation(
             "input",
             "give at least one field to change",
@@ -1152,19 +1394,43 @@ pub async fn update(
         Some(row) => return Err(stale(version, row.version)),
         None => return Err(Error::NotFound("customer")),
     };
+    // Emails and phones resolve against the stored lists: a new primary
+    // keeps the others.
+    let point_columns = [
+        (
+            resolve_points(
+                PointKind::Email,
+                emails_of(&before),
+                changes.email,
+                details.emails,
+            ),
+            [Column::Email, Column::EmailLabel, Column::OtherEmails],
+        ),
+        (
+            resolve_points(
+                PointKind::Phone,
+                phones_of(&before),
+                changes.phone,
+                details.phones,
+            ),
+            [Column::Phone, Column::PhoneLabel, Column::OtherPhones],
+        ),
+    ];
+    for (points, [primary, label, others]) in point_columns {
+        if let Some(points) = points {
+            let (value, primary_label, rest) = points.columns();
+            sets.push((primary, value.into()));
+            sets.push((label, primary_label.into()));
+            sets.push((others, rest.into()));
+        }
+    }
     let mut update = sets
         .into_iter()
         .fold(Customers::update_many(), |update, (column, value)| {
             update.col_expr(column, Expr::value(value))
         });
-    if let Some((set, removed)) = fields_patch {
-        update = update.col_expr(
-            Column::CustomFields,
-            Expr::cust_with_values(
-                "(custom_fields || $1) - $2::text[]",
-                [sea_orm::Value::from(set), sea_orm::Value::from(removed)],
-            ),
-        );
+    if let Some(patch) = fields_patch {
+        update = update.col_expr(Column::CustomFields, patch.expression());
     }
     let updated = update
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -1262,6 +1528,9 @@ fn write_error(err: sea_orm::DbErr) -> Error {
             if detail.contains("owner") =>
         {
             Error::validation("ownerId", "is not a member of this workspace")
+        }
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(detail)) if detail.contains("team") => {
+            Error::validation("teamId", "is not a team of this workspace")
         }
         _ => err.into(),
     }

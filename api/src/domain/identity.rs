@@ -329,6 +329,33 @@ pub async fn tenant(db: &DatabaseConnection, id: Uuid) -> Result<tenant::Model> 
         .ok_or(Error::NotFound("tenant"))
 }
 
+/// The language a user chose (`users.locale`), if the user exists.
+pub async fn user_locale(db: &DatabaseConnection, user_id: Uuid) -> Result<Option<String>> {
+    Ok(user::Entity::find_by_id(user_id)
+        .select_only()
+        .column(user::Column::Locale)
+        .into_tuple::<String>()
+        .one(db)
+        .await?)
+}
+
+/// Sets the language a user reads the product in; returns the user.
+pub async fn set_user_locale(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    locale: String,
+) -> Result<user::Model> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Locale, Expr::value(locale))
+        .col_expr(user::Column::UpdatedAt, Expr::current_timestamp().into())
+        .filter(user::Column::Id.eq(user_id))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("user"))
+}
+
 /// The users among `ids` who are members of `tenant_id`; others are left out.
 pub async fn members(
     db: &DatabaseConnection,

@@ -266,6 +266,9 @@ pub async fn convert(
             phone: lead.phone.clone(),
             preferred_channel: None,
             language: None,
+            emails: None,
+            phones: None,
+            custom_fields: serde_json::json!({}),
         },
     )
     .await?;
@@ -350,6 +353,18 @@ async fn find_match(tx: &TenantTx, lead: &lead::Model) -> Result<Option<entity::
         order_count: 0,
         order_total: rust_decimal::Decimal::ZERO,
         last_order_at: None,
+        email_label: "WORK".into(),
+        other_emails: serde_json::json!([]),
+        phone_label: "WORK".into(),
+        other_phones: serde_json::json!([]),
+        address_lines: Vec::new(),
+        city: None,
+        state_province: None,
+        postal_code: None,
+        country: None,
+        acquisition_source: None,
+        acquisition_channel: None,
+        team_id: None,
     };
     for candidate in search::duplicates(tx, &probe).await? {
         let strong = candidate.reasons.iter().any(|r| {
@@ -373,7 +388,7 @@ async fn create_customer(tx: &TenantTx, lead: &lead::Model) -> Result<entity::cu
         Some(company) => (CustomerKind::Company, company.clone()),
         None => (CustomerKind::Person, lead.name.clone()),
     };
-    customers::create(
+    customers::create_with(
         tx,
         NewCustomer {
             kind,
@@ -388,6 +403,16 @@ async fn create_customer(tx: &TenantTx, lead: &lead::Model) -> Result<entity::cu
             owner_id: lead.owner_id,
             tags: Vec::new(),
             custom_fields: serde_json::json!({}),
+        },
+        // The lead's source, and its channel when it names a known one,
+        // become the customer's acquisition.
+        customers::CustomerDetails {
+            acquisition_source: lead.source.clone(),
+            acquisition_channel: lead
+                .channel
+                .as_deref()
+                .and_then(|c| customers::AcquisitionChannel::parse(&c.to_uppercase()).ok()),
+            ..Default::default()
         },
     )
     .await

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use entity::customer::{self, Column, Entity as Customers};
 
-use super::customers::MAX_TAGS;
+use super::contact_points::{PointKind, MAX_POINTS};
+use super::customers::{self, MAX_TAGS};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
@@ -53,9 +54,15 @@ pub const CUSTOMER_CHILD_TABLES: &[CustomerChildTable] = &[
 ];
 
 /// Tables with a `customer_id` that a merge does not move itself: the search
-/// tables, which triggers keep in step with the moved rows, and the field
-/// history, which stays with the record it describes.
-pub const DERIVED_TABLES: &[&str] = &["search_people", "search_interactions", "customer_changes"];
+/// tables, which triggers keep in step with the moved rows, the field
+/// history, which stays with the record it describes, and the stored value
+/// figures, which the next analytics run computes from the moved orders.
+pub const DERIVED_TABLES: &[&str] = &[
+    "search_people",
+    "search_interactions",
+    "customer_changes",
+    "customer_values",
+];
 
 /// A validated merge: `merged` goes into `survivor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,9 +91,10 @@ impl MergeRequest {
 }
 
 /// Merges `request.merged_id` into `request.survivor_id`, all in `tx`:
-/// moves the rows of [`CUSTOMER_CHILD_TABLES`], fills the survivor's empty
-/// email, phone, website, industry, region and external id from the merged
-/// customer, unites their tags, deletes the merged customer, records the
+/// moves the rows of [`CUSTOMER_CHILD_TABLES`], unites their emails, phones
+/// and tags, fills the survivor's empty website, industry, region, external
+/// id, address (as a whole), acquisition source and channel and team from
+/// the merged customer, deletes the merged customer, records the
 /// merge and bumps the survivor's version. Both must be live customers of
 /// the tenant (else `NOT_FOUND`). Returns the survivor as it is now.
 pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Model> {
@@ -195,14 +203,59 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
 
     let fill =
         |own: &Option<String>, theirs: &Option<String>| own.clone().or_else(|| theirs.clone());
+    // Emails and phones: the survivor's, then the merged one's it lacks.
+    let mut emails = customers::emails_of(&survivor);
+    emails.unite(PointKind::Email, &customers::emails_of(&merged));
+    let mut phones = customers::phones_of(&survivor);
+    phones.unite(PointKind::Phone, &customers::phones_of(&merged));
+    for (list, field) in [(&emails, "emails"), (&phones, "phones")] {
+        if list.0.len() > MAX_POINTS {
+            return Err(Error::conflict(
+                format!(
+                    "together the two customers have {} {field}, and a customer has at most {MAX_POINTS}; remove some first",
+                    list.0.len()
+                ),
+                Some("mergedId"),
+            ));
+        }
+    }
+    let (email, email_label, other_emails) = emails.columns();
+    let (phone, phone_label, other_phones) = phones.columns();
+    // The address moves whole, and only to a survivor without one.
+    let address = if customers::address_of(&survivor).is_empty() {
+        customers::address_of(&merged)
+    } else {
+        customers::address_of(&survivor)
+    };
     let survivor = Customers::update_many()
+        .col_expr(Column::Email, Expr::value(email))
+        .col_expr(Column::EmailLabel, Expr::value(email_label))
+        .col_expr(Column::OtherEmails, Expr::value(other_emails))
+        .col_expr(Column::Phone, Expr::value(phone))
+        .col_expr(Column::PhoneLabel, Expr::value(phone_label))
+        .col_expr(Column::OtherPhones, Expr::value(other_phones))
+        .col_expr(Column::AddressLines, Expr::value(address.street_lines))
+        .col_expr(Column::City, Expr::value(address.city))
+        .col_expr(Column::StateProvince, Expr::value(address.state_province))
+        .col_expr(Column::PostalCode, Expr::value(address.postal_code))
+        .col_expr(Column::Country, Expr::value(address.country))
         .col_expr(
-            Column::Email,
-            Expr::value(fill(&survivor.email, &merged.email)),
+            Column::AcquisitionSource,
+            Expr::value(fill(
+                &survivor.acquisition_source,
+                &merged.acquisition_source,
+            )),
         )
         .col_expr(
-            Column::Phone,
-            Expr::value(fill(&survivor.phone, &merged.phone)),
+            Column::AcquisitionChannel,
+            Expr::value(fill(
+                &survivor.acquisition_channel,
+                &merged.acquisition_channel,
+            )),
+        )
+        .col_expr(
+            Column::TeamId,
+            Expr::value(survivor.team_id.or(merged.team_id)),
         )
         .col_expr(
             Column::Website,

@@ -6,6 +6,8 @@
 pub mod analytics;
 pub mod api_keys;
 pub mod audit;
+pub mod contact_list;
+pub mod contact_points;
 pub mod contacts;
 pub mod currencies;
 pub mod custom_fields;
@@ -27,6 +29,7 @@ pub mod org_units;
 pub mod outbox;
 pub mod pagination;
 pub mod pipelines;
+pub mod postal_address;
 pub mod products;
 pub mod search;
 pub mod timeline;

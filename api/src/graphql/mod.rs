@@ -10,6 +10,7 @@ pub mod context;
 pub mod customers;
 pub mod deals;
 pub mod identity;
+pub mod languages;
 pub mod limits;
 pub mod loaders;
 pub mod sales;

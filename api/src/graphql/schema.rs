@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, analytics, customers, deals, identity, sales};
+use super::{admin, analytics, customers, deals, identity, languages, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -13,10 +13,12 @@ pub struct Query(
     customers::search::CustomerSearchQuery,
     admin::query::AdminQuery,
     customers::custom_fields::CustomFieldQuery,
+    customers::contact_list::ContactListQuery,
     sales::query::SalesQuery,
     deals::query::DealQuery,
     deals::leads::LeadQuery,
     analytics::query::AnalyticsQuery,
+    languages::LanguageQuery,
 );
 
 /// Every mutation field of the API.
@@ -32,6 +34,7 @@ pub struct Mutation(
     deals::mutation::DealMutation,
     deals::leads::LeadMutation,
     analytics::mutation::AnalyticsMutation,
+    languages::LanguageMutation,
 );
 
 /// The executable schema.

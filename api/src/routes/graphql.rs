@@ -294,29 +294,36 @@ async fn execute(
     via_get: bool,
 ) -> HttpResponse {
     let limits = &state.config.graphql;
+    let header_locale = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::i18n::Locale::from_accept_language);
+    // Before the caller is known, errors follow `Accept-Language`.
+    let early = |message: &str| crate::i18n::translate(message, header_locale.unwrap_or_default());
     let chars = incoming.query.chars().count();
     if chars > limits.max_document_chars {
         return request_error(
             media,
-            format!(
+            early(&format!(
                 "the document is {chars} characters long; the limit is {}",
                 limits.max_document_chars
-            ),
+            )),
         );
     }
     let document = match async_graphql::parser::parse_query(&incoming.query) {
         Ok(document) => document,
-        Err(err) => return request_error(media, format!("syntax error: {err}")),
+        Err(err) => return request_error(media, early(&format!("syntax error: {err}"))),
     };
     if let Err(message) = limits::check(&document, limits) {
-        return request_error(media, message);
+        return request_error(media, early(&message));
     }
     if via_get && !is_query(&document, incoming.operation_name.as_deref()) {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .content_type(media.content_type())
             .json(errors_body(
-                "only queries may be sent with GET; send mutations with POST",
+                &early("only queries may be sent with GET; send mutations with POST"),
                 "VALIDATION",
             ));
     }
@@ -382,7 +389,15 @@ async fn execute(
         request = crate::graphql::deals::loaders::register(request, tx);
         request = crate::graphql::analytics::loaders::register(request, tx);
     }
-    request = request.data(RequestInfo {
+    let locale = Arc::new(crate::i18n::RequestLocale::new(
+        header_locale,
+        principal.as_ref().and_then(|p| match p.actor {
+            crate::auth::Actor::User { user_id, .. } => Some(user_id),
+            crate::auth::Actor::ApiKey { .. } => None,
+        }),
+        state.db.clone(),
+    ));
+    request = request.data(locale.clone()).data(RequestInfo {
         principal,
         client: client_info(req),
     });
@@ -391,7 +406,7 @@ async fn execute(
     let executed = std::panic::AssertUnwindSafe(state.schema.execute(request))
         .catch_unwind()
         .await;
-    let response = match executed {
+    let mut response = match executed {
         Ok(response) => response,
         Err(_) => {
             tracing::error!("a resolver panicked");
@@ -406,6 +421,19 @@ async fn execute(
             return HttpResponse::InternalServerError()
                 .content_type(media.content_type())
                 .json(json!({ "errors": [{ "message": err.message, "extensions": { "code": "INTERNAL" } }] }));
+        }
+    }
+    // Error messages in the caller's language: codes and fields stay as they are.
+    if response
+        .errors
+        .iter()
+        .any(|e| e.source::<crate::i18n::LocalizedError>().is_some())
+    {
+        let locale = locale.get().await;
+        for error in &mut response.errors {
+            if let Some(localized) = error.source::<crate::i18n::LocalizedError>() {
+                error.message = localized.message(locale);
+            }
         }
     }
     let failed_before_execution = response.data == async_graphql::Value::Null

@@ -1,4 +1,4 @@
-//! Custom field definitions: workspace admins define typed fields on customers.
+//! Custom field definitions: workspace admins define typed fields on customers and contacts.
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 use chrono::{DateTime, Utc};
@@ -14,6 +14,7 @@ use crate::graphql::context::{authorize, read_tx, write_tx};
 #[graphql(remote = "crate::domain::custom_fields::FieldObject")]
 pub enum CustomFieldObject {
     Customer,
+    Contact,
 }
 
 /// What a custom field holds.
@@ -53,7 +54,7 @@ impl CustomFieldDefinition {
         &self.0.label
     }
     async fn object(&self) -> Option<CustomFieldObject> {
-        (self.0.object == FieldObject::Customer.as_str()).then_some(CustomFieldObject::Customer)
+        FieldObject::parse(&self.0.object).map(Into::into)
     }
     #[graphql(name = "type")]
     async fn field_type(&self) -> Result<CustomFieldType> {

@@ -33,9 +33,9 @@ impl CustomerMutation {
         input: CreateCustomerInput,
     ) -> Result<CustomerPayload> {
         let principal = authorize(ctx, Permission::CustomersWrite)?;
-        let new = input.into_domain()?;
+        let (new, details) = input.into_domain()?;
         let tx = write_tx(ctx, principal).await?;
-        let customer = customers::create(&tx, new).await?;
+        let customer = customers::create_with(&tx, new, details).await?;
         let duplicates = search::duplicates(&tx, &customer).await?;
         tx.commit().await?;
         Ok(CustomerPayload {
@@ -51,9 +51,9 @@ impl CustomerMutation {
         input: UpdateCustomerInput,
     ) -> Result<CustomerPayload> {
         let principal = authorize(ctx, Permission::CustomersWrite)?;
-        let (id, version, changes) = input.into_domain()?;
+        let (id, version, changes, details) = input.into_domain()?;
         let tx = write_tx(ctx, principal).await?;
-        let customer = customers::update(&tx, id, version, changes).await?;
+        let customer = customers::update_with(&tx, id, version, changes, details).await?;
         tx.commit().await?;
         Ok(CustomerPayload {
             customer: Customer(customer),

@@ -2,10 +2,14 @@
 //! customer's nested connections to them.
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use async_graphql::{
+    Context, Enum, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject, ID,
+};
 use chrono::{DateTime, Utc};
 
+use super::records::{parse_points, points, points_change, ContactPoint, ContactPointInput};
 use crate::config::GraphqlLimits;
+use crate::domain::contact_points::PointKind;
 use crate::domain::contacts::{self, ContactChanges, NewContact};
 use crate::domain::customer_view::{CustomerView, CONTACTS_IN_VIEW, INTERACTIONS_IN_VIEW};
 use crate::domain::customers::rules;
@@ -72,11 +76,25 @@ impl Contact {
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
     }
+    /// The primary email.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// The primary phone.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
+    }
+    /// Every email, the primary one first.
+    async fn emails(&self) -> Vec<ContactPoint> {
+        points(contacts::emails_of(&self.0))
+    }
+    /// Every phone, the primary one first.
+    async fn phones(&self) -> Vec<ContactPoint> {
+        points(contacts::phones_of(&self.0))
+    }
+    /// Workspace-defined fields (object `CONTACT`), as a JSON object.
+    async fn custom_fields(&self) -> Json<serde_json::Value> {
+        Json(self.0.custom_fields.clone())
     }
     async fn preferred_channel(&self) -> Option<ContactChannel> {
         self.0
@@ -410,11 +428,19 @@ pub struct CreateContactInput {
     pub customer_id: ID,
     pub name: String,
     pub title: Option<String>,
+    /// The primary email; with `emails`, it is made their primary one.
     pub email: Option<String>,
+    /// The primary phone; with `phones`, it is made their primary one.
     pub phone: Option<String>,
+    /// Every email with its label; one may be marked primary (else the first is).
+    pub emails: Option<Vec<ContactPointInput>>,
+    /// Every phone with its label; one may be marked primary (else the first is).
+    pub phones: Option<Vec<ContactPointInput>>,
     pub preferred_channel: Option<ContactChannel>,
     /// A language tag such as `en` or `zh-CN`.
     pub language: Option<String>,
+    /// Values of the workspace's contact fields, a JSON object.
+    pub custom_fields: Option<Json<serde_json::Value>>,
 }
 
 impl CreateContactInput {
@@ -436,6 +462,19 @@ impl CreateContactInput {
                 .map(|l| contacts::language(&l))
                 .transpose()?
                 .flatten(),
+            emails: self
+                .emails
+                .map(|l| parse_points(PointKind::Email, "emails", l))
+                .transpose()?,
+            phones: self
+                .phones
+                .map(|l| parse_points(PointKind::Phone, "phones", l))
+                .transpose()?,
+            custom_fields: rules::custom_fields(
+                self.custom_fields
+                    .map(|j| j.0)
+                    .unwrap_or_else(|| serde_json::json!({})),
+            )?,
         })
     }
 }
@@ -447,10 +486,19 @@ pub struct UpdateContactInput {
     pub version: i32,
     pub name: Option<String>,
     pub title: MaybeUndefined<String>,
+    /// The primary email: replaces the current primary one (`null` drops it,
+    /// and the next becomes primary).
     pub email: MaybeUndefined<String>,
+    /// The primary phone, like `email`.
     pub phone: MaybeUndefined<String>,
+    /// Replaces every email (`null` or `[]` removes them all).
+    pub emails: MaybeUndefined<Vec<ContactPointInput>>,
+    /// Replaces every phone (`null` or `[]` removes them all).
+    pub phones: MaybeUndefined<Vec<ContactPointInput>>,
     pub preferred_channel: MaybeUndefined<ContactChannel>,
     pub language: MaybeUndefined<String>,
+    /// Merged into the stored values; `null` removes a value.
+    pub custom_fields: Option<Json<serde_json::Value>>,
 }
 
 fn text_change(
@@ -481,6 +529,12 @@ impl UpdateContactInput {
                     MaybeUndefined::Value(c) => Some(Some(c.into())),
                 },
                 language: text_change(self.language, contacts::language)?,
+                emails: points_change(PointKind::Email, "emails", self.emails)?,
+                phones: points_change(PointKind::Phone, "phones", self.phones)?,
+                custom_fields: self
+                    .custom_fields
+                    .map(|j| rules::custom_fields(j.0))
+                    .transpose()?,
             },
         ))
     }

@@ -7,9 +7,15 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
+use super::records::{
+    parse_points, points, points_change, AcquisitionChannel, ContactPoint, ContactPointInput,
+    PostalAddress, PostalAddressInput,
+};
 use crate::domain::analytics::values::ValueSortField;
+use crate::domain::contact_points::PointKind;
 use crate::domain::customers::{
-    self as domain, rules, CustomerChanges, CustomerOrder, NewCustomer,
+    self as domain, rules, CustomerChanges, CustomerDetailChanges, CustomerDetails, CustomerOrder,
+    NewCustomer,
 };
 use crate::domain::filter::EnumFilter;
 use crate::error::Error;
@@ -61,14 +67,46 @@ impl Customer {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The primary email.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// The primary phone.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// Every email, the primary one first.
+    async fn emails(&self) -> Vec<ContactPoint> {
+        points(domain::emails_of(&self.0))
+    }
+    /// Every phone, the primary one first.
+    async fn phones(&self) -> Vec<ContactPoint> {
+        points(domain::phones_of(&self.0))
+    }
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
+    }
+    /// The postal address; null when it has no part.
+    async fn address(&self) -> Option<PostalAddress> {
+        PostalAddress::of(domain::address_of(&self.0))
+    }
+    /// Where the customer came from, in the workspace's words (a campaign, a fair, a referrer).
+    async fn acquisition_source(&self) -> Option<&str> {
+        self.0.acquisition_source.as_deref()
+    }
+    /// How the customer first found the workspace.
+    async fn acquisition_channel(&self) -> Result<Option<AcquisitionChannel>> {
+        Ok(self
+            .0
+            .acquisition_channel
+            .as_deref()
+            .map(domain::AcquisitionChannel::parse)
+            .transpose()?
+            .map(Into::into))
+    }
+    /// The team of the workspace the customer belongs to.
+    async fn team_id(&self) -> Option<ID> {
+        self.0.team_id.map(to_id)
     }
     async fn industry(&self) -> Option<&str> {
         self.0.industry.as_deref()
@@ -279,12 +317,40 @@ impl From<CustomerKindFilter> for EnumFilter {
     }
 }
 
+/// Conditions on the acquisition channel.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct AcquisitionChannelFilter {
+    pub eq: Option<AcquisitionChannel>,
+    #[graphql(name = "in")]
+    pub in_list: Option<Vec<AcquisitionChannel>>,
+}
+
+impl From<AcquisitionChannelFilter> for EnumFilter {
+    fn from(f: AcquisitionChannelFilter) -> Self {
+        let name = |c: AcquisitionChannel| domain::AcquisitionChannel::from(c).as_str();
+        EnumFilter {
+            eq: f.eq.map(name),
+            ne: None,
+            in_list: f.in_list.map(|v| v.into_iter().map(name).collect()),
+        }
+    }
+}
+
 /// Which customers to list. Every given condition must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct CustomerFilter {
     pub name: Option<StringFilter>,
+    /// Any of the customer's emails (`ne`: none of them; `isNull`: has none).
     pub email: Option<StringFilter>,
+    /// Any of the customer's phones, as written (`ne`: none of them; `isNull`: has none).
+    pub phone: Option<StringFilter>,
     pub region: Option<StringFilter>,
+    pub city: Option<StringFilter>,
+    /// ISO 3166-1 alpha-2 codes, upper case.
+    pub country: Option<StringFilter>,
+    pub acquisition_source: Option<StringFilter>,
+    pub acquisition_channel: Option<AcquisitionChannelFilter>,
+    pub team_id: Option<IdFilter>,
     pub industry: Option<StringFilter>,
     pub external_id: Option<StringFilter>,
     pub lifecycle_stage: Option<LifecycleStageFilter>,
@@ -334,7 +400,16 @@ impl CustomerFilter {
         Ok(domain::CustomerFilter {
             name: self.name.map(Into::into),
             email: self.email.map(Into::into),
+            phone: self.phone.map(Into::into),
             region: self.region.map(Into::into),
+            city: self.city.map(Into::into),
+            country: self.country.map(Into::into),
+            acquisition_source: self.acquisition_source.map(Into::into),
+            acquisition_channel: self.acquisition_channel.map(Into::into),
+            team_id: self
+                .team_id
+                .map(|f| f.into_ids("filter.teamId"))
+                .transpose()?,
             industry: self.industry.map(Into::into),
             external_id: self.external_id.map(Into::into),
             lifecycle_stage: self.lifecycle_stage.map(Into::into),
@@ -380,17 +455,7 @@ impl CustomerFilter {
                 .custom_fields
                 .unwrap_or_default()
                 .into_iter()
-                .map(|f| crate::domain::custom_fields::FieldFilter {
-                    key: f.key,
-                    eq: f.eq.map(|j| j.0),
-                    in_list: f.in_list.map(|l| l.into_iter().map(|j| j.0).collect()),
-                    gt: f.gt.map(|j| j.0),
-                    gte: f.gte.map(|j| j.0),
-                    lt: f.lt.map(|j| j.0),
-                    lte: f.lte.map(|j| j.0),
-                    contains: f.contains,
-                    is_null: f.is_null,
-                })
+                .map(CustomFieldFilter::into_domain)
                 .collect(),
             value: self.value.map(Into::into),
             and: nested(self.and)?,
@@ -420,6 +485,23 @@ pub struct CustomFieldFilter {
     pub contains: Option<String>,
     /// True: the record has no value for the field.
     pub is_null: Option<bool>,
+}
+
+impl CustomFieldFilter {
+    /// The domain condition.
+    pub fn into_domain(self) -> crate::domain::custom_fields::FieldFilter {
+        crate::domain::custom_fields::FieldFilter {
+            key: self.key,
+            eq: self.eq.map(|j| j.0),
+            in_list: self.in_list.map(|l| l.into_iter().map(|j| j.0).collect()),
+            gt: self.gt.map(|j| j.0),
+            gte: self.gte.map(|j| j.0),
+            lt: self.lt.map(|j| j.0),
+            lte: self.lte.map(|j| j.0),
+            contains: self.contains,
+            is_null: self.is_null,
+        }
+    }
 }
 
 /// Conditions on one of a customer's contacts.
@@ -457,6 +539,10 @@ pub enum CustomerOrderField {
     OrderTotal,
     /// Customers without orders count as the oldest.
     LastOrderAt,
+    /// Customers without a country come first.
+    Country,
+    /// Case-insensitive; customers without a city come first.
+    City,
     /// The custom field named in `customField`; records without a value come first.
     CustomField,
     OpenDealCount,
@@ -500,6 +586,8 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::OrderCount => domain::CustomerOrderField::OrderCount,
                 CustomerOrderField::OrderTotal => domain::CustomerOrderField::OrderTotal,
                 CustomerOrderField::LastOrderAt => domain::CustomerOrderField::LastOrderAt,
+                CustomerOrderField::Country => domain::CustomerOrderField::Country,
+                CustomerOrderField::City => domain::CustomerOrderField::City,
                 CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
                 CustomerOrderField::OpenDealCount => domain::CustomerOrderField::OpenDealCount,
                 CustomerOrderField::OpenDealAmount => domain::CustomerOrderField::OpenDealAmount,
@@ -533,8 +621,19 @@ impl From<CustomerOrderBy> for CustomerOrder {
 pub struct CreateCustomerInput {
     pub kind: CustomerKind,
     pub name: String,
+    /// The primary email; with `emails`, it is made their primary one.
     pub email: Option<String>,
+    /// The primary phone; with `phones`, it is made their primary one.
     pub phone: Option<String>,
+    /// Every email with its label; one may be marked primary (else the first is).
+    pub emails: Option<Vec<ContactPointInput>>,
+    /// Every phone with its label; one may be marked primary (else the first is).
+    pub phones: Option<Vec<ContactPointInput>>,
+    pub address: Option<PostalAddressInput>,
+    pub acquisition_source: Option<String>,
+    pub acquisition_channel: Option<AcquisitionChannel>,
+    /// A team of the workspace.
+    pub team_id: Option<ID>,
     pub website: Option<String>,
     pub industry: Option<String>,
     pub region: Option<String>,
@@ -550,12 +649,32 @@ pub struct CreateCustomerInput {
 
 impl CreateCustomerInput {
     /// Validates every field.
-    pub fn into_domain(self) -> Result<NewCustomer, Error> {
+    pub fn into_domain(self) -> Result<(NewCustomer, CustomerDetails), Error> {
         let optional =
             |raw: Option<String>, rule: &dyn Fn(&str) -> Result<Option<String>, Error>| {
                 raw.map(|v| rule(&v)).transpose().map(Option::flatten)
             };
-        Ok(NewCustomer {
+        let details = CustomerDetails {
+            emails: self
+                .emails
+                .map(|l| parse_points(PointKind::Email, "emails", l))
+                .transpose()?,
+            phones: self
+                .phones
+                .map(|l| parse_points(PointKind::Phone, "phones", l))
+                .transpose()?,
+            address: self
+                .address
+                .map(|a| a.into_domain("address"))
+                .transpose()?
+                .unwrap_or_default(),
+            acquisition_source: optional(self.acquisition_source, &|v| {
+                rules::short_text("acquisitionSource", v)
+            })?,
+            acquisition_channel: self.acquisition_channel.map(Into::into),
+            team_id: self.team_id.map(|id| parse_id("teamId", &id)).transpose()?,
+        };
+        let new = NewCustomer {
             kind: self.kind.into(),
             name: rules::name(&self.name)?,
             email: optional(self.email, &rules::email)?,
@@ -578,7 +697,8 @@ impl CreateCustomerInput {
                     .map(|j| j.0)
                     .unwrap_or_else(|| serde_json::json!({})),
             )?,
-        })
+        };
+        Ok((new, details))
     }
 }
 
@@ -591,8 +711,20 @@ pub struct UpdateCustomerInput {
     pub version: i32,
     pub kind: Option<CustomerKind>,
     pub name: Option<String>,
+    /// The primary email: replaces the current primary one (`null` drops it,
+    /// and the next becomes primary).
     pub email: MaybeUndefined<String>,
+    /// The primary phone, like `email`.
     pub phone: MaybeUndefined<String>,
+    /// Replaces every email (`null` or `[]` removes them all).
+    pub emails: MaybeUndefined<Vec<ContactPointInput>>,
+    /// Replaces every phone (`null` or `[]` removes them all).
+    pub phones: MaybeUndefined<Vec<ContactPointInput>>,
+    /// Replaces the whole address; `null` clears it.
+    pub address: MaybeUndefined<PostalAddressInput>,
+    pub acquisition_source: MaybeUndefined<String>,
+    pub acquisition_channel: MaybeUndefined<AcquisitionChannel>,
+    pub team_id: MaybeUndefined<ID>,
     pub website: MaybeUndefined<String>,
     pub industry: MaybeUndefined<String>,
     pub region: MaybeUndefined<String>,
@@ -617,8 +749,32 @@ fn change(
 
 impl UpdateCustomerInput {
     /// The record id, its expected version and the validated changes.
-    pub fn into_domain(self) -> Result<(uuid::Uuid, i32, CustomerChanges), Error> {
+    pub fn into_domain(
+        self,
+    ) -> Result<(uuid::Uuid, i32, CustomerChanges, CustomerDetailChanges), Error> {
         let id = parse_id("id", &self.id)?;
+        let details = CustomerDetailChanges {
+            emails: points_change(PointKind::Email, "emails", self.emails)?,
+            phones: points_change(PointKind::Phone, "phones", self.phones)?,
+            address: match self.address {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(Default::default()),
+                MaybeUndefined::Value(a) => Some(a.into_domain("address")?),
+            },
+            acquisition_source: change(self.acquisition_source, &|v| {
+                rules::short_text("acquisitionSource", v)
+            })?,
+            acquisition_channel: match self.acquisition_channel {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(c) => Some(Some(c.into())),
+            },
+            team_id: match self.team_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(Some(parse_id("teamId", &id)?)),
+            },
+        };
         let changes = CustomerChanges {
             kind: self.kind.map(Into::into),
             name: self.name.map(|n| rules::name(&n)).transpose()?,
@@ -640,7 +796,7 @@ impl UpdateCustomerInput {
                 .map(|j| rules::custom_fields(j.0))
                 .transpose()?,
         };
-        Ok((id, self.version, changes))
+        Ok((id, self.version, changes, details))
     }
 }
 
