@@ -8,6 +8,7 @@ pub mod audit;
 pub mod contacts;
 pub mod currencies;
 pub mod custom_fields;
+pub mod customer_bulk;
 pub mod customer_history;
 pub mod customer_import;
 pub mod customer_view;
