@@ -94,12 +94,17 @@ impl TenantTx {
 
     /// Notes that this transaction changes what the customer's cached view shows.
     pub fn touch_customer(&self, customer_id: Uuid) {
+        self.touch_customers(&[customer_id]);
+    }
+
+    /// Notes many customers at once (bulk writes such as imports).
+    pub fn touch_customers(&self, customer_ids: &[Uuid]) {
         debug_assert!(
             self.cache.is_some(),
             "customer writes need a transaction from TenantTx::begin"
         );
         if let Ok(mut touched) = self.touched.lock() {
-            touched.insert(customer_id);
+            touched.extend(customer_ids.iter().copied());
         }
     }
 

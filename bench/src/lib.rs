@@ -7,6 +7,7 @@ pub struct Summary {
     pub count: usize,
     pub p50_us: f64,
     pub p90_us: f64,
+    pub p95_us: f64,
     pub p99_us: f64,
     pub max_us: f64,
 }
@@ -20,6 +21,7 @@ pub fn summarize(mut samples: Vec<Duration>) -> Summary {
         count: samples.len(),
         p50_us: at(0.50),
         p90_us: at(0.90),
+        p95_us: at(0.95),
         p99_us: at(0.99),
         max_us: at(1.0),
     }

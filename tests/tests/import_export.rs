@@ -621,8 +621,8 @@ async fn export_shows_only_what_the_caller_may_see() {
 #[tokio::test]
 async fn ten_thousand_rows_import_and_export() {
     let mut app = TestApp::spawn().await;
-    // Rows are written one by one (about 1-3 ms each in a debug build on a
-    // busy machine): allow longer than the harness's 60 s.
+    // A debug build on a busy machine takes several seconds per import:
+    // allow longer than the harness's 60 s.
     app.client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(300))
         .build()
@@ -663,5 +663,179 @@ async fn ten_thousand_rows_import_and_export() {
     println!(
         "10,000 rows: import {:.2?}, export {:.2?}, unchanged re-import {:.2?}",
         import_time, export_time, reimport_time
+    );
+}
+
+#[tokio::test]
+async fn later_rows_build_on_earlier_rows_of_the_same_file() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    // K-1 is created and then renamed; K-2 gives up its external id, which
+    // a later row then takes for a new customer.
+    let csv = "externalId,name,region\n\
+               K-1,Kilo,EMEA\n\
+               K-2,Lima,\n\
+               K-1,Kilo Renamed,\n";
+    let report = import(&app, &acme, csv, json!({})).await;
+    assert_eq!(
+        (&report["created"], &report["updated"], &report["errors"]),
+        (&json!(2), &json!(1), &json!([])),
+        "{report}"
+    );
+    let list = customers(&app, &acme).await;
+    assert_eq!(list.len(), 2);
+    let kilo = list.iter().find(|c| c["externalId"] == "K-1").unwrap();
+    assert_eq!(kilo["name"], "Kilo Renamed");
+    assert_eq!(kilo["region"], "EMEA");
+    assert_eq!(kilo["version"], 2);
+    let history = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { customerHistory(customerId: $id, field: \"name\") {
+                edges { node { action oldValue newValue } } } }",
+            json!({ "id": kilo["id"] }),
+        )
+        .await;
+    let changes: Vec<(Value, Value, Value)> = history["data"]["customerHistory"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{history}"))
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                n["action"].clone(),
+                n["oldValue"].clone(),
+                n["newValue"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (json!("UPDATE"), json!("Kilo"), json!("Kilo Renamed")),
+            (json!("CREATE"), Value::Null, json!("Kilo")),
+        ]
+    );
+
+    // Matched by name-less email: one row frees an external id, a later one takes it.
+    let csv = "email,externalId,name\n\
+               m@acme.example,M-1,Mike\n\
+               m@acme.example,M-2,\n\
+               n@acme.example,M-1,November\n";
+    let report = import(&app, &acme, csv, json!({ "matchBy": "EMAIL" })).await;
+    assert_eq!(
+        (&report["created"], &report["updated"], &report["errors"]),
+        (&json!(2), &json!(1), &json!([])),
+        "{report}"
+    );
+    let list = customers(&app, &acme).await;
+    let ext = |name: &str| {
+        list.iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["externalId"].clone())
+    };
+    assert_eq!(ext("Mike"), Some(json!("M-2")));
+    assert_eq!(ext("November"), Some(json!("M-1")));
+}
+
+async fn search_names(app: &TestApp, tenant: &TestTenant, q: &str) -> Vec<String> {
+    let body = app
+        .gql_as(
+            tenant,
+            "query($q: String!) { searchCustomers(query: $q, first: 5) { name } }",
+            json!({ "q": q }),
+        )
+        .await;
+    body["data"]["searchCustomers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn view(app: &TestApp, tenant: &TestTenant, id: &Value) -> Value {
+    app.gql_as(
+        tenant,
+        "query($id: ID!) { customer(id: $id) { name version } }",
+        json!({ "id": id }),
+    )
+    .await["data"]["customer"]
+        .clone()
+}
+
+#[tokio::test]
+async fn imported_changes_reach_the_cached_view_and_search() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let report = import(
+        &app,
+        &acme,
+        "externalId,name,email\nV-1,Victor Trading,victor@trading.example\n",
+        json!({}),
+    )
+    .await;
+    assert_eq!(report["created"], 1, "{report}");
+    assert_eq!(
+        search_names(&app, &acme, "victor@trading.example").await,
+        ["Victor Trading"]
+    );
+    let id = customers(&app, &acme).await[0]["id"].clone();
+    // Read twice: the second read is served from the cache.
+    assert_eq!(view(&app, &acme, &id).await["name"], "Victor Trading");
+    assert_eq!(view(&app, &acme, &id).await["name"], "Victor Trading");
+    let report = import(
+        &app,
+        &acme,
+        "externalId,name\nV-1,Whiskey Holdings\n",
+        json!({}),
+    )
+    .await;
+    assert_eq!(report["updated"], 1, "{report}");
+    let after = view(&app, &acme, &id).await;
+    assert_eq!(
+        (&after["name"], &after["version"]),
+        (&json!("Whiskey Holdings"), &json!(2))
+    );
+    assert_eq!(
+        search_names(&app, &acme, "Whiskey Holdings").await,
+        ["Whiskey Holdings"]
+    );
+    assert!(search_names(&app, &acme, "Victor Trading").await.is_empty());
+}
+
+#[tokio::test]
+async fn rows_follow_the_workspace_custom_field_rules() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { defineCustomField(input: { object: CUSTOMER, key: \"segment\", label: \"Segment\", type: TEXT, required: true }) { id } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    // As for createCustomer: a new customer without the required field is refused.
+    let report = import(
+        &app,
+        &acme,
+        "name\nOscar\n",
+        json!({ "mode": "SKIP_INVALID" }),
+    )
+    .await;
+    assert_eq!(report["created"], 0, "{report}");
+    assert_eq!(report["errors"][0]["row"], 1);
+    assert_eq!(report["errors"][0]["field"], "customFields.segment");
+    let single = app
+        .gql_as(
+            &acme,
+            "mutation { createCustomer(input: { kind: COMPANY, name: \"Oscar\" }) { customer { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        crm_tests::error_field(&single),
+        Some("customFields.segment")
     );
 }

@@ -5,11 +5,15 @@
 //! [`record`] with the row before and after, in the write's own transaction,
 //! so the history commits or rolls back with the change itself. Nothing else
 //! writes history: GraphQL, imports and background jobs all write customers
-//! through `domain::customers`, which is the only caller. The table is
+//! through `domain::customers` (single writes, [`record`]) and
+//! `domain::customer_bulk` (bulk writes, [`record_many`]), the only callers. The table is
 //! append-only for the server's role (it may only read and insert).
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
+    Statement,
+};
 use serde_json::{json, Value as JsonValue};
 use uuid::Uuid;
 
@@ -198,55 +202,62 @@ pub async fn record(
     Ok(())
 }
 
-/// Records the creation of many customers (bulk imports) with one
-/// `INSERT … SELECT FROM unnest` for all their fields, as [`record`] would
-/// for each: one change set per customer.
-pub async fn record_created_many(tx: &TenantTx, created: &[customer::Model]) -> Result<()> {
-    use sea_orm::ConnectionTrait;
+/// [`record`] for many writes of one kind at once, in one statement
+/// (`INSERT … SELECT FROM unnest`): each `(before, after)` pair is one change
+/// set. Bulk writes (imports) call it; single writes call [`record`].
+pub async fn record_many(
+    tx: &TenantTx,
+    action: ChangeAction,
+    writes: &[(Option<&customer::Model>, &customer::Model)],
+) -> Result<()> {
     let mut ids = Vec::new();
-    let mut customers = Vec::new();
-    let mut change_sets = Vec::new();
+    let mut customer_ids = Vec::new();
+    let mut change_set_ids = Vec::new();
     let mut fields = Vec::new();
+    let mut old_values = Vec::new();
     let mut new_values = Vec::new();
     let mut versions = Vec::new();
-    let mut times = Vec::new();
-    for row in created {
+    let mut changed_at = Vec::new();
+    for (before, after) in writes {
         let change_set_id = Uuid::now_v7();
-        for (field, new) in diff(None, row)
-            .into_iter()
-            .filter_map(|(field, _, new)| Some((field, new?)))
-        {
+        for (field, old, new) in diff(*before, after) {
             ids.push(Uuid::now_v7());
-            customers.push(row.id);
-            change_sets.push(change_set_id);
+            customer_ids.push(after.id);
+            change_set_ids.push(change_set_id);
             fields.push(field.to_owned());
-            new_values.push(new.to_string());
-            versions.push(row.version);
-            times.push(row.updated_at);
+            // JSON `null` stands for "no value" in the arrays (a stored value
+            // is never `null`: `diff` gives `None` for it).
+            old_values.push(old.unwrap_or(JsonValue::Null));
+            new_values.push(new.unwrap_or(JsonValue::Null));
+            versions.push(after.version);
+            changed_at.push(after.updated_at);
         }
     }
     if ids.is_empty() {
         return Ok(());
     }
-    tx.execute(sea_orm::Statement::from_sql_and_values(
-        sea_orm::DbBackend::Postgres,
-        "INSERT INTO customer_changes (tenant_id, id, customer_id, change_set_id, action, field, old_value,
-                                       new_value, version, changed_at, changed_by)
-         SELECT $1, c.id, c.customer_id, c.change_set_id, 'CREATE', c.field, NULL, c.new_value::jsonb,
-                c.version, c.changed_at, $2
-           FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::int4[],
-                       $9::timestamptz[])
-                AS c (id, customer_id, change_set_id, field, new_value, version, changed_at)",
+    tx.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO customer_changes (tenant_id, id, customer_id, change_set_id, action, field,
+                                       old_value, new_value, version, changed_at, changed_by)
+         SELECT $1, h.id, h.customer_id, h.change_set_id, $2, h.field,
+                NULLIF(h.old_value, 'null'::jsonb), NULLIF(h.new_value, 'null'::jsonb),
+                h.version, h.changed_at, $3
+           FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::jsonb[], $9::jsonb[],
+                       $10::int4[], $11::timestamptz[])
+                AS h(id, customer_id, change_set_id, field, old_value, new_value, version, changed_at)",
         [
             tx.tenant_id().into(),
+            action.as_str().into(),
             tx.scope().user_id.into(),
             ids.into(),
-            customers.into(),
-            change_sets.into(),
+            customer_ids.into(),
+            change_set_ids.into(),
             fields.into(),
+            old_values.into(),
             new_values.into(),
             versions.into(),
-            times.into(),
+            changed_at.into(),
         ],
     ))
     .await?;

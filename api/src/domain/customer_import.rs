@@ -1,32 +1,33 @@
 //! Customer import from CSV: every row is validated with the same field
-//! rules as `createCustomer`/`updateCustomer`, matched to an existing
-//! customer (by external id or email) or created, and written through
-//! [`customers::create`] and [`customers::update`], so field history and
-//! cache invalidation happen exactly as for single writes.
+//! rules as `createCustomer`/`updateCustomer` ([`customers::rules`]),
+//! matched to an existing customer (by external id or email) or created,
+//! and written in bulk through [`customer_bulk`], which applies the rules,
+//! field history and cache invalidation of the single writes.
 //!
 //! The whole file is one transaction, read in batches of [`BATCH_ROWS`]
 //! (one lookup query per batch). Taken external ids are found before
-//! writing, so bad rows never abort the transaction; each batch runs under
-//! one savepoint (not one per row: thousands of subtransactions would slow
-//! PostgreSQL down), and a row the database still refuses is reported after
-//! the batch is rolled back to it and applied again without that row. A dry
-//! run, and an all-or-nothing import with a bad row, roll the transaction
-//! back.
+//! writing, so bad rows never abort the transaction. Each batch is written
+//! with one insert and one update statement (plus their history) under one
+//! savepoint; should the database still refuse a statement (a concurrent
+//! write), the batch is rolled back to it and written row by row, so only
+//! the refused rows are reported. A dry run, and an all-or-nothing import
+//! with a bad row, roll the transaction back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use entity::customer;
 
+use super::customer_bulk::{self, Outcome};
 use super::customers::{self, rules, CustomerChanges, CustomerKind, LifecycleStage, NewCustomer};
 use crate::csv::Reader;
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
 /// Rows read, looked up and written per batch.
-pub const BATCH_ROWS: usize = 1000;
+pub const BATCH_ROWS: usize = 5000;
 /// Separates tags within one cell.
 pub const TAG_SEPARATOR: char = ';';
 
@@ -301,11 +302,23 @@ struct Run<'a> {
     report: ImportReport,
 }
 
-/// What a batch restores when the database refuses one of its rows.
-struct Snapshot {
-    known: HashMap<String, Vec<customer::Model>>,
-    holders: HashMap<String, Option<Uuid>>,
-    report: ImportReport,
+/// The write a row asks for, once checked against what is known.
+enum Planned {
+    Create(NewCustomer),
+    Update {
+        current: Box<customer::Model>,
+        changes: CustomerChanges,
+    },
+}
+
+/// Rows whose writes go to the database together ([`Run::write`]). Its rows
+/// touch distinct customers and external ids, so they are planned against
+/// the same known state and their order within the chunk does not matter.
+#[derive(Default)]
+struct Chunk {
+    rows: Vec<(u64, Option<String>, Planned)>,
+    /// The lookup keys and external ids (old and new) its rows touch.
+    claimed: HashSet<String>,
 }
 
 impl Run<'_> {
@@ -331,51 +344,47 @@ impl Run<'_> {
         }
     }
 
-    /// Looks up the batch's keys and external ids (one query each), then
-    /// writes row by row under one savepoint. Should the database still
-    /// refuse a row (a concurrent write), the batch is rolled back to the
-    /// savepoint and applied again without that row.
+    /// Looks up the batch's keys and external ids (one query each), plans
+    /// each row against what is known and writes the plans in chunks. A
+    /// row that touches a customer or external id an earlier row of the
+    /// chunk touches closes the chunk first, so it is planned against that
+    /// row's outcome, as if the rows were written one by one.
     async fn apply(&mut self, batch: Vec<(u64, RowValues)>) -> Result<()> {
         self.look_up(&batch).await?;
-        let snapshot = Snapshot {
-            known: self.known.clone(),
-            holders: self.holders.clone(),
-            report: self.report.clone(),
-        };
-        let mut refused: HashMap<u64, Error> = HashMap::new();
-        self.tx.execute_unprepared("SAVEPOINT import_batch").await?;
-        'attempt: loop {
-            for (row, values) in &batch {
-                if let Some(err) = refused.remove(row) {
-                    self.fail_with(*row, err);
-                    continue;
-                }
-                let Err(err) = self.apply_row(*row, values.clone()).await? else {
-                    continue;
-                };
-                if self.tx.execute_unprepared("SELECT 1").await.is_ok() {
-                    self.fail_with(*row, err);
-                    continue;
-                }
-                // The failed statement aborted the transaction.
-                if matches!(err, Error::Internal(_)) {
-                    return Err(err);
-                }
-                self.tx
-                    .execute_unprepared("ROLLBACK TO SAVEPOINT import_batch")
-                    .await?;
-                self.known = snapshot.known.clone();
-                self.holders = snapshot.holders.clone();
-                self.report = snapshot.report.clone();
-                refused.insert(*row, err);
-                continue 'attempt;
+        let mut chunk = Chunk::default();
+        for (row, values) in batch {
+            let key = self.key_of(&values);
+            let mut claims = self.claims(key.as_deref(), &values);
+            if claims.iter().any(|c| chunk.claimed.contains(c)) {
+                self.write(std::mem::take(&mut chunk)).await?;
+                // The customer matched may be one the chunk just wrote.
+                claims = self.claims(key.as_deref(), &values);
             }
-            break;
+            if let Some(planned) = self.plan(row, key.as_deref(), values) {
+                chunk.claimed.extend(claims);
+                chunk.rows.push((row, key, planned));
+            }
         }
-        self.tx
-            .execute_unprepared("RELEASE SAVEPOINT import_batch")
-            .await?;
-        Ok(())
+        self.write(chunk).await
+    }
+
+    /// What a row may touch: its lookup key, and the external ids of the
+    /// customers it matches and of its own.
+    fn claims(&self, key: Option<&str>, values: &RowValues) -> Vec<String> {
+        let mut claims: Vec<String> = Vec::new();
+        if let Some(key) = key {
+            claims.push(format!("key:{key}"));
+            for current in self.known.get(key).into_iter().flatten() {
+                claims.extend(
+                    current
+                        .external_id
+                        .iter()
+                        .map(|x| format!("externalId:{x}")),
+                );
+            }
+        }
+        claims.extend(values.external_id.iter().map(|x| format!("externalId:{x}")));
+        claims
     }
 
     async fn look_up(&mut self, batch: &[(u64, RowValues)]) -> Result<()> {
@@ -424,11 +433,10 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Validates and writes one row. Row problems found before writing are
-    /// reported here; a refused write is returned for [`Run::apply`] to judge.
-    async fn apply_row(&mut self, row: u64, values: RowValues) -> Result<Result<()>> {
-        let key = self.key_of(&values);
-        let existing = match key.as_ref().and_then(|k| self.known.get(k)) {
+    /// Checks one row against what is known: its problems are reported and
+    /// an unchanged row counted here; otherwise the write it asks for.
+    fn plan(&mut self, row: u64, key: Option<&str>, values: RowValues) -> Option<Planned> {
+        let existing = match key.and_then(|k| self.known.get(k)) {
             Some(matches) if matches.len() > 1 => {
                 self.fail(
                     row,
@@ -438,7 +446,7 @@ impl Run<'_> {
                         matches.len()
                     ),
                 );
-                return Ok(Ok(()));
+                return None;
             }
             Some(matches) => matches.first().cloned(),
             None => None,
@@ -459,51 +467,148 @@ impl Run<'_> {
                         Some("externalId"),
                         "another customer already has this externalId".into(),
                     );
-                    return Ok(Ok(()));
+                    return None;
                 }
             }
         }
-        let written = match existing {
+        match existing {
             Some(current) => {
                 let changes = changes_from(&current, values);
-                if is_empty(&changes) {
+                if changes.is_empty() {
                     self.report.unchanged += 1;
-                    return Ok(Ok(()));
+                    return None;
                 }
-                customers::update(self.tx, current.id, current.version, changes)
-                    .await
-                    .map(|model| (model, Some(current.external_id)))
+                Some(Planned::Update {
+                    current: Box::new(current),
+                    changes,
+                })
             }
             None => match new_from(values) {
-                Ok(new) => customers::create(self.tx, new)
-                    .await
-                    .map(|model| (model, None)),
+                Ok(new) => Some(Planned::Create(new)),
                 Err(err) => {
                     self.fail_with(row, err);
-                    return Ok(Ok(()));
+                    None
                 }
             },
-        };
-        let (model, previous_external_id) = match written {
-            Ok(written) => written,
-            Err(err) => return Ok(Err(err)),
-        };
-        match previous_external_id {
-            None => self.report.created += 1,
-            Some(previous) => {
-                self.report.updated += 1;
-                if let Some(previous) = previous.filter(|p| model.external_id.as_ref() != Some(p)) {
-                    self.holders.insert(previous, None);
+        }
+    }
+
+    /// Writes a chunk's plans in bulk (one insert and one update, with their
+    /// history) under a savepoint. Should the database refuse a statement
+    /// (a concurrent write, such as an owner removed meanwhile), the chunk
+    /// is rolled back to the savepoint and written row by row through the
+    /// single writes, each under its own savepoint, so only the refused rows
+    /// are reported.
+    async fn write(&mut self, chunk: Chunk) -> Result<()> {
+        if chunk.rows.is_empty() {
+            return Ok(());
+        }
+        let mut creates = Vec::new();
+        let mut updates = Vec::new();
+        for (i, (_, _, planned)) in chunk.rows.iter().enumerate() {
+            match planned {
+                Planned::Create(new) => creates.push((i, new.clone())),
+                Planned::Update { current, changes } => {
+                    updates.push((i, (current.id, current.version, changes.clone())))
                 }
             }
         }
-        if let Some(x) = &model.external_id {
-            self.holders.insert(x.clone(), Some(model.id));
+        self.tx.execute_unprepared("SAVEPOINT import_chunk").await?;
+        let bulk = async {
+            let created = customer_bulk::create(
+                self.tx,
+                creates.iter().map(|(_, new)| new.clone()).collect(),
+            )
+            .await?;
+            let updated = customer_bulk::update(
+                self.tx,
+                updates.iter().map(|(_, item)| item.clone()).collect(),
+            )
+            .await?;
+            Ok::<_, Error>((created, updated))
         }
-        if let Some(key) = key {
-            self.known.insert(key, vec![model]);
+        .await;
+        let mut outcomes: Vec<Option<Outcome>> = chunk.rows.iter().map(|_| None).collect();
+        match bulk {
+            Ok((created, updated)) => {
+                self.tx
+                    .execute_unprepared("RELEASE SAVEPOINT import_chunk")
+                    .await?;
+                let written = creates
+                    .iter()
+                    .map(|(i, _)| *i)
+                    .zip(created)
+                    .chain(updates.iter().map(|(i, _)| *i).zip(updated));
+                for (i, outcome) in written {
+                    outcomes[i] = Some(outcome);
+                }
+            }
+            Err(Error::Internal(err)) => return Err(Error::Internal(err)),
+            Err(_) => {
+                self.tx
+                    .execute_unprepared("ROLLBACK TO SAVEPOINT import_chunk")
+                    .await?;
+                for (i, (_, _, planned)) in chunk.rows.iter().enumerate() {
+                    outcomes[i] = Some(self.write_one(planned).await?);
+                }
+            }
         }
-        Ok(Ok(()))
+        for ((row, key, planned), outcome) in chunk.rows.into_iter().zip(outcomes) {
+            let Some(outcome) = outcome else { continue };
+            let model = match outcome {
+                Ok(model) => model,
+                Err(err) => {
+                    self.fail_with(row, err);
+                    continue;
+                }
+            };
+            match planned {
+                Planned::Create(_) => self.report.created += 1,
+                Planned::Update { current, .. } => {
+                    self.report.updated += 1;
+                    if let Some(previous) = current
+                        .external_id
+                        .filter(|p| model.external_id.as_ref() != Some(p))
+                    {
+                        self.holders.insert(previous, None);
+                    }
+                }
+            }
+            if let Some(x) = &model.external_id {
+                self.holders.insert(x.clone(), Some(model.id));
+            }
+            if let Some(key) = key {
+                self.known.insert(key, vec![model]);
+            }
+        }
+        Ok(())
+    }
+
+    /// One plan through the single write, under its own savepoint; a row
+    /// the database refuses is its outcome, the transaction stays usable.
+    async fn write_one(&self, planned: &Planned) -> Result<Outcome> {
+        self.tx.execute_unprepared("SAVEPOINT import_row").await?;
+        let written = match planned {
+            Planned::Create(new) => customers::create(self.tx, new.clone()).await,
+            Planned::Update { current, changes } => {
+                customers::update(self.tx, current.id, current.version, changes.clone()).await
+            }
+        };
+        match written {
+            Ok(model) => {
+                self.tx
+                    .execute_unprepared("RELEASE SAVEPOINT import_row")
+                    .await?;
+                Ok(Ok(model))
+            }
+            Err(Error::Internal(err)) => Err(Error::Internal(err)),
+            Err(err) => {
+                self.tx
+                    .execute_unprepared("ROLLBACK TO SAVEPOINT import_row")
+                    .await?;
+                Ok(Err(err))
+            }
+        }
     }
 }
 
@@ -680,21 +785,6 @@ fn changes_from(current: &customer::Model, values: RowValues) -> CustomerChanges
         tags: values.tags.filter(|t| *t != current.tags),
         custom_fields: None,
     }
-}
-
-fn is_empty(c: &CustomerChanges) -> bool {
-    c.kind.is_none()
-        && c.name.is_none()
-        && c.email.is_none()
-        && c.phone.is_none()
-        && c.website.is_none()
-        && c.industry.is_none()
-        && c.region.is_none()
-        && c.external_id.is_none()
-        && c.lifecycle_stage.is_none()
-        && c.owner_id.is_none()
-        && c.tags.is_none()
-        && c.custom_fields.is_none()
 }
 
 #[cfg(test)]

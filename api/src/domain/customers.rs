@@ -6,10 +6,11 @@
 //! invisible to every query here until restored. Every write records its
 //! field changes through [`customer_history::record`] in the same transaction.
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select,
-    Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use serde_json::Value as JsonValue;
 use uuid::Uuid;
@@ -275,6 +276,24 @@ fn resolve_points(
         points.set_primary(kind, primary);
     }
     Some(points)
+}
+
+impl CustomerChanges {
+    /// Whether no field is to change.
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.name.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+            && self.website.is_none()
+            && self.industry.is_none()
+            && self.region.is_none()
+            && self.external_id.is_none()
+            && self.lifecycle_stage.is_none()
+            && self.owner_id.is_none()
+            && self.tags.is_none()
+            && self.custom_fields.is_none()
+    }
 }
 
 /// Field rules, one function per field, used by every way a customer is written.
@@ -1206,17 +1225,51 @@ pub async fn create(tx: &TenantTx, new: NewCustomer) -> Result<customer::Model> 
 /// acquisition and team.
 pub async fn create_with(
     tx: &TenantTx,
-    mut new: NewCustomer,
+    new: NewCustomer,
     details: CustomerDetails,
 ) -> Result<customer::Model> {
     let defs =
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
-    let mut fields = super::custom_fields::check(&defs, &new.custom_fields)?;
+    let row = new_row_with(tx, checked_new(&defs, new)?, details, chrono::Utc::now());
+    let created = Customers::insert(row.into_active_model())
+        .exec_with_returning(&**tx)
+        .await
+        .map_err(write_error)?;
+    customer_history::record(tx, ChangeAction::Create, None, &created).await?;
+    tx.touch_customer(created.id);
+    Ok(created)
+}
+
+/// A new customer whose custom fields are checked against the workspace's
+/// definitions (`defs`, of customers), normalised, stripped of `null`s and
+/// complete (required fields given): the rule every way of creating a
+/// customer applies.
+pub fn checked_new(
+    defs: &[entity::custom_field_definition::Model],
+    mut new: NewCustomer,
+) -> Result<NewCustomer> {
+    let mut fields = super::custom_fields::check(defs, &new.custom_fields)?;
     if let Some(map) = fields.as_object_mut() {
         map.retain(|_, v| !v.is_null());
     }
-    super::custom_fields::check_required(&defs, &fields)?;
+    super::custom_fields::check_required(defs, &fields)?;
     new.custom_fields = fields;
+    Ok(new)
+}
+
+/// The row a new customer (checked by [`checked_new`]) becomes: version 1,
+/// created by the transaction's user at `now`, no rollups yet.
+pub fn new_row(tx: &TenantTx, new: NewCustomer, now: DateTime<Utc>) -> customer::Model {
+    new_row_with(tx, new, CustomerDetails::default(), now)
+}
+
+/// [`new_row`] with the customer's details.
+pub fn new_row_with(
+    tx: &TenantTx,
+    new: NewCustomer,
+    details: CustomerDetails,
+    now: DateTime<Utc>,
+) -> customer::Model {
     let emails = resolve_points(
         PointKind::Email,
         PointList::default(),
@@ -1234,56 +1287,113 @@ pub async fn create_with(
     let (email, email_label, other_emails) = emails.columns();
     let (phone, phone_label, other_phones) = phones.columns();
     let address = details.address;
-    let now = chrono::Utc::now();
-    let model = customer::ActiveModel {
-        tenant_id: Set(tx.tenant_id()),
-        id: Set(Uuid::now_v7()),
-        version: Set(1),
-        kind: Set(new.kind.as_str().into()),
-        name: Set(new.name),
-        email: Set(email),
-        phone: Set(phone),
-        email_label: Set(email_label),
-        other_emails: Set(other_emails),
-        phone_label: Set(phone_label),
-        other_phones: Set(other_phones),
-        address_lines: Set(address.street_lines),
-        city: Set(address.city),
-        state_province: Set(address.state_province),
-        postal_code: Set(address.postal_code),
-        country: Set(address.country),
-        acquisition_source: Set(details.acquisition_source),
-        acquisition_channel: Set(details.acquisition_channel.map(|c| c.as_str().to_owned())),
-        team_id: Set(details.team_id),
-        website: Set(new.website),
-        industry: Set(new.industry),
-        region: Set(new.region),
-        external_id: Set(new.external_id),
-        lifecycle_stage: Set(new.lifecycle_stage.as_str().into()),
-        owner_id: Set(new.owner_id),
-        tags: Set(new.tags),
-        custom_fields: Set(new.custom_fields),
-        created_by: Set(tx.scope().user_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
-        contact_count: Set(0),
-        interaction_count: Set(0),
-        open_deal_count: Set(0),
-        open_deal_amount: Set(rust_decimal::Decimal::ZERO),
-        open_task_count: Set(0),
-        last_interaction_at: Set(None),
-        order_count: Set(0),
-        order_total: Set(rust_decimal::Decimal::ZERO),
-        last_order_at: Set(None),
-    };
-    let created = Customers::insert(model)
-        .exec_with_returning(&**tx)
-        .await
-        .map_err(write_error)?;
-    customer_history::record(tx, ChangeAction::Create, None, &created).await?;
-    tx.touch_customer(created.id);
-    Ok(created)
+    customer::Model {
+        tenant_id: tx.tenant_id(),
+        id: Uuid::now_v7(),
+        version: 1,
+        kind: new.kind.as_str().into(),
+        name: new.name,
+        email,
+        phone,
+        email_label,
+        other_emails,
+        phone_label,
+        other_phones,
+        address_lines: address.street_lines,
+        city: address.city,
+        state_province: address.state_province,
+        postal_code: address.postal_code,
+        country: address.country,
+        acquisition_source: details.acquisition_source,
+        acquisition_channel: details.acquisition_channel.map(|c| c.as_str().to_owned()),
+        team_id: details.team_id,
+        website: new.website,
+        industry: new.industry,
+        region: new.region,
+        external_id: new.external_id,
+        lifecycle_stage: new.lifecycle_stage.as_str().into(),
+        owner_id: new.owner_id,
+        tags: new.tags,
+        custom_fields: new.custom_fields,
+        created_by: tx.scope().user_id,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        contact_count: 0,
+        interaction_count: 0,
+        open_task_count: 0,
+        last_interaction_at: None,
+        open_deal_count: 0,
+        open_deal_amount: rust_decimal::Decimal::ZERO,
+        order_count: 0,
+        order_total: rust_decimal::Decimal::ZERO,
+        last_order_at: None,
+    }
+}
+
+/// The row `before` becomes with `changes` at `now`, the version one up:
+/// what [`update`] writes, computed in memory for bulk writes. Custom fields
+/// merge (given keys set, `null` removes a key) and are checked against
+/// `defs`, required ones included. No change at all is a `VALIDATION` error.
+pub fn changed_row(
+    defs: &[entity::custom_field_definition::Model],
+    before: &customer::Model,
+    changes: CustomerChanges,
+    now: DateTime<Utc>,
+) -> Result<customer::Model> {
+    if changes.is_empty() {
+        return Err(Error::validation(
+            "input",
+            "give at least one field to change",
+        ));
+    }
+    let mut after = before.clone();
+    if let Some(patch) = &changes.custom_fields {
+        let checked = super::custom_fields::check(defs, patch)?;
+        if let (Some(fields), Some(patch)) =
+            (after.custom_fields.as_object_mut(), checked.as_object())
+        {
+            for (key, value) in patch {
+                if value.is_null() {
+                    fields.remove(key);
+                } else {
+                    fields.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+    super::custom_fields::check_required(defs, &after.custom_fields)?;
+    if let Some(kind) = changes.kind {
+        after.kind = kind.as_str().into();
+    }
+    if let Some(name) = changes.name {
+        after.name = name;
+    }
+    let optional_texts = [
+        (changes.email, &mut after.email),
+        (changes.phone, &mut after.phone),
+        (changes.website, &mut after.website),
+        (changes.industry, &mut after.industry),
+        (changes.region, &mut after.region),
+        (changes.external_id, &mut after.external_id),
+    ];
+    for (value, field) in optional_texts {
+        if let Some(value) = value {
+            *field = value;
+        }
+    }
+    if let Some(stage) = changes.lifecycle_stage {
+        after.lifecycle_stage = stage.as_str().into();
+    }
+    if let Some(owner) = changes.owner_id {
+        after.owner_id = owner;
+    }
+    if let Some(tags) = changes.tags {
+        after.tags = tags;
+    }
+    after.version = before.version + 1;
+    after.updated_at = now;
+    Ok(after)
 }
 
 /// The customer's current row, live or (with `deleted`) deleted, locked
@@ -1303,6 +1413,28 @@ async fn lock(tx: &TenantTx, id: Uuid, deleted: bool) -> Result<Option<customer:
         .one(&**tx)
         .await?;
     Ok(row)
+}
+
+/// The live customers among `ids` the member may see, locked until the
+/// transaction ends, by id: [`lock`] for many rows in one query (bulk writes).
+/// Locked in id order, so concurrent bulk writes cannot deadlock.
+pub async fn lock_many(
+    tx: &TenantTx,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, customer::Model>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows = Customers::find()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::DeletedAt.is_null())
+        .filter(visible_only(tx))
+        .order_by_asc(Column::Id)
+        .lock_exclusive()
+        .all(&**tx)
+        .await?;
+    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
 }
 
 /// Applies `changes` if the customer is still at `version`; the version then
@@ -1504,7 +1636,7 @@ async fn set_deleted(tx: &TenantTx, id: Uuid, deleted_at: SimpleExpr) -> Result<
 }
 
 /// The answer to a write that started from version `sent` of a customer now at `current`.
-fn stale(sent: i32, current: i32) -> Error {
+pub(super) fn stale(sent: i32, current: i32) -> Error {
     Error::conflict(
         format!(
             "the customer was changed by someone else (you sent version {sent}, it is now at version {current}); reload it and apply your change again"
@@ -1514,7 +1646,7 @@ fn stale(sent: i32, current: i32) -> Error {
 }
 
 /// Maps constraint violations of a customer write to the field they concern.
-fn write_error(err: sea_orm::DbErr) -> Error {
+pub(super) fn write_error(err: sea_orm::DbErr) -> Error {
     match err.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(detail))
             if detail.contains("external_id") =>

@@ -11,6 +11,7 @@ pub mod contact_points;
 pub mod contacts;
 pub mod currencies;
 pub mod custom_fields;
+pub mod customer_bulk;
 pub mod customer_history;
 pub mod customer_import;
 pub mod customer_view;

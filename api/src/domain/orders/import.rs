@@ -771,7 +771,13 @@ async fn create_customers(
         records.push(record);
     }
     // Created customers get their "created" field history like any other.
-    crate::domain::customer_history::record_created_many(tx, &records).await?;
+    let writes: Vec<_> = records.iter().map(|r| (None, r)).collect();
+    crate::domain::customer_history::record_many(
+        tx,
+        crate::domain::customer_history::ChangeAction::Create,
+        &writes,
+    )
+    .await?;
     Ok(created)
 }
 
