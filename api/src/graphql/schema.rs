@@ -16,6 +16,7 @@ pub struct Query(
     sales::query::SalesQuery,
     deals::query::DealQuery,
     deals::leads::LeadQuery,
+    deals::reports::SalesReportQuery,
 );
 
 /// Every mutation field of the API.
