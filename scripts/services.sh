@@ -32,7 +32,9 @@ REDIS_PORT=${CRM_REDIS_PORT:-56379}
 PG_SYS_USER=crm-pg
 PG_MIN_MAJOR=15
 REDIS_MIN_MAJOR=7
-WAIT_SECS=30
+# PostgreSQL replays its WAL after an unclean stop before it accepts
+# connections; that can take a minute on a busy development database.
+WAIT_SECS=180
 FALLBACK_ROOT=/var/lib/crm-dev
 
 log() { printf 'services: %s\n' "$*" >&2; }

@@ -133,6 +133,9 @@ pub struct Config {
     pub invitation_ttl: Duration,
     /// How often API-key last-used times are written.
     pub key_usage_flush_interval: Duration,
+    /// How often the analytics worker looks for queued runs and due
+    /// scheduled recomputes.
+    pub analytics_poll_interval: Duration,
     pub log_format: LogFormat,
 }
 
@@ -253,6 +256,9 @@ impl Config {
             )?),
             key_usage_flush_interval: Duration::from_secs(
                 number(&lookup, "CRM_KEY_USAGE_FLUSH_SECS", 30)?.max(1),
+            ),
+            analytics_poll_interval: Duration::from_secs(
+                number(&lookup, "CRM_ANALYTICS_POLL_SECS", 30)?.max(1),
             ),
             log_format,
         })

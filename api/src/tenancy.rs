@@ -44,7 +44,7 @@ pub struct TenantTx {
     tx: DatabaseTransaction,
     scope: TenantScope,
     cache: Option<Cache>,
-    touched: std::sync::Mutex<Vec<Uuid>>,
+    touched: std::sync::Mutex<std::collections::HashSet<Uuid>>,
 }
 
 impl TenantTx {
@@ -88,7 +88,7 @@ impl TenantTx {
             tx,
             scope,
             cache: None,
-            touched: std::sync::Mutex::new(Vec::new()),
+            touched: std::sync::Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -99,9 +99,7 @@ impl TenantTx {
             "customer writes need a transaction from TenantTx::begin"
         );
         if let Ok(mut touched) = self.touched.lock() {
-            if !touched.contains(&customer_id) {
-                touched.push(customer_id);
-            }
+            touched.insert(customer_id);
         }
     }
 
@@ -119,7 +117,12 @@ impl TenantTx {
     /// the customers it changed.
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await.map_err(Error::from)?;
-        let touched = self.touched.into_inner().unwrap_or_default();
+        let touched: Vec<Uuid> = self
+            .touched
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         if let (Some(cache), false) = (&self.cache, touched.is_empty()) {
             crate::domain::customer_view::invalidate(cache, self.scope.tenant_id, &touched).await;
         }

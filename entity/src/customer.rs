@@ -31,6 +31,10 @@ pub struct Model {
     pub interaction_count: i32,
     pub open_task_count: i32,
     pub last_interaction_at: Option<DateTimeUtc>,
+    pub order_count: i32,
+    /// In the tenant's base currency.
+    pub order_total: Decimal,
+    pub last_order_at: Option<DateTimeUtc>,
     pub open_deal_count: i32,
     pub open_deal_amount: Decimal,
 }

@@ -18,6 +18,8 @@ mod m20261125_000007_customer_rollups;
 mod m20261125_000008_customer_visibility;
 mod m20261125_000010_custom_fields;
 mod m20261125_000011_pipelines_deals;
+mod m20261125_000013_customer_value;
+mod m20261125_000015_order_rollups;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_customer_visibility::Migration),
             Box::new(m20261125_000010_custom_fields::Migration),
             Box::new(m20261125_000011_pipelines_deals::Migration),
+            Box::new(m20261125_000013_customer_value::Migration),
+            Box::new(m20261125_000015_order_rollups::Migration),
         ]
     }
 }

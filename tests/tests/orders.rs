@@ -1092,3 +1092,166 @@ async fn row_level_security_confines_every_sales_table_to_the_tenant_set() {
     }
     tx.rollback().await.unwrap();
 }
+
+async fn rollups(app: &TestApp, tenant: &TestTenant, id: &Value) -> Value {
+    let body = app
+        .gql_as(
+            tenant,
+            "query($id: ID!) { customer(id: $id) { orderCount orderTotal { amount currency } lastOrderAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let customer = body["data"]["customer"].clone();
+    assert!(customer.is_object(), "customer failed: {body}");
+    customer
+}
+
+#[tokio::test]
+async fn customer_order_rollups_follow_orders_statuses_rates_imports_and_merges() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await; // base currency USD
+    let widget = product(&app, &acme, json!({ "sku": "W-1", "name": "Widget" })).await;
+    let a = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Alpha", "externalId": "C-A" }),
+        )
+        .await;
+    let b = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Beta" }))
+        .await;
+    let line =
+        |price: &str| json!([{ "productId": widget["id"], "quantity": "1", "unitPrice": price }]);
+
+    assert_eq!(
+        rollups(&app, &acme, &a["id"]).await,
+        json!({ "orderCount": 0, "orderTotal": { "amount": "0.00", "currency": "USD" }, "lastOrderAt": null })
+    );
+    let big = order(
+        &app,
+        &acme,
+        json!({ "customerId": a["id"], "currency": "USD", "orderedAt": "2026-03-01T10:00:00Z", "lines": line("100") }),
+    )
+    .await;
+    // No EUR rate yet: the order counts but adds nothing to the total.
+    order(
+        &app,
+        &acme,
+        json!({ "customerId": a["id"], "currency": "EUR", "orderedAt": "2026-03-02T10:00:00Z", "lines": line("50") }),
+    )
+    .await;
+    assert_eq!(
+        rollups(&app, &acme, &a["id"]).await,
+        json!({ "orderCount": 2, "orderTotal": { "amount": "100.00", "currency": "USD" },
+                "lastOrderAt": "2026-03-02T10:00:00+00:00" })
+    );
+    // A rate in force from before the order brings it in: 50 × 1.1 = 55.
+    let body = set_rate(&app, &acme, "EUR", "1.1", "2026-01-01").await;
+    assert!(body["data"]["setExchangeRate"].is_object(), "{body}");
+    assert_eq!(
+        rollups(&app, &acme, &a["id"]).await["orderTotal"]["amount"],
+        "155.00"
+    );
+
+    // Imported orders count; a cancelled one does not.
+    let report = import(
+        &app,
+        &acme,
+        json!({ "rows": [
+            { "externalOrderId": "O-1", "customerExternalId": "C-A", "orderedAt": "2026-04-01", "currency": "USD",
+              "sku": "W-1", "quantity": "2", "unitPrice": "5" },
+            { "externalOrderId": "O-2", "customerExternalId": "C-A", "orderedAt": "2026-05-01", "currency": "USD",
+              "sku": "W-1", "quantity": "1", "unitPrice": "1000", "status": "CANCELLED" } ] }),
+    )
+    .await;
+    assert_eq!(report["ordersCreated"], 2, "{report}");
+    assert_eq!(
+        rollups(&app, &acme, &a["id"]).await,
+        json!({ "orderCount": 3, "orderTotal": { "amount": "165.00", "currency": "USD" },
+                "lastOrderAt": "2026-04-01T00:00:00+00:00" })
+    );
+
+    // Cancelling an order takes it out.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ChangeOrderStatusInput!) { changeOrderStatus(input: $input) { order { status } } }",
+            json!({ "input": { "id": big["id"], "version": big["version"], "status": "CANCELLED" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["changeOrderStatus"]["order"]["status"], "CANCELLED",
+        "{body}"
+    );
+    assert_eq!(
+        rollups(&app, &acme, &a["id"]).await["orderTotal"]["amount"],
+        "65.00"
+    );
+
+    // Filter and sort by the rollups.
+    order(
+        &app,
+        &acme,
+        json!({ "customerId": b["id"], "currency": "USD", "orderedAt": "2026-06-01T00:00:00Z", "lines": line("5") }),
+    )
+    .await;
+    let body = app
+        .gql_as(
+            &acme,
+            "{ big: customers(filter: { orderTotal: { gt: \"60\" } }) { edges { node { name } } }
+               none: customers(filter: { orderCount: { eq: 0 } }) { totalCount }
+               sorted: customers(orderBy: [{ field: ORDER_TOTAL, direction: DESC }]) { edges { node { name orderTotal { amount } } } }
+               recent: customers(orderBy: [{ field: LAST_ORDER_AT, direction: DESC }], first: 1) { edges { node { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["big"]["edges"],
+        json!([{ "node": { "name": "Alpha" } }]),
+        "{body}"
+    );
+    assert_eq!(body["data"]["none"]["totalCount"], 0);
+    assert_eq!(
+        body["data"]["sorted"]["edges"],
+        json!([{ "node": { "name": "Alpha", "orderTotal": { "amount": "65.00" } } },
+               { "node": { "name": "Beta", "orderTotal": { "amount": "5.00" } } }])
+    );
+    assert_eq!(body["data"]["recent"]["edges"][0]["node"]["name"], "Beta");
+    // Pages by amount continue after the cursor's amount.
+    let page = "query($after: String) { customers(first: 1, after: $after, orderBy: [{ field: ORDER_TOTAL, direction: ASC }]) {
+        edges { node { name } } pageInfo { endCursor hasNextPage } } }";
+    let first = app.gql_as(&acme, page, json!({})).await;
+    assert_eq!(
+        first["data"]["customers"]["edges"][0]["node"]["name"], "Beta",
+        "{first}"
+    );
+    let second = app
+        .gql_as(
+            &acme,
+            page,
+            json!({ "after": first["data"]["customers"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(
+        second["data"]["customers"]["edges"][0]["node"]["name"], "Alpha",
+        "{second}"
+    );
+    assert_eq!(
+        second["data"]["customers"]["pageInfo"]["hasNextPage"],
+        false
+    );
+
+    // Merging moves the orders and their rollups to the survivor.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { orderCount orderTotal { amount } lastOrderAt } } }",
+            json!({ "input": { "survivorId": a["id"], "mergedId": b["id"] } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["mergeCustomers"]["customer"],
+        json!({ "orderCount": 3, "orderTotal": { "amount": "70.00" }, "lastOrderAt": "2026-06-01T00:00:00+00:00" }),
+        "{body}"
+    );
+}

@@ -46,11 +46,13 @@ pub enum Permission {
     SalesReports,
     /// The outbox of domain events: reading it.
     AdminEvents,
+    /// Customer value analytics: starting a recompute.
+    AnalyticsRun,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -69,6 +71,7 @@ impl Permission {
         Permission::PipelinesAdmin,
         Permission::SalesReports,
         Permission::AdminEvents,
+        Permission::AnalyticsRun,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -97,6 +100,7 @@ impl Permission {
             Permission::PipelinesAdmin => "pipelines:admin",
             Permission::SalesReports => "sales:reports",
             Permission::AdminEvents => "admin:events",
+            Permission::AnalyticsRun => "analytics:run",
         }
     }
 }
@@ -128,6 +132,7 @@ const ADMINISTRATION: &[Permission] = &[
     PipelinesAdmin,
     SalesReports,
     AdminEvents,
+    AnalyticsRun,
 ];
 
 impl Role {
@@ -160,6 +165,7 @@ impl Role {
                 LeadsRead,
                 LeadsWrite,
                 SalesReports,
+                AnalyticsRun,
             ],
             Role::Sales => &[
                 CustomersRead,

@@ -356,6 +356,9 @@ mod tests {
             interaction_count: 0,
             open_task_count: 0,
             last_interaction_at: None,
+            order_count: 0,
+            order_total: rust_decimal::Decimal::ZERO,
+            last_order_at: None,
             open_deal_count: 0,
             open_deal_amount: rust_decimal::Decimal::ZERO,
         }

@@ -17,8 +17,12 @@ use uuid::Uuid;
 use entity::customer::{self, Column, Entity as Customers};
 
 use super::customer_history::{self, ChangeAction};
-use super::filter::{EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter};
-use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
+use super::filter::{
+    DecimalFilter, EnumFilter, FilterBudget, IntFilter, TextFilter, TextListFilter, TimeFilter,
+};
+use super::pagination::{
+    fetch_page, fetch_page_with, Page, PageRequest, SortKey, SortKind, SortValue,
+};
 use super::values;
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
@@ -235,6 +239,10 @@ pub struct CustomerFilter {
     pub interaction_count: Option<IntFilter>,
     pub open_task_count: Option<IntFilter>,
     pub contact_count: Option<IntFilter>,
+    pub order_count: Option<IntFilter>,
+    /// In the tenant's base currency.
+    pub order_total: Option<DecimalFilter>,
+    pub last_order_at: Option<TimeFilter>,
     pub open_deal_count: Option<IntFilter>,
     /// On the open deals' amount in the base currency.
     pub open_deal_amount: Option<super::deals::DecimalFilter>,
@@ -244,6 +252,8 @@ pub struct CustomerFilter {
     pub interactions: Option<InteractionMatch>,
     /// Conditions on workspace-defined fields.
     pub custom_fields: Vec<super::custom_fields::FieldFilter>,
+    /// Conditions on the stored customer value figures.
+    pub value: Option<super::analytics::values::ValueMatch>,
     pub and: Vec<CustomerFilter>,
     pub or: Vec<CustomerFilter>,
     pub not: Option<Box<CustomerFilter>>,
@@ -299,6 +309,9 @@ impl CustomerFilter {
             self.interaction_count.is_some(),
             self.open_task_count.is_some(),
             self.contact_count.is_some(),
+            self.order_count.is_some(),
+            self.order_total.is_some(),
+            self.last_order_at.is_some(),
             self.open_deal_count.is_some(),
             self.open_deal_amount.is_some(),
         ] {
@@ -331,6 +344,10 @@ impl CustomerFilter {
         }
         for _ in &self.custom_fields {
             budget.spend(depth)?;
+        }
+        if let Some(m) = &self.value {
+            budget.spend(depth + 1)?;
+            m.validate("filter.value")?;
         }
         for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
             budget.spend(depth + 1)?;
@@ -393,11 +410,18 @@ impl CustomerFilter {
             (&self.interaction_count, Column::InteractionCount),
             (&self.open_task_count, Column::OpenTaskCount),
             (&self.contact_count, Column::ContactCount),
+            (&self.order_count, Column::OrderCount),
             (&self.open_deal_count, Column::OpenDealCount),
         ] {
             if let Some(f) = f {
                 all = all.add(f.condition(col(column)));
             }
+        }
+        if let Some(f) = &self.order_total {
+            all = all.add(f.condition(col(Column::OrderTotal)));
+        }
+        if let Some(f) = &self.last_order_at {
+            all = all.add(f.condition(col(Column::LastOrderAt)));
         }
         if let Some(f) = &self.open_deal_amount {
             all = all.add(f.condition(col(Column::OpenDealAmount)));
@@ -407,6 +431,9 @@ impl CustomerFilter {
         }
         if let Some(m) = &self.interactions {
             all = all.add(m.exists());
+        }
+        if let Some(m) = &self.value {
+            all = all.add(m.condition());
         }
         for sub in &self.and {
             all = all.add(sub.condition(defs)?);
@@ -523,27 +550,26 @@ pub enum CustomerOrderField {
     /// Never-contacted customers sort as the oldest.
     LastInteractionAt,
     InteractionCount,
+    OrderCount,
+    /// In the tenant's base currency.
+    OrderTotal,
+    /// Customers without orders sort as the oldest.
+    LastOrderAt,
     /// A workspace-defined field, named in the order's `custom_field`;
     /// records without a value sort first.
     CustomField,
     OpenDealCount,
     /// In the base currency.
     OpenDealAmount,
+    /// A stored customer value figure; customers without figures sort first.
+    Value(super::analytics::values::ValueSortField),
 }
 
-/// Stands for "never" when sorting by last interaction (keeps keys non-null).
+/// Stands for "never" when sorting by last interaction or order (keeps keys non-null).
 fn never() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("0001-01-01T00:00:00Z")
         .expect("a valid constant")
         .with_timezone(&chrono::Utc)
-}
-
-fn last_interaction_key() -> SimpleExpr {
-    Func::coalesce([
-        Expr::col((Customers, Column::LastInteractionAt)).into(),
-        Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
-    ])
-    .into()
 }
 
 /// Keeps a customer's rollups in step with a change of its contacts or
@@ -669,6 +695,15 @@ fn sort_keys(
                 SortKind::Int,
                 false,
             ),
+            CustomerOrderField::OrderCount => {
+                ("orderCount", Column::OrderCount, SortKind::Int, false)
+            }
+            CustomerOrderField::OrderTotal => {
+                ("orderTotal", Column::OrderTotal, SortKind::Text, false)
+            }
+            CustomerOrderField::LastOrderAt => {
+                ("lastOrderAt", Column::LastOrderAt, SortKind::Time, false)
+            }
             CustomerOrderField::OpenDealCount => {
                 ("openDealCount", Column::OpenDealCount, SortKind::Int, false)
             }
@@ -697,6 +732,24 @@ fn sort_keys(
                 keys.push(sort_key);
                 continue;
             }
+            CustomerOrderField::Value(field) => {
+                let (name, _, kind) = field.spec();
+                if keys.iter().any(|k| k.name == name) {
+                    return Err(Error::validation(
+                        "orderBy",
+                        format!("`{name}` is given twice"),
+                    ));
+                }
+                keys.push(SortKey {
+                    name,
+                    expr: field.expr(),
+                    kind,
+                    descending: o.descending,
+                    case_insensitive: false,
+                    value_cast: None,
+                });
+                continue;
+            }
         };
         if keys.iter().any(|k| k.name == name) {
             return Err(Error::validation(
@@ -704,10 +757,15 @@ fn sort_keys(
                 format!("`{name}` is given twice"),
             ));
         }
-        let expr = if o.field == CustomerOrderField::LastInteractionAt {
-            last_interaction_key()
-        } else {
-            Expr::col((Customers, column)).into()
+        let expr = match o.field {
+            CustomerOrderField::LastInteractionAt | CustomerOrderField::LastOrderAt => {
+                Func::coalesce([
+                    Expr::col((Customers, column)).into(),
+                    Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
+                ])
+                .into()
+            }
+            _ => Expr::col((Customers, column)).into(),
         };
         keys.push(SortKey {
             name,
@@ -716,7 +774,7 @@ fn sort_keys(
             descending: o.descending,
             case_insensitive,
             // Amounts travel in cursors as text and compare as numbers.
-            value_cast: (name == "openDealAmount").then_some("numeric"),
+            value_cast: matches!(name, "orderTotal" | "openDealAmount").then_some("numeric"),
         });
     }
     keys.push(SortKey {
@@ -745,6 +803,9 @@ fn sort_values(
             "updatedAt" => SortValue::Time(row.updated_at),
             "lastInteractionAt" => SortValue::Time(row.last_interaction_at.unwrap_or_else(never)),
             "interactionCount" => SortValue::Int(i64::from(row.interaction_count)),
+            "orderCount" => SortValue::Int(i64::from(row.order_count)),
+            "orderTotal" => SortValue::Text(row.order_total.to_string()),
+            "lastOrderAt" => SortValue::Time(row.last_order_at.unwrap_or_else(never)),
             "openDealCount" => SortValue::Int(i64::from(row.open_deal_count)),
             "openDealAmount" => SortValue::Text(row.open_deal_amount.normalize().to_string()),
             _ => SortValue::Uuid(row.id),
@@ -862,7 +923,17 @@ pub async fn list(
         None => None,
     };
     let select = visible(tx).filter(filter.condition(&defs)?);
-    fetch_page(tx, select, &keys, page, |row| {
+    let value_fields: Vec<(usize, super::analytics::values::ValueSortField)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| {
+            super::analytics::values::ValueSortField::ALL
+                .into_iter()
+                .find(|f| f.spec().0 == k.name)
+                .map(|f| (i, f))
+        })
+        .collect();
+    let base_values = |row: &customer::Model| {
         sort_values(
             &keys,
             custom
@@ -870,6 +941,24 @@ pub async fn list(
                 .map(|f| f as &dyn Fn(&JsonValue) -> SortValue),
             row,
         )
+    };
+    if value_fields.is_empty() {
+        return fetch_page(tx, select, &keys, page, base_values).await;
+    }
+    // Value figures live in their own table: load them for the page at once.
+    fetch_page_with(tx, select, &keys, page, |rows: &[customer::Model]| {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut values: Vec<Vec<SortValue>> = rows.iter().map(base_values).collect();
+        let value_fields = &value_fields;
+        async move {
+            let figures = super::analytics::values::of_customers(tx, &ids).await?;
+            for (row_values, id) in values.iter_mut().zip(&ids) {
+                for (i, field) in value_fields {
+                    row_values[*i] = field.value_of(figures.get(id));
+                }
+            }
+            Ok(values)
+        }
     })
     .await
 }
@@ -964,6 +1053,9 @@ pub async fn create(tx: &TenantTx, mut new: NewCustomer) -> Result<customer::Mod
         open_deal_amount: Set(rust_decimal::Decimal::ZERO),
         open_task_count: Set(0),
         last_interaction_at: Set(None),
+        order_count: Set(0),
+        order_total: Set(rust_decimal::Decimal::ZERO),
+        last_order_at: Set(None),
     };
     let created = Customers::insert(model)
         .exec_with_returning(&**tx)

@@ -743,38 +743,7 @@ pub async fn history_by_ids(
 }
 
 /// Conditions on an amount.
-#[derive(Clone, Debug, Default)]
-pub struct DecimalFilter {
-    pub eq: Option<Decimal>,
-    pub gt: Option<Decimal>,
-    pub gte: Option<Decimal>,
-    pub lt: Option<Decimal>,
-    pub lte: Option<Decimal>,
-}
-
-impl DecimalFilter {
-    /// The condition on `expr`.
-    pub fn condition(&self, expr: SimpleExpr) -> sea_orm::Condition {
-        let mut all = sea_orm::Condition::all();
-        let e = || Expr::expr(expr.clone());
-        if let Some(v) = self.eq {
-            all = all.add(e().eq(v));
-        }
-        if let Some(v) = self.gt {
-            all = all.add(e().gt(v));
-        }
-        if let Some(v) = self.gte {
-            all = all.add(e().gte(v));
-        }
-        if let Some(v) = self.lt {
-            all = all.add(e().lt(v));
-        }
-        if let Some(v) = self.lte {
-            all = all.add(e().lte(v));
-        }
-        all
-    }
-}
+pub use super::filter::DecimalFilter;
 
 /// Conditions on a date.
 #[derive(Clone, Debug, Default)]

@@ -167,6 +167,61 @@ impl IntFilter {
     }
 }
 
+/// Conditions on an exact decimal (such as an amount of money).
+pub type DecimalFilter = RangeFilter<rust_decimal::Decimal>;
+
+/// Conditions on an ordered number (a probability, an amount of money);
+/// all given must hold.
+#[derive(Clone, Debug)]
+pub struct RangeFilter<T> {
+    pub eq: Option<T>,
+    pub gt: Option<T>,
+    pub gte: Option<T>,
+    pub lt: Option<T>,
+    pub lte: Option<T>,
+    pub is_null: Option<bool>,
+}
+
+impl<T> Default for RangeFilter<T> {
+    fn default() -> Self {
+        RangeFilter {
+            eq: None,
+            gt: None,
+            gte: None,
+            lt: None,
+            lte: None,
+            is_null: None,
+        }
+    }
+}
+
+impl<T: Into<sea_orm::Value> + Clone> RangeFilter<T> {
+    /// The SQL condition on `expr`.
+    pub fn condition(&self, expr: SimpleExpr) -> Condition {
+        let e = || Expr::expr(expr.clone());
+        let mut all = Condition::all();
+        if let Some(v) = &self.eq {
+            all = all.add(e().eq(v.clone()));
+        }
+        if let Some(v) = &self.gt {
+            all = all.add(e().gt(v.clone()));
+        }
+        if let Some(v) = &self.gte {
+            all = all.add(e().gte(v.clone()));
+        }
+        if let Some(v) = &self.lt {
+            all = all.add(e().lt(v.clone()));
+        }
+        if let Some(v) = &self.lte {
+            all = all.add(e().lte(v.clone()));
+        }
+        if let Some(is_null) = self.is_null {
+            all = all.add(null_check(expr, is_null));
+        }
+        all
+    }
+}
+
 /// Conditions on a list of text values (such as tags).
 #[derive(Clone, Debug, Default)]
 pub struct TextListFilter {

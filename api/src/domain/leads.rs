@@ -347,6 +347,9 @@ async fn find_match(tx: &TenantTx, lead: &lead::Model) -> Result<Option<entity::
         last_interaction_at: None,
         open_deal_count: 0,
         open_deal_amount: rust_decimal::Decimal::ZERO,
+        order_count: 0,
+        order_total: rust_decimal::Decimal::ZERO,
+        last_order_at: None,
     };
     for candidate in search::duplicates(tx, &probe).await? {
         let strong = candidate.reasons.iter().any(|r| {

@@ -53,9 +53,16 @@ pub const CUSTOMER_CHILD_TABLES: &[CustomerChildTable] = &[
 ];
 
 /// Tables with a `customer_id` that a merge does not move itself: the search
-/// tables, which triggers keep in step with the moved rows, and the field
-/// history, which stays with the record it describes.
-pub const DERIVED_TABLES: &[&str] = &["search_people", "search_interactions", "customer_changes"];
+/// tables, which triggers keep in step with the moved rows, the field
+/// history, which stays with the record it describes, and the computed
+/// customer values, which the next analytics run recomputes from the moved
+/// orders (one row per customer, so they cannot simply move).
+pub const DERIVED_TABLES: &[&str] = &[
+    "search_people",
+    "search_interactions",
+    "customer_changes",
+    "customer_values",
+];
 
 /// A validated merge: `merged` goes into `survivor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,6 +248,7 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
     // Contacts, interactions and deals moved: the survivor's rollups are recounted
     // (which also drops its cached view).
     super::customers::recompute_rollups(tx, survivor_id).await?;
+    super::orders::rollups::recount(tx, &[survivor_id, merged_id]).await?;
     super::deals::recompute_rollups(tx, survivor_id).await?;
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -256,7 +264,10 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
         ],
     ))
     .await?;
-    Ok(survivor)
+    // Read again: the rollups were recounted after `survivor` was written.
+    super::customers::find(tx, survivor.id)
+        .await?
+        .ok_or(Error::NotFound("customer"))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Nothing here knows about GraphQL: resolvers parse input into the types
 //! defined here, call these functions and map the results.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;

@@ -13,6 +13,7 @@
 //! unique per tenant); [`import`] relies on it to make bulk loads idempotent.
 
 pub mod import;
+pub mod rollups;
 
 use std::collections::HashMap;
 
@@ -330,6 +331,17 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
     OrderLines::insert_many(lines)
         .exec_without_returning(&**tx)
         .await?;
+    rollups::add(
+        tx,
+        &[rollups::PlacedOrder {
+            customer_id: order.customer_id,
+            ordered_at: order.ordered_at,
+            currency: order.currency.clone(),
+            total: order.total_amount,
+            status: new.status,
+        }],
+    )
+    .await?;
     super::domain_events::record(
         tx,
         super::domain_events::EventKind::OrderCreated,
@@ -379,10 +391,14 @@ pub async fn change_status(
         .filter(Column::Version.eq(version))
         .exec_with_returning(&**tx)
         .await?;
-    updated
+    let updated = updated
         .into_iter()
         .next()
-        .ok_or_else(|| stale(version, version + 1))
+        .ok_or_else(|| stale(version, version + 1))?;
+    if rollups::counts(from) != rollups::counts(status) {
+        rollups::recount(tx, &[updated.customer_id]).await?;
+    }
+    Ok(updated)
 }
 
 fn stale(sent: i32, now: i32) -> Error {

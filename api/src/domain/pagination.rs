@@ -41,6 +41,10 @@ pub enum SortValue {
     Int(i64),
     #[serde(rename = "d")]
     Date(NaiveDate),
+    #[serde(rename = "f")]
+    Float(f64),
+    #[serde(rename = "n")]
+    Decimal(rust_decimal::Decimal),
 }
 
 impl SortValue {
@@ -51,6 +55,8 @@ impl SortValue {
             SortValue::Text(_) => SortKind::Text,
             SortValue::Int(_) => SortKind::Int,
             SortValue::Date(_) => SortKind::Date,
+            SortValue::Float(_) => SortKind::Float,
+            SortValue::Decimal(_) => SortKind::Decimal,
         }
     }
 
@@ -61,6 +67,8 @@ impl SortValue {
             SortValue::Text(v) => Expr::val(v).into(),
             SortValue::Int(v) => Expr::val(v).into(),
             SortValue::Date(v) => Expr::val(v).into(),
+            SortValue::Float(v) => Expr::val(v).into(),
+            SortValue::Decimal(v) => Expr::val(v).into(),
         }
     }
 }
@@ -73,6 +81,10 @@ pub enum SortKind {
     Text,
     Int,
     Date,
+    /// A finite floating-point number (probabilities, risks).
+    Float,
+    /// An exact decimal (money).
+    Decimal,
 }
 
 /// One key of an order: what to sort by, and how.
@@ -236,6 +248,29 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
+    fetch_page_with(tx, select, keys, page, |rows: &[E::Model]| {
+        let values = rows.iter().map(&values_of).collect();
+        async move { Ok(values) }
+    })
+    .await
+}
+
+/// Like [`fetch_page`], for orders whose key values are not in the rows
+/// themselves (such as figures kept in another table): `values_of` loads the
+/// sort-key values of the whole page at once, one entry per row, in order.
+pub async fn fetch_page_with<E, F, Fut>(
+    tx: &TenantTx,
+    select: Select<E>,
+    keys: &[SortKey],
+    page: &PageRequest,
+    values_of: F,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    F: FnOnce(&[E::Model]) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Vec<SortValue>>>>,
+{
     let cursor = page
         .cursor
         .as_deref()
@@ -277,9 +312,11 @@ where
         }
         None => false,
     };
+    let values = values_of(&rows).await?;
     let rows = rows
         .into_iter()
-        .map(|row| (encode_cursor(keys, values_of(&row)), row))
+        .zip(values)
+        .map(|(row, values)| (encode_cursor(keys, values), row))
         .collect();
     Ok(Page {
         rows,

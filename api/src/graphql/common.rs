@@ -189,6 +189,32 @@ impl From<IntFilter> for crate::domain::filter::IntFilter {
     }
 }
 
+/// Conditions on an exact decimal (send values as strings, such as
+/// `"1000.50"`); all given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct DecimalFilter {
+    pub eq: Option<Decimal>,
+    pub gt: Option<Decimal>,
+    pub gte: Option<Decimal>,
+    pub lt: Option<Decimal>,
+    pub lte: Option<Decimal>,
+    /// `true`: only records without a value; `false`: only records with one.
+    pub is_null: Option<bool>,
+}
+
+impl From<DecimalFilter> for crate::domain::filter::DecimalFilter {
+    fn from(f: DecimalFilter) -> Self {
+        crate::domain::filter::DecimalFilter {
+            eq: f.eq,
+            gt: f.gt,
+            gte: f.gte,
+            lt: f.lt,
+            lte: f.lte,
+            is_null: f.is_null,
+        }
+    }
+}
+
 /// Conditions on a list of strings; all given must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct StringListFilter {

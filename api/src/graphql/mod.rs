@@ -4,6 +4,7 @@
 //! domain types, call the domain and map the result.
 
 pub mod admin;
+pub mod analytics;
 pub mod common;
 pub mod context;
 pub mod customers;

@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, customers, deals, identity, sales};
+use super::{admin, analytics, customers, deals, identity, sales};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -17,6 +17,7 @@ pub struct Query(
     deals::query::DealQuery,
     deals::leads::LeadQuery,
     deals::reports::SalesReportQuery,
+    analytics::query::AnalyticsQuery,
 );
 
 /// Every mutation field of the API.
@@ -31,6 +32,7 @@ pub struct Mutation(
     sales::mutation::SalesMutation,
     deals::mutation::DealMutation,
     deals::leads::LeadMutation,
+    analytics::mutation::AnalyticsMutation,
 );
 
 /// The executable schema.

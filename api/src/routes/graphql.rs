@@ -380,6 +380,7 @@ async fn execute(
             ));
         request = crate::graphql::sales::loaders::register(request, tx);
         request = crate::graphql::deals::loaders::register(request, tx);
+        request = crate::graphql::analytics::loaders::register(request, tx);
     }
     request = request.data(RequestInfo {
         principal,

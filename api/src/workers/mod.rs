@@ -1,8 +1,9 @@
-//! Background work of a server node: delivering outgoing messages and
-//! writing API-key usage. Safe to run on every node at once: messages are
+//! Background work of a server node: delivering outgoing messages, writing
+//! API-key usage and running customer value recomputes. Safe to run on every node at once: messages are
 //! claimed with `FOR UPDATE SKIP LOCKED`, and usage writes only move
 //! timestamps forward.
 
+pub mod analytics;
 pub mod outbox;
 
 use std::sync::Arc;
@@ -39,10 +40,11 @@ pub fn spawn(db: DatabaseConnection, gate: Arc<Gate>, config: Arc<Config>) -> Wo
             }
         })
     };
+    let analytics = tokio::spawn(analytics::run(db.clone(), config.clone(), stopped.clone()));
     let delivery = tokio::spawn(outbox::run(db, config, stopped));
     Workers {
         stop,
-        tasks: vec![usage, delivery],
+        tasks: vec![usage, delivery, analytics],
     }
 }
 

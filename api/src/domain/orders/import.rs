@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
-use super::{net_amount, rules, OrderStatus, SalesChannel, MAX_LINES};
+use super::{net_amount, rollups, rules, OrderStatus, SalesChannel, MAX_LINES};
 use crate::domain::customers::{self, CustomerKind};
 use crate::domain::{currencies, products};
 use crate::error::{Error, Result};
@@ -828,6 +828,21 @@ async fn write_orders(
         totals.push(priced[&group.external_id].1);
     }
     let order_ids = ids.clone();
+    let placed: Vec<rollups::PlacedOrder> = valid
+        .iter()
+        .zip(&customers)
+        .zip(&totals)
+        .map(|((group, customer_id), total)| {
+            let head = group.head.as_ref().expect("valid groups have a head");
+            rollups::PlacedOrder {
+                customer_id: *customer_id,
+                ordered_at: head.ordered_at,
+                currency: head.currency.clone(),
+                total: *total,
+                status: head.status,
+            }
+        })
+        .collect();
     let user: sea_orm::Value = tx.scope().user_id.into();
     let inserted = tx
         .query_all(Statement::from_sql_and_values(
@@ -923,6 +938,13 @@ async fn write_orders(
         ))
         .await?;
     }
+    let placed: Vec<rollups::PlacedOrder> = placed
+        .into_iter()
+        .zip(&order_ids)
+        .filter(|(_, id)| inserted.contains(id))
+        .map(|(order, _)| order)
+        .collect();
+    rollups::add(tx, &placed).await?;
     Ok(Written {
         orders: inserted.len() as u64,
         lines,

@@ -7,14 +7,15 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 
+use crate::domain::analytics::values::ValueSortField;
 use crate::domain::customers::{
     self as domain, rules, CustomerChanges, CustomerOrder, NewCustomer,
 };
 use crate::domain::filter::EnumFilter;
 use crate::error::Error;
 use crate::graphql::common::{
-    parse_id, to_id, DateTimeFilter, IdFilter, IntFilter, OrderDirection, PageInfo, StringFilter,
-    StringListFilter,
+    parse_id, to_id, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, Money, OrderDirection,
+    PageInfo, StringFilter, StringListFilter,
 };
 use crate::graphql::context::read_tx;
 use crate::graphql::identity::types::User;
@@ -134,6 +135,24 @@ impl Customer {
     async fn last_interaction_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_interaction_at
     }
+    /// How many orders the customer placed (cancelled and refunded ones
+    /// do not count).
+    async fn order_count(&self) -> i32 {
+        self.0.order_count
+    }
+    /// What those orders came to in the workspace's base currency, each at
+    /// the exchange rate in force on its date (orders in a currency without
+    /// a rate then add nothing until one is set).
+    async fn order_total(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::graphql::sales::loaders::ExchangeRateLoader>>();
+        let base = loader.loader().base_currency().await?;
+        Ok(crate::domain::currencies::Money::new(self.0.order_total, base).into())
+    }
+    /// When the customer last placed an order; null when never.
+    async fn last_order_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_order_at
+    }
     /// Everything that happened with this customer, newest first:
     /// interactions and system events (creation, stage and owner changes,
     /// deletes and restores).
@@ -177,6 +196,15 @@ impl Customer {
             amount: crate::domain::currencies::display(self.0.open_deal_amount, &base),
             currency: base,
         })
+    }
+    /// Customer value figures (RFM, tier, lifetime value, churn risk) from
+    /// the latest successful analytics run; null before the first
+    /// computation and for customers without purchases.
+    async fn value(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::graphql::analytics::types::CustomerValue>> {
+        crate::graphql::analytics::types::value_of(ctx, self.0.id).await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -270,16 +298,24 @@ pub struct CustomerFilter {
     pub interaction_count: Option<IntFilter>,
     pub open_task_count: Option<IntFilter>,
     pub contact_count: Option<IntFilter>,
+    /// Orders placed, cancelled and refunded ones left out.
+    pub order_count: Option<IntFilter>,
+    /// Order total in the workspace's base currency.
+    pub order_total: Option<DecimalFilter>,
+    /// When the customer last placed an order (null: never).
+    pub last_order_at: Option<DateTimeFilter>,
     /// How many of the customer's deals are open.
     pub open_deal_count: Option<IntFilter>,
     /// The open deals' amount in the base currency.
-    pub open_deal_amount: Option<crate::graphql::deals::types::DecimalFilter>,
+    pub open_deal_amount: Option<DecimalFilter>,
     /// Customers with at least one contact matching all of these.
     pub contacts: Option<ContactMatchFilter>,
     /// Customers with at least one interaction matching all of these.
     pub interactions: Option<InteractionMatchFilter>,
     /// Conditions on workspace-defined fields (see `customFieldDefinitions`).
     pub custom_fields: Option<Vec<CustomFieldFilter>>,
+    /// Conditions on the customer value figures (`Customer.value`).
+    pub value: Option<crate::graphql::analytics::types::CustomerValueFilter>,
     pub and: Option<Vec<CustomerFilter>>,
     pub or: Option<Vec<CustomerFilter>>,
     pub not: Option<Box<CustomerFilter>>,
@@ -314,6 +350,9 @@ impl CustomerFilter {
             interaction_count: self.interaction_count.map(Into::into),
             open_task_count: self.open_task_count.map(Into::into),
             contact_count: self.contact_count.map(Into::into),
+            order_count: self.order_count.map(Into::into),
+            order_total: self.order_total.map(Into::into),
+            last_order_at: self.last_order_at.map(Into::into),
             open_deal_count: self.open_deal_count.map(Into::into),
             open_deal_amount: self.open_deal_amount.map(Into::into),
             contacts: self.contacts.map(|m| domain::ContactMatch {
@@ -353,6 +392,7 @@ impl CustomerFilter {
                     is_null: f.is_null,
                 })
                 .collect(),
+            value: self.value.map(Into::into),
             and: nested(self.and)?,
             or: nested(self.or)?,
             not: self
@@ -412,11 +452,26 @@ pub enum CustomerOrderField {
     /// Never-contacted customers count as the oldest.
     LastInteractionAt,
     InteractionCount,
+    OrderCount,
+    /// Order total in the workspace's base currency.
+    OrderTotal,
+    /// Customers without orders count as the oldest.
+    LastOrderAt,
     /// The custom field named in `customField`; records without a value come first.
     CustomField,
     OpenDealCount,
     /// The open deals' amount in the base currency.
     OpenDealAmount,
+    /// Customer value figures (`Customer.value`); customers without figures
+    /// count as −1 (first ascending, last descending).
+    #[graphql(name = "CLV_12M")]
+    Clv12m,
+    ChurnRisk,
+    MonetaryTotal,
+    ProbabilityAlive,
+    /// Days since the last purchase.
+    Recency,
+    PotentialValue,
 }
 
 /// One sort key; ties are broken by id.
@@ -442,9 +497,30 @@ impl From<CustomerOrderBy> for CustomerOrder {
                 CustomerOrderField::InteractionCount => {
                     domain::CustomerOrderField::InteractionCount
                 }
+                CustomerOrderField::OrderCount => domain::CustomerOrderField::OrderCount,
+                CustomerOrderField::OrderTotal => domain::CustomerOrderField::OrderTotal,
+                CustomerOrderField::LastOrderAt => domain::CustomerOrderField::LastOrderAt,
                 CustomerOrderField::CustomField => domain::CustomerOrderField::CustomField,
                 CustomerOrderField::OpenDealCount => domain::CustomerOrderField::OpenDealCount,
                 CustomerOrderField::OpenDealAmount => domain::CustomerOrderField::OpenDealAmount,
+                CustomerOrderField::Clv12m => {
+                    domain::CustomerOrderField::Value(ValueSortField::Clv12m)
+                }
+                CustomerOrderField::ChurnRisk => {
+                    domain::CustomerOrderField::Value(ValueSortField::ChurnRisk)
+                }
+                CustomerOrderField::MonetaryTotal => {
+                    domain::CustomerOrderField::Value(ValueSortField::MonetaryTotal)
+                }
+                CustomerOrderField::ProbabilityAlive => {
+                    domain::CustomerOrderField::Value(ValueSortField::ProbabilityAlive)
+                }
+                CustomerOrderField::Recency => {
+                    domain::CustomerOrderField::Value(ValueSortField::RecencyDays)
+                }
+                CustomerOrderField::PotentialValue => {
+                    domain::CustomerOrderField::Value(ValueSortField::PotentialValue)
+                }
             },
             descending: o.direction == OrderDirection::Desc,
             custom_field: o.custom_field,

@@ -584,27 +584,7 @@ impl From<DealStatusFilter> for EnumFilter {
     }
 }
 
-/// Conditions on an amount; all given must hold.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct DecimalFilter {
-    pub eq: Option<Decimal>,
-    pub gt: Option<Decimal>,
-    pub gte: Option<Decimal>,
-    pub lt: Option<Decimal>,
-    pub lte: Option<Decimal>,
-}
-
-impl From<DecimalFilter> for deals::DecimalFilter {
-    fn from(f: DecimalFilter) -> Self {
-        deals::DecimalFilter {
-            eq: f.eq,
-            gt: f.gt,
-            gte: f.gte,
-            lt: f.lt,
-            lte: f.lte,
-        }
-    }
-}
+pub use crate::graphql::common::DecimalFilter;
 
 /// Conditions on a calendar date; all given must hold.
 #[derive(InputObject, Clone, Debug, Default)]

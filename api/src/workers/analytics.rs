@@ -1,0 +1,46 @@
+//! Runs customer value recomputes: queued runs of any tenant (including
+//! those whose node stopped before starting them) and scheduled ones that
+//! are due. Safe on every node at once: a run is claimed by a conditional
+//! UPDATE, and one tenant never has two active runs (unique partial index).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::domain::analytics::{recompute, runs};
+
+/// Runs stuck in RUNNING without a heartbeat for this long are failed.
+const LEASE: Duration = Duration::from_secs(15 * 60);
+/// Tenants and runs taken per round.
+const BATCH: i32 = 10;
+
+/// Runs until `stopped` changes.
+pub async fn run(db: DatabaseConnection, config: Arc<Config>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(config.analytics_poll_interval) => {}
+            _ = stopped.changed() => return,
+        }
+        if let Err(err) = round(&db).await {
+            tracing::warn!(error = ?err, "analytics round failed");
+        }
+    }
+}
+
+/// Queues the due scheduled runs, then executes queued runs one by one;
+/// returns how many this node executed.
+pub async fn round(db: &DatabaseConnection) -> crate::error::Result<usize> {
+    for tenant_id in runs::due_tenants(db, BATCH).await? {
+        runs::queue_scheduled(db, tenant_id).await?;
+    }
+    let mut executed = 0;
+    for (tenant_id, run_id) in runs::queued(db, BATCH, LEASE).await? {
+        if recompute::execute(db, tenant_id, run_id).await? {
+            executed += 1;
+        }
+    }
+    Ok(executed)
+}
