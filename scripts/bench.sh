@@ -2,9 +2,10 @@
 # Runs one benchmark in release mode against the private services:
 #   scripts/bench.sh auth
 #   scripts/bench.sh orders [concurrent batches]
+#   scripts/bench.sh value
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders>" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|value>" >&2; exit 2; }
 scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env
