@@ -3,9 +3,10 @@
 #   scripts/bench.sh auth
 #   scripts/bench.sh orders [concurrent batches]
 #   scripts/bench.sh customers [workspaces] [customers each] [rows to import]
+#   scripts/bench.sh value
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers> [arguments]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value> [arguments]" >&2; exit 2; }
 scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env

@@ -910,3 +910,109 @@ async fn value_results_are_confined_to_their_workspace() {
         assert_eq!(visible, 0, "Globex sees none of Acme's {table}");
     }
 }
+
+/// Runs `sql` as the server role inside `tenant`'s row-level security context.
+async fn as_tenant(app: &TestApp, tenant: &TestTenant, sql: &str) {
+    let db = app.db.connect_as_app().await;
+    let tx = db.begin().await.unwrap();
+    tx.execute(Statement::from_string(
+        tx.get_database_backend(),
+        format!(
+            "SELECT set_config('app.tenant_id', '{}', true)",
+            tenant.tenant_id
+        ),
+    ))
+    .await
+    .unwrap();
+    tx.execute(Statement::from_string(
+        tx.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    tx.commit().await.unwrap();
+    db.close().await.ok();
+}
+
+#[tokio::test]
+async fn the_worker_runs_runs_left_behind_and_scheduled_recomputes() {
+    let app =
+        TestApp::spawn_with(|c| c.analytics_poll_interval = std::time::Duration::from_secs(1))
+            .await;
+    let acme = app.sign_up("acme").await;
+    let globex = app.sign_up("globex").await;
+    fixture(&app, &acme).await;
+
+    // A run queued by a node that stopped before starting it.
+    let left = "018f0000-0000-7000-8000-000000000002";
+    as_tenant(
+        &app,
+        &acme,
+        &format!(
+            "INSERT INTO analytics_runs (tenant_id, id, trigger, status) VALUES ('{}', '{left}', 'MANUAL', 'QUEUED')",
+            acme.tenant_id
+        ),
+    )
+    .await;
+    let run = wait_for(&app, &acme, &json!(left)).await;
+    assert_eq!(run["customersScored"], 5, "{run}");
+
+    // Hourly schedules, last runs two hours ago: the worker queues and runs
+    // one for Acme, none for Globex, which has no orders.
+    let body = app
+        .gql_as(&globex, "mutation { updateCustomerValueSettings(input: { scheduleIntervalHours: 1 }) { settings { version } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["updateCustomerValueSettings"]["settings"]["version"], 1,
+        "{body}"
+    );
+    as_tenant(
+        &app,
+        &globex,
+        &format!(
+            "INSERT INTO analytics_runs (tenant_id, id, trigger, status, created_at, finished_at)
+             VALUES ('{}', '018f0000-0000-7000-8000-000000000003', 'MANUAL', 'FAILED', now() - interval '2 hours', now())",
+            globex.tenant_id
+        ),
+    )
+    .await;
+    let body = app
+        .gql_as(&acme, "mutation { updateCustomerValueSettings(input: { scheduleIntervalHours: 1 }) { settings { scheduleIntervalHours } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["updateCustomerValueSettings"]["settings"]["scheduleIntervalHours"], 1,
+        "{body}"
+    );
+    as_tenant(
+        &app,
+        &acme,
+        "UPDATE analytics_runs SET created_at = now() - interval '2 hours'",
+    )
+    .await;
+    let mut scheduled = None;
+    for _ in 0..300 {
+        let body = app
+            .gql_as(
+                &acme,
+                "{ analyticsRuns(first: 5) { edges { node { id trigger status } } } }",
+                json!({}),
+            )
+            .await;
+        scheduled = body["data"]["analyticsRuns"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["trigger"] == "SCHEDULE" && e["node"]["status"] == "SUCCEEDED")
+            .cloned();
+        if scheduled.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(scheduled.is_some(), "no scheduled run succeeded");
+
+    let body = app
+        .gql_as(&globex, "{ analyticsRuns { totalCount } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["analyticsRuns"]["totalCount"], 1, "{body}");
+}

@@ -581,3 +581,116 @@ async fn sales_reps_see_only_the_deals_of_customers_they_see() {
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
 }
+
+#[tokio::test]
+async fn row_level_security_confines_every_deal_table_to_the_tenant_set() {
+    use sea_orm::TransactionTrait;
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-deal-rls").await;
+    let globex = app.sign_up("globex-deal-rls").await;
+    for tenant in [&acme, &globex] {
+        let customer = app
+            .create_customer(tenant, json!({ "kind": "COMPANY", "name": "Initech" }))
+            .await;
+        let contact = app
+            .gql_as(
+                tenant,
+                "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+                json!({ "input": { "customerId": customer["id"], "name": "Bill" } }),
+            )
+            .await["data"]["createContact"]["contact"]["id"]
+            .clone();
+        let product = app
+            .gql_as(tenant, "mutation { createProduct(input: { sku: \"P1\", name: \"Printer\" }) { product { id } } }", json!({}))
+            .await["data"]["createProduct"]["product"]["id"]
+            .clone();
+        let deal = create_deal(
+            &app,
+            tenant,
+            json!({
+                "name": "Printers", "customerId": customer["id"], "currency": "USD",
+                "contacts": [{ "contactId": contact, "role": "buyer" }],
+                "lines": [{ "productId": product, "quantity": "2", "unitPrice": "10" }],
+            }),
+        )
+        .await;
+        assert_eq!(
+            deal["amount"]["amount"], "20.00",
+            "the amount is the lines' sum"
+        );
+        let sales = default_pipeline(&app, tenant).await;
+        let body = move_deal(
+            &app,
+            tenant,
+            json!({ "id": deal["id"], "stageId": stage_id(&sales, "Proposal") }),
+        )
+        .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let body = app
+            .gql_as(
+                tenant,
+                "mutation { createLead(input: { name: \"Peter\" }) { lead { id } } }",
+                json!({}),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+
+    let db = app.db.connect_as_app().await;
+    let tx = db.begin().await.unwrap();
+    let count = |sql: String| {
+        let tx = &tx;
+        async move {
+            let row = tx
+                .query_one(Statement::from_string(tx.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    let tables = [
+        "pipelines",
+        "pipeline_stages",
+        "deals",
+        "deal_contacts",
+        "deal_lines",
+        "deal_stage_history",
+        "leads",
+        "domain_events",
+    ];
+    for table in tables {
+        assert_eq!(
+            count(format!("SELECT count(*) FROM {table}")).await,
+            0,
+            "{table} without a tenant"
+        );
+    }
+    tx.execute(Statement::from_string(
+        tx.get_database_backend(),
+        format!(
+            "SELECT set_config('app.tenant_id', '{}', true)",
+            acme.tenant_id
+        ),
+    ))
+    .await
+    .unwrap();
+    for table in tables {
+        let forced = count(format!(
+            "SELECT count(*) FROM pg_class WHERE relname = '{table}' AND relrowsecurity AND relforcerowsecurity"
+        ))
+        .await;
+        assert_eq!(forced, 1, "{table} must force row-level security");
+        assert!(
+            count(format!("SELECT count(*) FROM {table}")).await > 0,
+            "{table} holds Acme's rows"
+        );
+        let others = count(format!(
+            "SELECT count(*) FROM {table} WHERE tenant_id <> '{}'",
+            acme.tenant_id
+        ))
+        .await;
+        assert_eq!(others, 0, "{table} shows another tenant's rows");
+    }
+    tx.rollback().await.unwrap();
+}

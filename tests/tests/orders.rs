@@ -1254,4 +1254,36 @@ async fn customer_order_rollups_follow_orders_statuses_rates_imports_and_merges(
         json!({ "orderCount": 3, "orderTotal": { "amount": "70.00" }, "lastOrderAt": "2026-06-01T00:00:00+00:00" }),
         "{body}"
     );
+
+    // The survivor's timeline shows every order (cancelled ones too) and the merge.
+    let body = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { customer(id: $id) { timeline(first: 20) { edges { node {
+                kind order { externalId total { amount currency } } mergedCustomerId mergedCustomerName } } } } }",
+            json!({ "id": a["id"] }),
+        )
+        .await;
+    let entries = body["data"]["customer"]["timeline"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("timeline failed: {body}"));
+    let orders: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["node"]["kind"] == "ORDER_PLACED")
+        .map(|e| &e["node"]["order"])
+        .collect();
+    assert_eq!(orders.len(), 5, "{body}");
+    // Newest first: Beta's order of June, then the imported ones.
+    assert_eq!(
+        orders[0]["total"],
+        json!({ "amount": "5.00", "currency": "USD" })
+    );
+    assert_eq!(orders[1]["externalId"], "O-2");
+    let merged: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["node"]["kind"] == "CUSTOMER_MERGED")
+        .collect();
+    assert_eq!(merged.len(), 1, "{body}");
+    assert_eq!(merged[0]["node"]["mergedCustomerId"], b["id"]);
+    assert_eq!(merged[0]["node"]["mergedCustomerName"], "Beta");
 }

@@ -5,7 +5,8 @@
 //! interactions (`interactions`), the customer's creation (`customers`), and
 //! the system events of its field history (`customer_changes`: lifecycle
 //! stage and owner changes, deletes and restores), and the stage history of
-//! the customer's deals (`deal_stage_history`). Every source is read in
+//! the customer's deals (`deal_stage_history`), its orders (`orders`) and
+//! the customers merged into it (`customer_merges`). Every source is read in
 //! the timeline's order, `(at DESC, id DESC)`, from an index, and cut at the
 //! page size before merging, so a page costs the same at any depth. A new
 //! source (deals, orders, cases, merges) is one more branch of the union and
@@ -19,7 +20,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
+};
 use uuid::Uuid;
 
 use entity::{customer_change, deal_stage_history, interaction};
@@ -52,6 +55,10 @@ pub enum TimelineKind {
     DealWon,
     /// A deal moved to a lost stage.
     DealLost,
+    /// An order was placed (at its order time).
+    OrderPlaced,
+    /// Another customer was merged into this one.
+    CustomerMerged,
 }
 
 impl TimelineKind {
@@ -78,6 +85,13 @@ pub enum TimelineEvent {
     Change(customer_change::Model),
     /// A deal entering a stage (its creation, a move, a win or a loss).
     DealStage(deal_stage_history::Model),
+    /// An order of the customer.
+    Order(entity::order::Model),
+    /// A customer merged into this one, with its name when merged.
+    Merge {
+        merged_id: Uuid,
+        merged_name: Option<String>,
+    },
 }
 
 /// One entry of a customer's timeline.
@@ -196,6 +210,20 @@ SELECT c.customer_id, t.source, t.id, t.at, t.actor
           ORDER BY h.entered_at DESC, h.id DESC
           LIMIT $3)
         UNION ALL
+        (SELECT 'ORDER', o.id, o.ordered_at, o.created_by
+           FROM orders o
+          WHERE o.tenant_id = $1 AND o.customer_id = c.customer_id
+            {orders_after}
+          ORDER BY o.ordered_at DESC, o.id DESC
+          LIMIT $3)
+        UNION ALL
+        (SELECT 'MERGE', m.id, m.merged_at, m.merged_by
+           FROM customer_merges m
+          WHERE m.tenant_id = $1 AND m.survivor_id = c.customer_id
+            {merges_after}
+          ORDER BY m.merged_at DESC, m.id DESC
+          LIMIT $3)
+        UNION ALL
         (SELECT 'CREATED', cu.id, cu.created_at, cu.created_by
            FROM customers cu
           WHERE cu.tenant_id = $1 AND cu.id = c.customer_id
@@ -207,6 +235,8 @@ SELECT c.customer_id, t.source, t.id, t.at, t.actor
         interactions_after = after("i.occurred_at", "i.id"),
         changes_after = after("ch.changed_at", "ch.id"),
         deals_after = after("h.entered_at", "h.id"),
+        orders_after = after("o.ordered_at", "o.id"),
+        merges_after = after("m.merged_at", "m.id"),
         created_after = after("cu.created_at", "cu.id"),
     )
 }
@@ -265,6 +295,21 @@ async fn load(
     let stage_ids: Vec<Uuid> = visits.values().map(|v| v.stage_id).collect();
     let stages = super::pipelines::find_stages(tx, &stage_ids).await?;
 
+    let order_ids = ids_of("ORDER");
+    let mut orders: HashMap<Uuid, entity::order::Model> = if order_ids.is_empty() {
+        HashMap::new()
+    } else {
+        entity::order::Entity::find()
+            .filter(entity::order::Column::TenantId.eq(tx.tenant_id()))
+            .filter(entity::order::Column::Id.is_in(order_ids))
+            .all(&**tx)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect()
+    };
+    let mut merges = merges_by_ids(tx, &ids_of("MERGE")).await?;
+
     let mut timelines: HashMap<Uuid, Vec<TimelineEntry>> = HashMap::new();
     for row in rows {
         let missing = || Error::internal(MissingTimelineRecord(row.source.clone(), row.id));
@@ -292,6 +337,20 @@ async fn load(
                 };
                 (kind, TimelineEvent::DealStage(found))
             }
+            "ORDER" => {
+                let found = orders.remove(&row.id).ok_or_else(missing)?;
+                (TimelineKind::OrderPlaced, TimelineEvent::Order(found))
+            }
+            "MERGE" => {
+                let (merged_id, merged_name) = merges.remove(&row.id).ok_or_else(missing)?;
+                (
+                    TimelineKind::CustomerMerged,
+                    TimelineEvent::Merge {
+                        merged_id,
+                        merged_name,
+                    },
+                )
+            }
             "CREATED" => (
                 TimelineKind::CustomerCreated,
                 TimelineEvent::CustomerCreated,
@@ -311,6 +370,35 @@ async fn load(
             });
     }
     Ok(timelines)
+}
+
+/// The merged customer and its name (as it was when merged) of each merge.
+async fn merges_by_ids(
+    tx: &TenantTx,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (Uuid, Option<String>)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = tx
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id, merged_id, snapshot->>'name' AS merged_name
+               FROM customer_merges WHERE tenant_id = $1 AND id = ANY($2)",
+            [tx.tenant_id().into(), ids.to_vec().into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<Uuid>("", "id")?,
+                (
+                    row.try_get::<Uuid>("", "merged_id")?,
+                    row.try_get::<Option<String>>("", "merged_name")?,
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// The newest `limit + 1` entries of each of `customers`, in one round of
@@ -393,6 +481,12 @@ mod tests {
     #[test]
     fn the_cursor_condition_is_there_only_after_a_cursor() {
         assert!(!timeline_sql(false).contains("$4"));
-        assert_eq!(timeline_sql(true).matches("< ($4, $5)").count(), 4);
+        // Every source of the union is cut at the cursor.
+        let sql = timeline_sql(true);
+        assert_eq!(
+            sql.matches("< ($4, $5)").count(),
+            sql.matches("UNION ALL").count() + 1
+        );
+        assert_eq!(sql.matches("UNION ALL").count(), 5);
     }
 }

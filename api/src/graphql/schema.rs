@@ -17,6 +17,7 @@ pub struct Query(
     sales::query::SalesQuery,
     deals::query::DealQuery,
     deals::leads::LeadQuery,
+    deals::reports::SalesReportQuery,
     analytics::query::AnalyticsQuery,
     languages::LanguageQuery,
 );

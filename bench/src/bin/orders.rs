@@ -9,6 +9,8 @@
 //! Batches run one after another, or on N connections at once (as N
 //! concurrent `importOrders` calls would) when N is given. Then re-imports
 //! the first batch (every order a duplicate) and reads an aggregate.
+//! Finally adds 100,000 deals for those customers (one bulk statement) and
+//! times the sales forecast over them.
 //!
 //! Run: `scripts/bench.sh orders [N]` (services up, release build).
 
@@ -29,6 +31,7 @@ const ROWS: usize = 1_000_000;
 const CUSTOMERS: usize = 100_000;
 const PRODUCTS: usize = 200;
 const BATCH_ROWS: usize = 50_000;
+const DEALS: usize = 100_000;
 
 /// A small deterministic generator, so every run imports the same data.
 struct XorShift(u64);
@@ -265,6 +268,8 @@ async fn main() {
         began.elapsed()
     );
     tx.commit().await.unwrap();
+
+    forecast_bench(&db, &cache, scope).await;
     db.close().await.ok();
 
     // The bench database is large: empty it (the server still holds
@@ -277,4 +282,131 @@ async fn main() {
         ))
         .await
         .unwrap();
+}
+
+/// Adds [`DEALS`] deals spread over the default pipeline's stages, two
+/// years of expected close dates, USD and EUR, then times the forecast.
+async fn forecast_bench(
+    db: &sea_orm::DatabaseConnection,
+    cache: &crm_api::cache::Cache,
+    scope: TenantScope,
+) {
+    use chrono::NaiveDate;
+    use crm_api::domain::currencies::{self, NewExchangeRate};
+    use crm_api::domain::forecast::{forecast, ForecastRequest, Grouping, Period};
+
+    let tx = TenantTx::begin(db, cache, scope).await.unwrap();
+    for (rate, from) in [("1.08", "2024-01-01"), ("1.12", "2025-07-01")] {
+        currencies::set_rate(
+            &tx,
+            NewExchangeRate {
+                currency: "EUR".into(),
+                rate: rate.parse().unwrap(),
+                valid_from: from.parse().unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let customers: Vec<Uuid> = tx
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT id FROM customers ORDER BY id",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<Uuid>("", "id").unwrap())
+        .collect();
+    let stages: Vec<(Uuid, Uuid, String)> = tx
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT s.id, s.pipeline_id, s.kind FROM pipeline_stages s
+               JOIN pipelines p ON p.tenant_id = s.tenant_id AND p.id = s.pipeline_id AND p.is_default
+              ORDER BY s.position",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "id").unwrap(),
+                r.try_get("", "pipeline_id").unwrap(),
+                r.try_get("", "kind").unwrap(),
+            )
+        })
+        .collect();
+    let mut rng = XorShift(0xD1B5_4A32_D192_ED03);
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let (mut ids, mut custs, mut pipes, mut stage_ids, mut kinds) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut amounts, mut currencies_, mut dates) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..DEALS {
+        let (stage, pipeline, kind) = &stages[rng.below(stages.len() as u64) as usize];
+        ids.push(Uuid::now_v7());
+        custs.push(customers[rng.below(customers.len() as u64) as usize]);
+        pipes.push(*pipeline);
+        stage_ids.push(*stage);
+        kinds.push(kind.clone());
+        let cents = 10_000 + rng.below(5_000_000);
+        amounts.push(format!("{}.{:02}", cents / 100, cents % 100));
+        currencies_.push(if rng.below(4) == 0 { "EUR" } else { "USD" }.to_owned());
+        dates.push(start + chrono::Days::new(rng.below(730)));
+    }
+    let began = Instant::now();
+    tx.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO deals (tenant_id, id, name, customer_id, pipeline_id, stage_id, owner_id, amount, currency,
+                            amount_base, expected_close_date, status, closed_at, created_by)
+         SELECT $1, d.id, 'Deal', d.customer_id, d.pipeline_id, d.stage_id, $2, d.amount::numeric, d.currency,
+                d.amount::numeric, d.close_date, d.kind, CASE WHEN d.kind <> 'OPEN' THEN now() END, $2
+           FROM unnest($3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                       $10::date[]) AS d (id, customer_id, pipeline_id, stage_id, kind, amount, currency, close_date)",
+        [
+            scope.tenant_id.into(),
+            scope.user_id.into(),
+            ids.into(),
+            custs.into(),
+            pipes.into(),
+            stage_ids.into(),
+            kinds.into(),
+            amounts.into(),
+            currencies_.into(),
+            dates.into(),
+        ],
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    println!("inserted {DEALS} deals in {:.2?}", began.elapsed());
+
+    let runs = [
+        ("quarter by team", Period::Quarter, Grouping::Team),
+        ("month by owner", Period::Month, Grouping::Owner),
+        ("month, no grouping", Period::Month, Grouping::None),
+    ];
+    for (label, period, grouping) in runs {
+        let request = ForecastRequest {
+            period,
+            grouping,
+            from: start,
+            to: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            pipeline_id: None,
+        };
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..5 {
+            let tx = TenantTx::begin_read_only(db, scope).await.unwrap();
+            let began = Instant::now();
+            let result = forecast(&tx, &request).await.unwrap();
+            times.push(began.elapsed());
+            rows = result.rows.len();
+            tx.commit().await.unwrap();
+        }
+        times.sort();
+        println!(
+            "forecast over {DEALS} deals, {label}: {rows} rows; median {:.2?}, best {:.2?} (5 runs)",
+            times[2], times[0]
+        );
+    }
 }

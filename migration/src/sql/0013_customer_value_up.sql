@@ -147,7 +147,17 @@ $$;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON customer_value_settings, analytics_runs, customer_values TO crm_app;
 
--- Background workers look across tenants only through these two functions.
+-- Background workers look across tenants only through the two functions
+-- below, which run as the owner role: only that role gets these second
+-- policies, and crm_app cannot assume it.
+DO $$
+BEGIN
+    EXECUTE format('CREATE POLICY analytics_worker ON analytics_runs TO %I USING (true) WITH CHECK (true)',
+                   current_user);
+    EXECUTE format('CREATE POLICY analytics_worker ON customer_value_settings TO %I USING (true)',
+                   current_user);
+END
+$$;
 
 -- Runs whose node stopped sending heartbeats for `lease` are marked failed;
 -- then the queued runs, oldest first (tenant and id only).
@@ -170,23 +180,37 @@ $$;
 REVOKE ALL ON FUNCTION queued_analytics_runs(integer, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION queued_analytics_runs(integer, interval) TO crm_app;
 
--- Tenants whose scheduled recompute is due: scheduling on, some orders, no
--- active run, and the last run (or the tenant's creation) older than the interval.
+-- Tenants whose scheduled recompute is due: scheduling on, no active run,
+-- the last run (or the tenant's creation) older than the interval, and some
+-- orders (looked up in each tenant's own row-level security context).
 CREATE FUNCTION due_customer_value_tenants(max_count integer)
-    RETURNS TABLE (tenant_id uuid)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    RETURNS SETOF uuid
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public
     AS $$
-        SELECT t.id
-          FROM tenants t
-          LEFT JOIN customer_value_settings s ON s.tenant_id = t.id
+DECLARE
+    t record;
+    found integer := 0;
+BEGIN
+    FOR t IN
+        SELECT te.id
+          FROM tenants te
+          LEFT JOIN customer_value_settings s ON s.tenant_id = te.id
          WHERE coalesce(s.schedule_enabled, true)
-           AND EXISTS (SELECT 1 FROM orders o WHERE o.tenant_id = t.id)
            AND NOT EXISTS (SELECT 1 FROM analytics_runs r
-                            WHERE r.tenant_id = t.id AND r.status IN ('QUEUED', 'RUNNING'))
-           AND coalesce((SELECT max(r.created_at) FROM analytics_runs r WHERE r.tenant_id = t.id),
-                        t.created_at)
+                            WHERE r.tenant_id = te.id AND r.status IN ('QUEUED', 'RUNNING'))
+           AND coalesce((SELECT max(r.created_at) FROM analytics_runs r WHERE r.tenant_id = te.id),
+                        te.created_at)
                <= now() - make_interval(hours => coalesce(s.schedule_interval_hours, 24))
-         LIMIT max_count
-    $$;
+    LOOP
+        PERFORM set_config('app.tenant_id', t.id::text, true);
+        IF EXISTS (SELECT 1 FROM orders o WHERE o.tenant_id = t.id) THEN
+            RETURN NEXT t.id;
+            found := found + 1;
+            EXIT WHEN found >= max_count;
+        END IF;
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+END
+$$;
 REVOKE ALL ON FUNCTION due_customer_value_tenants(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION due_customer_value_tenants(integer) TO crm_app;

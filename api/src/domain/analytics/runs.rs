@@ -334,7 +334,7 @@ pub async fn due_tenants(db: &DatabaseConnection, max: i32) -> Result<Vec<Uuid>>
     let rows = db
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT tenant_id FROM due_customer_value_tenants($1)",
+            "SELECT t AS tenant_id FROM due_customer_value_tenants($1) AS t",
             [max.into()],
         ))
         .await?;

@@ -136,6 +136,10 @@ pub enum TimelineEntryKind {
     DealWon,
     /// A deal was lost: see `dealStage`.
     DealLost,
+    /// An order was placed: see `order`.
+    OrderPlaced,
+    /// Another customer was merged into this one: see `mergedCustomerId`.
+    CustomerMerged,
 }
 
 /// One entry of a customer's timeline.
@@ -197,6 +201,27 @@ impl TimelineEntry {
     async fn deal_id(&self) -> Option<ID> {
         match &self.0.event {
             TimelineEvent::DealStage(row) => Some(to_id(row.deal_id)),
+            _ => None,
+        }
+    }
+    /// For `ORDER_PLACED`: the order.
+    async fn order(&self) -> Option<crate::graphql::sales::types::Order> {
+        match &self.0.event {
+            TimelineEvent::Order(row) => Some(crate::graphql::sales::types::Order(row.clone())),
+            _ => None,
+        }
+    }
+    /// For `CUSTOMER_MERGED`: the customer merged into this one (now deleted).
+    async fn merged_customer_id(&self) -> Option<ID> {
+        match &self.0.event {
+            TimelineEvent::Merge { merged_id, .. } => Some(to_id(*merged_id)),
+            _ => None,
+        }
+    }
+    /// For `CUSTOMER_MERGED`: the merged customer's name when it was merged.
+    async fn merged_customer_name(&self) -> Option<String> {
+        match &self.0.event {
+            TimelineEvent::Merge { merged_name, .. } => merged_name.clone(),
             _ => None,
         }
     }

@@ -6,4 +6,5 @@ pub mod leads;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod reports;
 pub mod types;
