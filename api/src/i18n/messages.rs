@@ -179,6 +179,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("a deal has at most {} lines", "一个商机最多 {} 行"),
     ("a dimension is given twice", "有维度重复给出"),
     ("a filter may hold at most {} conditions", "一个筛选条件最多包含 {} 个条件"),
+    ("a forecast spans at most ten years", "预测的时间跨度最长为十年"),
     ("a list may hold at most {} values", "一个列表最多包含 {} 个值"),
     ("a lost deal needs a reason", "输单的商机必须填写原因"),
     ("a pipeline has 1 to {} stages", "一个销售管道须有 1 到 {} 个阶段"),
@@ -307,6 +308,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("must list every stage of the pipeline exactly once", "必须列出该销售管道的每个阶段，且每个阶段恰好一次"),
     ("must not be empty", "不能为空"),
     ("must not be negative", "不能为负数"),
+    ("must not be before `from`", "不能早于 `from`"),
     ("must not contain control characters", "不能包含控制字符"),
     (
         "must start with a lower-case letter and hold only letters, digits and `_` (at most 50)",
