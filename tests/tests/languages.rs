@@ -149,4 +149,24 @@ async fn a_users_own_setting_wins_over_the_header() {
     )
     .await;
     assert_eq!(labels["data"]["enumLabels"][0]["label"], "电话", "{labels}");
+
+    // Pipelines and deals speak Chinese too; API values stay as they are.
+    let no_open = gql_in(
+        &app,
+        "en",
+        token,
+        "mutation($input: CreatePipelineInput!) { createPipeline(input: $input) { pipeline { id } } }",
+        json!({ "input": { "name": "Renewals", "stages": [
+            { "name": "Renewed", "probability": "100", "kind": "WON" },
+        ] } }),
+    )
+    .await;
+    assert_eq!(error_field(&no_open), Some("stages"), "{no_open}");
+    assert_eq!(message(&no_open), "stages：销售管道至少需要一个 OPEN 阶段");
+    let kinds = gql_in(&app, "en", token, LABELS, json!({ "enum": "StageKind" })).await;
+    assert_eq!(
+        kinds["data"]["enumLabels"][1],
+        json!({ "value": "WON", "label": "赢单" }),
+        "{kinds}"
+    );
 }

@@ -321,3 +321,33 @@ fn every_value_of_every_public_enum_has_both_labels() {
         "add labels to api/src/i18n/enum_labels.rs for: {missing:#?}"
     );
 }
+
+#[test]
+fn every_catalog_message_renders_with_its_own_translation() {
+    // No other (less specific) template takes a message over.
+    for (english, chinese) in messages::MESSAGES {
+        let values = vec!["7".to_owned(); english.matches("{}").count()];
+        let text = english.replace("{}", "7");
+        assert_eq!(
+            translate(&text, Locale::ZhCn),
+            fill(chinese, &values),
+            "{text:?}"
+        );
+    }
+    // Record kinds and stage kinds inside other messages.
+    assert_eq!(
+        LocalizedError::NotFound("default pipeline".into()).message(Locale::ZhCn),
+        "未找到默认销售管道"
+    );
+    assert_eq!(
+        translate(
+            "deals in a WON stage move to another WON stage",
+            Locale::ZhCn
+        ),
+        "类型为 WON 的阶段中的商机只能移至另一个类型为 WON 的阶段"
+    );
+    assert_eq!(
+        translate("line 3: a quoted field is not closed", Locale::ZhCn),
+        "第 3 行：带引号的字段未闭合"
+    );
+}
