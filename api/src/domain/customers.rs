@@ -587,7 +587,7 @@ impl CustomerFilter {
             all = all.add(f.condition(col(Column::Tags)));
         }
         if let Some(f) = &self.last_interaction_at {
-            all = all.add(nullable_time_condition(f, Column::LastInteractionAt));
+            all = all.add(f.condition(col(Column::LastInteractionAt)));
         }
         for (f, column) in [
             (&self.interaction_count, Column::InteractionCount),
@@ -604,7 +604,7 @@ impl CustomerFilter {
             all = all.add(f.condition(col(Column::OrderTotal)));
         }
         if let Some(f) = &self.last_order_at {
-            all = all.add(nullable_time_condition(f, Column::LastOrderAt));
+            all = all.add(f.condition(col(Column::LastOrderAt)));
         }
         if let Some(f) = &self.open_deal_amount {
             all = all.add(f.condition(col(Column::OpenDealAmount)));
@@ -756,39 +756,6 @@ pub enum CustomerOrderField {
 }
 
 /// Stands for "never" when sorting by last interaction or order (keeps keys non-null).
-/// `COALESCE(column, '0001-01-01')`: how a nullable time rollup sorts (never
-/// first), the expression its index (`customers_last_interaction_idx`,
-/// `customers_last_order_idx`) holds.
-fn never_if_null(column: Column) -> SimpleExpr {
-    Func::coalesce([
-        Expr::col((Customers, column)).into(),
-        Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
-    ])
-    .into()
-}
-
-/// A filter on a nullable time rollup. Its comparisons are repeated on the
-/// indexed [`never_if_null`] expression (the same rows: a comparison never
-/// holds for null, and the column's own condition stays), so that with the
-/// matching sort PostgreSQL starts the index scan at the bound instead of
-/// reading and discarding every row beyond it.
-fn nullable_time_condition(f: &TimeFilter, column: Column) -> sea_orm::Condition {
-    let own = f.condition(Expr::col((Customers, column)).into());
-    let ranges = TimeFilter {
-        is_null: None,
-        ..f.clone()
-    };
-    if ranges.eq.is_none()
-        && ranges.gt.is_none()
-        && ranges.gte.is_none()
-        && ranges.lt.is_none()
-        && ranges.lte.is_none()
-    {
-        return own;
-    }
-    own.add(ranges.condition(never_if_null(column)))
-}
-
 fn never() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("0001-01-01T00:00:00Z")
         .expect("a valid constant")
@@ -984,7 +951,11 @@ fn sort_keys(
         }
         let expr = match o.field {
             CustomerOrderField::LastInteractionAt | CustomerOrderField::LastOrderAt => {
-                never_if_null(column)
+                Func::coalesce([
+                    Expr::col((Customers, column)).into(),
+                    Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
+                ])
+                .into()
             }
             // Keys are never null: a missing value sorts as empty text.
             CustomerOrderField::Country | CustomerOrderField::City => {
