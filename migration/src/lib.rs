@@ -21,6 +21,7 @@ mod m20261125_000011_pipelines_deals;
 mod m20261125_000012_customer_records;
 mod m20261125_000013_customer_value;
 mod m20261125_000015_order_rollups;
+mod m20261126_000016_customer_performance;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_customer_records::Migration),
             Box::new(m20261125_000013_customer_value::Migration),
             Box::new(m20261125_000015_order_rollups::Migration),
+            Box::new(m20261126_000016_customer_performance::Migration),
         ]
     }
 }

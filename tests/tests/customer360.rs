@@ -209,3 +209,76 @@ async fn another_tenant_never_gets_a_cached_view() {
     let body = app.gql_as(&globex, VIEW, json!({ "id": id })).await;
     assert!(body["data"]["customer"].is_null(), "{body}");
 }
+
+#[tokio::test]
+async fn the_view_shows_new_orders_and_status_changes_and_serves_them_warm() {
+    const ORDERS_VIEW: &str = "query($id: ID!) { customer(id: $id) { orderCount lastOrderAt
+        orders(first: 5) { edges { node { externalId status total { amount currency } } } } } }";
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } } }",
+            json!({ "input": { "sku": "W-1", "name": "Widget" } }),
+        )
+        .await;
+    let product = body["data"]["createProduct"]["product"]["id"].clone();
+    assert!(product.is_string(), "{body}");
+    let read = || async {
+        let body = app.gql_as(&acme, ORDERS_VIEW, json!({ "id": id })).await;
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"]["customer"].clone()
+    };
+    // Cached while the customer has no orders.
+    assert_eq!(read().await["orders"]["edges"], json!([]));
+
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } } }",
+            json!({ "input": {
+                "customerId": id, "currency": "USD", "externalId": "WEB-1",
+                "orderedAt": "2026-01-05T10:00:00Z",
+                "lines": [{ "productId": product, "quantity": "2", "unitPrice": "10" }],
+            } }),
+        )
+        .await;
+    let order = body["data"]["createOrder"]["order"]["id"].clone();
+    assert!(order.is_string(), "{body}");
+    let seen = read().await;
+    assert_eq!(seen["orderCount"], 1);
+    assert_eq!(seen["lastOrderAt"], "2026-01-05T10:00:00+00:00");
+    assert_eq!(
+        seen["orders"]["edges"],
+        json!([{ "node": { "externalId": "WEB-1", "status": "PLACED",
+                           "total": { "amount": "20.00", "currency": "USD" } } }])
+    );
+
+    // PLACED → PAID changes no rollup, but the view shows the status.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ChangeOrderStatusInput!) { changeOrderStatus(input: $input) { order { status } } }",
+            json!({ "input": { "id": order, "version": 1, "status": "PAID" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["changeOrderStatus"]["order"]["status"], "PAID",
+        "{body}"
+    );
+    assert_eq!(read().await["orders"]["edges"][0]["node"]["status"], "PAID");
+
+    // Warm, the orders come from the view too: no SQL.
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = statements(&app).await;
+        read().await;
+        fewest = fewest.min(statements(&app).await - before);
+    }
+    assert_eq!(fewest, 1, "a warm 360 view with orders needs no SQL");
+}

@@ -1,5 +1,6 @@
-//! The customer 360 view: a customer with its first contacts and latest
-//! interactions, the record every employee opens. It is cached in Redis per
+//! The customer 360 view: a customer (with its rollups: order summary, open
+//! deals, last interaction) with its first contacts, latest interactions and
+//! latest orders, the record every employee opens. It is cached in Redis per
 //! tenant and record (cache-aside):
 //!
 //! - Every write that changes what the view shows calls
@@ -19,9 +20,9 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use entity::{contact, customer, interaction};
+use entity::{contact, customer, interaction, order};
 
-use super::{contacts, customers, interactions};
+use super::{contacts, customers, interactions, orders};
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::tenancy::{TenantScope, TenantTx};
@@ -30,6 +31,7 @@ use crate::tenancy::{TenantScope, TenantTx};
 /// whether there are more).
 pub const CONTACTS_IN_VIEW: u64 = 10;
 pub const INTERACTIONS_IN_VIEW: u64 = 10;
+pub const ORDERS_IN_VIEW: u64 = 10;
 /// How long a built view is kept.
 const VIEW_TTL: Duration = Duration::from_secs(600);
 /// How long a version counter is kept after its last change (longer than any view).
@@ -47,6 +49,10 @@ pub struct CustomerView {
     pub contacts: Vec<contact::Model>,
     /// Newest first, up to `INTERACTIONS_IN_VIEW + 1`.
     pub interactions: Vec<interaction::Model>,
+    /// Newest first, up to `ORDERS_IN_VIEW + 1`. Order writes touch their
+    /// customer (`orders::rollups`, `orders::change_status`), so this stays current.
+    #[serde(default)]
+    pub orders: Vec<order::Model>,
 }
 
 /// Reads the version and, in the same round trip, the view stored under it.
@@ -107,11 +113,16 @@ async fn build(
         .await?
         .remove(&customer_id)
         .unwrap_or_default();
+    let orders = orders::latest_of_customers(&tx, &[customer_id], ORDERS_IN_VIEW)
+        .await?
+        .remove(&customer_id)
+        .unwrap_or_default();
     tx.commit().await?;
     Ok(Some(CustomerView {
         customer,
         contacts,
         interactions,
+        orders,
     }))
 }
 

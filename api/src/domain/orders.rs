@@ -398,6 +398,8 @@ pub async fn change_status(
     if rollups::counts(from) != rollups::counts(status) {
         rollups::recount(tx, &[updated.customer_id]).await?;
     }
+    // The status shows in the customer's 360 view (latest orders).
+    tx.touch_customer(updated.customer_id);
     Ok(updated)
 }
 

@@ -303,11 +303,7 @@ async fn exec(db: &impl ConnectionTrait, sql: &str) {
 /// workspace and refreshes the planner's statistics.
 async fn load(owner: &DatabaseConnection, workspaces: &[TestTenant], customers: u32) {
     for table in ["customers", "contacts", "interactions"] {
-        exec(
-            owner,
-            &format!("ALTER TABLE {table} DISABLE TRIGGER search_sync"),
-        )
-        .await;
+        exec(owner, &format!("ALTER TABLE {table} DISABLE TRIGGER USER")).await;
     }
     // The search tables' GIN indexes are built once after the load: filling
     // them row by row takes about ten times as long.
@@ -369,11 +365,7 @@ async fn load(owner: &DatabaseConnection, workspaces: &[TestTenant], customers: 
         began.elapsed().as_secs_f64()
     );
     for table in ["customers", "contacts", "interactions"] {
-        exec(
-            owner,
-            &format!("ALTER TABLE {table} ENABLE TRIGGER search_sync"),
-        )
-        .await;
+        exec(owner, &format!("ALTER TABLE {table} ENABLE TRIGGER USER")).await;
     }
     let began = Instant::now();
     exec(

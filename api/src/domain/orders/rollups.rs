@@ -66,8 +66,12 @@ async fn lock(tx: &TenantTx, customer_ids: &mut Vec<Uuid>) -> Result<()> {
     Ok(())
 }
 
-/// Adds newly written orders to their customers' rollups.
+/// Adds newly written orders to their customers' rollups (and marks
+/// their customers' views as changed).
 pub async fn add(tx: &TenantTx, orders: &[PlacedOrder]) -> Result<()> {
+    // Every new order shows in its customer's 360 view, counted or not.
+    let placed_for: Vec<Uuid> = orders.iter().map(|o| o.customer_id).collect();
+    tx.touch_customers(&placed_for);
     let counted: Vec<&PlacedOrder> = orders.iter().filter(|o| counts(o.status)).collect();
     if counted.is_empty() {
         return Ok(());

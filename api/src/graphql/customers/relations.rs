@@ -212,7 +212,8 @@ impl ViewsOfRequest {
         }
     }
 
-    fn get(ctx: &Context<'_>, customer_id: uuid::Uuid) -> Option<std::sync::Arc<CustomerView>> {
+    /// The view of this customer loaded earlier in the request, if any.
+    pub fn get(ctx: &Context<'_>, customer_id: uuid::Uuid) -> Option<std::sync::Arc<CustomerView>> {
         let views = ctx.data_opt::<ViewsOfRequest>()?;
         views.0.lock().ok()?.get(&customer_id).cloned()
     }

@@ -16,6 +16,7 @@ use super::loaders::{
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
 use crate::domain::currencies::{self, Money as DomainMoney};
+use crate::domain::customer_view::ORDERS_IN_VIEW;
 use crate::domain::filter::EnumFilter;
 use crate::domain::orders::import::{ImportOptions, ImportReport as DomainReport, ImportRow};
 use crate::domain::orders::{self, rules as order_rules, NewOrder, NewOrderLine};
@@ -844,8 +845,8 @@ pub struct OrderPayload {
     pub order: Order,
 }
 
-/// A customer's orders, newest first: the first page of many customers is
-/// loaded in one query; later pages (`after`) are read directly.
+/// A customer's orders, newest first: from the request's 360 view when it
+/// covers the page; else the first page of many customers is loaded in one query; later pages (`after`) are read directly.
 pub async fn orders_of(
     ctx: &Context<'_>,
     customer_id: Uuid,
@@ -865,11 +866,17 @@ pub async fn orders_of(
         ..orders::OrderFilter::default()
     };
     if page.cursor.is_none() {
-        let loader = ctx.data_unchecked::<DataLoader<CustomerOrdersLoader>>();
-        let mut rows = loader
-            .load_one((customer_id, page.limit))
-            .await?
-            .unwrap_or_default();
+        let view = crate::graphql::customers::relations::ViewsOfRequest::get(ctx, customer_id);
+        let mut rows = match view {
+            Some(view) if page.limit <= ORDERS_IN_VIEW => view.orders.clone(),
+            _ => {
+                let loader = ctx.data_unchecked::<DataLoader<CustomerOrdersLoader>>();
+                loader
+                    .load_one((customer_id, page.limit))
+                    .await?
+                    .unwrap_or_default()
+            }
+        };
         let more = rows.len() as u64 > page.limit;
         rows.truncate(page.limit as usize);
         let edges: Vec<OrderEdge> = rows
