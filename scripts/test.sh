@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: starts (or reuses) the private PostgreSQL and
+# Runs the whole test suite: checks formatting and lints, starts (or reuses) the private PostgreSQL and
 # Redis instances, then runs every unit and integration test. Each
 # integration test creates its own database from a migrated template; the
 # databases of earlier runs are dropped first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Formatting and lints first: they need no services and fail fast.
+if command -v rustup >/dev/null 2>&1; then
+    for component in rustfmt clippy; do
+        if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+            rustup component add "$component"
+        fi
+    done
+fi
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 scripts/services.sh up
 # shellcheck source=/dev/null
