@@ -18,6 +18,10 @@ pub struct Model {
     pub channel: String,
     pub status: String,
     pub total_amount: Decimal,
+    /// The deal this order closes, if any.
+    pub deal_id: Option<Uuid>,
+    /// The marketing campaign that brought the order, if any.
+    pub campaign: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

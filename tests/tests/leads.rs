@@ -206,3 +206,120 @@ async fn a_conversion_that_fails_half_way_leaves_nothing_behind() {
     );
     assert_eq!(customer_count(&app, &acme).await, 1);
 }
+
+const UPDATE: &str = "mutation($input: UpdateLeadInput!) { updateLead(input: $input) { lead { id version name company email phone campaign ownerId status } } }";
+
+#[tokio::test]
+async fn leads_are_changed_until_converted_and_filtered_by_their_fields() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-lead-edits").await;
+    let peter = lead(
+        &app,
+        &acme,
+        json!({ "name": "Peter", "phone": "+1 555 0100", "source": "web form", "campaign": "Spring" }),
+    )
+    .await;
+    lead(
+        &app,
+        &acme,
+        json!({ "name": "Samir", "source": "referral", "campaign": "Autumn" }),
+    )
+    .await;
+
+    let body = app
+        .gql_as(
+            &acme,
+            UPDATE,
+            json!({ "input": { "id": peter["id"], "version": 1, "name": "Peter Gibbons",
+                               "company": "Initrode", "phone": null, "campaign": "Summer" } }),
+        )
+        .await;
+    let changed = &body["data"]["updateLead"]["lead"];
+    assert_eq!(changed["version"], 2, "{body}");
+    assert_eq!(changed["name"], "Peter Gibbons");
+    assert_eq!(changed["company"], "Initrode");
+    assert!(changed["phone"].is_null(), "null clears a field: {body}");
+    assert_eq!(changed["campaign"], "Summer");
+
+    // A stale version and a bad value are refused by field; nothing changes.
+    let body = app
+        .gql_as(
+            &acme,
+            UPDATE,
+            json!({ "input": { "id": peter["id"], "version": 1, "name": "Lost update" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    assert_eq!(error_field(&body), Some("version"), "{body}");
+    let body = app
+        .gql_as(
+            &acme,
+            UPDATE,
+            json!({ "input": { "id": peter["id"], "version": 2, "email": "not an email" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+    assert_eq!(error_field(&body), Some("email"), "{body}");
+
+    // Filters on the lead's own fields.
+    let filtered = |filter: Value| {
+        let app = &app;
+        let acme = &acme;
+        async move {
+            let body = app
+                .gql_as(
+                    acme,
+                    "query($f: LeadFilter) { leads(filter: $f) { totalCount edges { node { name } } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            body["data"]["leads"]["edges"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        filtered(json!({ "campaign": { "eq": "Summer" } })).await,
+        ["Peter Gibbons"]
+    );
+    assert_eq!(
+        filtered(json!({ "source": { "contains": "refer" } })).await,
+        ["Samir"]
+    );
+    assert_eq!(
+        filtered(json!({ "ownerId": { "eq": acme.user_id } }))
+            .await
+            .len(),
+        2
+    );
+    assert!(
+        filtered(json!({ "createdAt": { "lt": "2000-01-01T00:00:00Z" } }))
+            .await
+            .is_empty()
+    );
+
+    // A converted lead keeps what it was converted from.
+    let body = app
+        .gql_as(
+            &acme,
+            CONVERT,
+            json!({ "input": { "leadId": peter["id"], "matchExistingCustomer": false } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["convertLead"]["lead"]["status"], "CONVERTED",
+        "{body}"
+    );
+    let body = app
+        .gql_as(
+            &acme,
+            UPDATE,
+            json!({ "input": { "id": peter["id"], "version": 3, "name": "Too late" } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    assert_eq!(error_field(&body), Some("id"), "{body}");
+}

@@ -1287,3 +1287,146 @@ async fn customer_order_rollups_follow_orders_statuses_rates_imports_and_merges(
     assert_eq!(merged[0]["node"]["mergedCustomerId"], b["id"]);
     assert_eq!(merged[0]["node"]["mergedCustomerName"], "Beta");
 }
+
+async fn deal_of(app: &TestApp, tenant: &TestTenant, customer: &Value, name: &str) -> String {
+    let body = app
+        .gql_as(
+            tenant,
+            "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
+            json!({ "input": { "name": name, "customerId": customer["id"], "amount": "500", "currency": "USD" } }),
+        )
+        .await;
+    body["data"]["createDeal"]["deal"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("createDeal failed: {body}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn orders_name_the_deal_they_close_and_the_campaign_that_brought_them() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-order-links").await;
+    import_fixture(&app, &acme).await;
+    let old = app
+        .gql_as(
+            &acme,
+            "{ customers(filter: { externalId: { eq: \"C-OLD\" } }) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["data"]["customers"]["edges"][0]["node"]
+        .clone();
+    let other = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Other Ltd" }))
+        .await;
+    let renewal = deal_of(&app, &acme, &old, "Renewal").await;
+    let foreign = deal_of(&app, &acme, &other, "Other's deal").await;
+    let widget = app
+        .gql_as(
+            &acme,
+            "{ products(first: 5) { edges { node { id sku } } } }",
+            json!({}),
+        )
+        .await["data"]["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["sku"] == "W-1")
+        .unwrap()["node"]["id"]
+        .clone();
+    let line = json!([{ "productId": widget, "quantity": "1", "unitPrice": "10" }]);
+
+    let created = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id dealId deal { name } campaign } } }",
+            json!({ "input": { "customerId": old["id"], "currency": "EUR", "dealId": renewal,
+                               "campaign": "  Spring promo ", "lines": line } }),
+        )
+        .await;
+    let order = &created["data"]["createOrder"]["order"];
+    assert_eq!(order["dealId"], renewal.as_str(), "{created}");
+    assert_eq!(order["deal"]["name"], "Renewal");
+    assert_eq!(order["campaign"], "Spring promo", "campaigns are trimmed");
+
+    // A deal of another customer, or no deal at all, is refused by field.
+    for (deal, why) in [
+        (foreign.clone(), "another customer"),
+        (
+            "0190aaaa-0000-7000-8000-000000000000".to_owned(),
+            "this workspace",
+        ),
+    ] {
+        let body = app
+            .gql_as(
+                &acme,
+                CREATE_ORDER,
+                json!({ "input": { "customerId": old["id"], "currency": "EUR", "dealId": deal, "lines": line } }),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+        assert_eq!(error_field(&body), Some("dealId"), "{body}");
+        assert!(
+            body["errors"][0]["message"].as_str().unwrap().contains(why),
+            "{body}"
+        );
+    }
+    let body = app
+        .gql_as(
+            &acme,
+            CREATE_ORDER,
+            json!({ "input": { "customerId": old["id"], "currency": "EUR", "campaign": "x".repeat(201), "lines": line } }),
+        )
+        .await;
+    assert_eq!(error_field(&body), Some("campaign"), "{body}");
+
+    // Imported orders carry both; a deal of another customer poisons only its order.
+    let report = import(
+        &app,
+        &acme,
+        json!({ "rows": [
+            { "externalOrderId": "PO-D1", "customerExternalId": "C-OLD", "orderedAt": "2026-02-01",
+              "currency": "EUR", "sku": "W-1", "quantity": "1", "unitPrice": "7", "dealId": renewal, "campaign": "Newsletter" },
+            { "externalOrderId": "PO-D2", "customerExternalId": "C-OLD", "orderedAt": "2026-02-02",
+              "currency": "EUR", "sku": "W-1", "quantity": "1", "unitPrice": "8", "dealId": foreign },
+            { "externalOrderId": "PO-D3", "customerExternalId": "C-OLD", "orderedAt": "2026-02-03",
+              "currency": "EUR", "sku": "W-1", "quantity": "1", "unitPrice": "9", "dealId": "not-an-id" },
+        ], "mode": "SKIP_INVALID" }),
+    )
+    .await;
+    assert_eq!(report["ordersCreated"], 1, "{report}");
+    assert_eq!(report["ordersRejected"], 2, "{report}");
+    let errors: Vec<(i64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(2, "dealId"), (3, "dealId")], "{report}");
+
+    // The deal lists its orders; orders filter by deal and by campaign.
+    let body = app
+        .gql_as(
+            &acme,
+            "query($deal: ID!) { deal(id: $deal) { orders(first: 10) { edges { node { externalId campaign } } } }
+               byDeal: orders(filter: { dealId: { eq: $deal } }) { totalCount }
+               byCampaign: orders(filter: { campaign: { eq: \"Newsletter\" } }) { edges { node { externalId dealId } } } }",
+            json!({ "deal": renewal }),
+        )
+        .await;
+    let listed: Vec<&Value> = body["data"]["deal"]["orders"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| &e["node"]["campaign"])
+        .collect();
+    assert_eq!(
+        listed,
+        [&json!("Spring promo"), &json!("Newsletter")],
+        "newest first: {body}"
+    );
+    assert_eq!(body["data"]["byDeal"]["totalCount"], 2);
+    assert_eq!(
+        body["data"]["byCampaign"]["edges"][0]["node"]["externalId"], "PO-D1",
+        "{body}"
+    );
+}

@@ -249,3 +249,100 @@ async fn only_admins_change_the_setting() {
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 }
+
+#[tokio::test]
+async fn sales_reps_see_and_change_leads_as_they_see_customers() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-lead-visibility").await;
+    let team = app
+        .gql_as(
+            &acme,
+            "mutation { createTeam(input: { name: \"East\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let east = team["data"]["createTeam"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (ann, ann_id) = sales_rep(&app, &acme, "ann@acme.example", Some(&east)).await;
+    let (_, cy_id) = sales_rep(&app, &acme, "cy@acme.example", Some(&east)).await;
+    let (bob, bob_id) = sales_rep(&app, &acme, "bob@acme.example", None).await;
+    let mut ids = std::collections::HashMap::new();
+    for (name, owner) in [
+        ("Ann's lead", &ann_id),
+        ("Cy's lead", &cy_id),
+        ("Bob's lead", &bob_id),
+    ] {
+        let body = app
+            .gql_as(
+                &acme,
+                "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+                json!({ "input": { "name": name, "ownerId": owner } }),
+            )
+            .await;
+        ids.insert(name, body["data"]["createLead"]["lead"]["id"].clone());
+    }
+    let leads_of = |token: &String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let body = app
+                .gql_with(
+                    Some(&token),
+                    "{ leads(first: 10) { totalCount edges { node { name } } } }",
+                    json!({}),
+                )
+                .await;
+            let mut names: Vec<String> = body["data"]["leads"]["edges"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+                .collect();
+            names.sort();
+            assert_eq!(
+                body["data"]["leads"]["totalCount"].as_u64().unwrap() as usize,
+                names.len()
+            );
+            names
+        }
+    };
+    assert_eq!(leads_of(&ann).await.len(), 3, "ALL: every lead");
+
+    set_visibility(&app, &acme, "TEAM").await;
+    assert_eq!(leads_of(&ann).await, ["Ann's lead", "Cy's lead"]);
+    assert_eq!(leads_of(&bob).await, ["Bob's lead"], "no team: own only");
+
+    set_visibility(&app, &acme, "OWN").await;
+    assert_eq!(leads_of(&ann).await, ["Ann's lead"]);
+    // A lead out of sight cannot be read, changed or converted.
+    let cys = &ids["Cy's lead"];
+    let body = app
+        .gql_with(
+            Some(&ann),
+            "query($id: ID!) { lead(id: $id) { name } }",
+            json!({ "id": cys }),
+        )
+        .await;
+    assert!(body["data"]["lead"].is_null(), "{body}");
+    for (query, input) in [
+        (
+            "mutation($input: UpdateLeadInput!) { updateLead(input: $input) { lead { id } } }",
+            json!({ "id": cys, "version": 1, "name": "Taken" }),
+        ),
+        (
+            "mutation($input: QualifyLeadInput!) { qualifyLead(input: $input) { lead { id } } }",
+            json!({ "id": cys }),
+        ),
+        (
+            "mutation($input: ConvertLeadInput!) { convertLead(input: $input) { lead { id } } }",
+            json!({ "leadId": cys }),
+        ),
+    ] {
+        let body = app
+            .gql_with(Some(&ann), query, json!({ "input": input }))
+            .await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}: {body}");
+    }
+}

@@ -14,7 +14,7 @@ use entity::lead::{self, Column, Entity as Leads};
 use super::contacts::{self, NewContact};
 use super::customers::{self, CustomerKind, LifecycleStage, NewCustomer};
 use super::deals::{self, DealContactInput, NewDeal};
-use super::filter::EnumFilter;
+use super::filter::{EnumFilter, FilterBudget, TextFilter, TimeFilter};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use super::{search, values};
 use crate::error::{Error, Result};
@@ -120,8 +120,19 @@ pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
     })
 }
 
+/// The leads the member may see: the customer visibility setting applies
+/// to leads by their owner, in the SQL.
 fn leads(tx: &TenantTx) -> Select<Leads> {
-    Leads::find().filter(Column::TenantId.eq(tx.tenant_id()))
+    let select = Leads::find().filter(Column::TenantId.eq(tx.tenant_id()));
+    match tx.scope().customers {
+        Some(restriction) => select.filter(super::visibility::owner_condition(
+            restriction,
+            Leads,
+            Column::TenantId,
+            Column::OwnerId,
+        )),
+        None => select,
+    }
 }
 
 /// The lead with `id`.
@@ -166,6 +177,77 @@ pub async fn set_qualification(
         .col_expr(Column::StatusReason, Expr::value(reason))
         .exec_with_returning(&**tx)
         .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("lead"))
+}
+
+/// Changes to a lead: `None` leaves a field as it is; `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct LeadChanges {
+    pub name: Option<String>,
+    pub company: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub source: Option<Option<String>>,
+    pub channel: Option<Option<String>>,
+    pub campaign: Option<Option<String>>,
+    pub owner_id: Option<Option<Uuid>>,
+}
+
+/// Changes a visible lead that is not converted yet (a converted lead
+/// keeps what it was converted from, for reporting). `version` must be the
+/// current one, else `CONFLICT` on `version`.
+pub async fn update(
+    tx: &TenantTx,
+    id: Uuid,
+    version: i32,
+    changes: LeadChanges,
+) -> Result<lead::Model> {
+    let current = lock(tx, id).await?;
+    if current.version != version {
+        return Err(Error::conflict(
+            format!(
+                "the lead was changed by someone else (you sent version {version}, it is now at version {}); reload it and try again",
+                current.version
+            ),
+            Some("version"),
+        ));
+    }
+    if current.status == LeadStatus::Converted.as_str() {
+        return Err(Error::conflict(
+            "a converted lead cannot be changed; change the customer, contact or deal it became",
+            Some("id"),
+        ));
+    }
+    let mut update = leads_update(tx, id);
+    if let Some(name) = changes.name {
+        update = update.col_expr(Column::Name, Expr::value(name));
+    }
+    for (column, value) in [
+        (Column::Company, changes.company),
+        (Column::Email, changes.email),
+        (Column::Phone, changes.phone),
+        (Column::Source, changes.source),
+        (Column::Channel, changes.channel),
+        (Column::Campaign, changes.campaign),
+    ] {
+        if let Some(value) = value {
+            update = update.col_expr(column, Expr::value(value));
+        }
+    }
+    if let Some(owner_id) = changes.owner_id {
+        update = update.col_expr(Column::OwnerId, Expr::value(owner_id));
+    }
+    update
+        .exec_with_returning(&**tx)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Error::validation("ownerId", "is not a member of this workspace")
+            }
+            _ => err.into(),
+        })?
         .into_iter()
         .next()
         .ok_or(Error::NotFound("lead"))
@@ -422,6 +504,11 @@ async fn create_customer(tx: &TenantTx, lead: &lead::Model) -> Result<entity::cu
 #[derive(Clone, Debug, Default)]
 pub struct LeadFilter {
     pub status: Option<EnumFilter>,
+    pub owner_ids: Option<Vec<Uuid>>,
+    pub source: Option<TextFilter>,
+    pub channel: Option<TextFilter>,
+    pub campaign: Option<TextFilter>,
+    pub created_at: Option<TimeFilter>,
 }
 
 fn sort_keys() -> [SortKey; 2] {
@@ -447,9 +534,33 @@ fn sort_keys() -> [SortKey; 2] {
 
 fn filtered(tx: &TenantTx, filter: &LeadFilter) -> Result<Select<Leads>> {
     let mut select = leads(tx);
+    let mut budget = FilterBudget::default();
     if let Some(f) = &filter.status {
+        budget.spend(0)?;
         f.validate("filter.status")?;
         select = select.filter(f.condition(Expr::col((Leads, Column::Status)).into()));
+    }
+    if let Some(owners) = &filter.owner_ids {
+        budget.spend(0)?;
+        if owners.len() > super::filter::MAX_IN_VALUES {
+            return Err(Error::validation("filter.ownerId", "too many values"));
+        }
+        select = select.filter(Column::OwnerId.is_in(owners.iter().copied()));
+    }
+    for (text, column, field) in [
+        (&filter.source, Column::Source, "filter.source"),
+        (&filter.channel, Column::Channel, "filter.channel"),
+        (&filter.campaign, Column::Campaign, "filter.campaign"),
+    ] {
+        if let Some(f) = text {
+            budget.spend(0)?;
+            f.validate(field)?;
+            select = select.filter(f.condition(Expr::col((Leads, column)).into()));
+        }
+    }
+    if let Some(f) = &filter.created_at {
+        budget.spend(0)?;
+        select = select.filter(f.condition(Expr::col((Leads, Column::CreatedAt)).into()));
     }
     Ok(select)
 }

@@ -169,6 +169,11 @@ pub mod rules {
     pub fn external_id(field: &str, raw: &str) -> Result<Option<String>> {
         values::optional_text(field, raw, MAX_EXTERNAL_ID_CHARS)
     }
+
+    /// The campaign that brought an order, or none when blank.
+    pub fn campaign(field: &str, raw: &str) -> Result<Option<String>> {
+        values::optional_text(field, raw, 200)
+    }
 }
 
 /// A line's net amount: quantity × unit price less the discount, rounded to
@@ -193,6 +198,10 @@ pub struct NewOrder {
     pub currency: String,
     pub channel: SalesChannel,
     pub status: OrderStatus,
+    /// The deal the order closes: one of the customer's deals.
+    pub deal_id: Option<Uuid>,
+    /// The campaign that brought the order.
+    pub campaign: Option<String>,
     pub lines: Vec<NewOrderLine>,
 }
 
@@ -204,6 +213,24 @@ pub struct NewOrderLine {
     /// `None` takes the price from the price list of the order's currency.
     pub unit_price: Option<Decimal>,
     pub discount_percent: Decimal,
+}
+
+/// Checks that `deal_id` is a visible deal of `customer_id` (else
+/// `VALIDATION` on `field`).
+pub async fn check_deal(
+    tx: &TenantTx,
+    field: &str,
+    deal_id: Uuid,
+    customer_id: Uuid,
+) -> Result<()> {
+    match super::deals::find(tx, deal_id).await? {
+        None => Err(Error::validation(field, "is not a deal of this workspace")),
+        Some(deal) if deal.customer_id != customer_id => Err(Error::validation(
+            field,
+            "is a deal of another customer; an order can only close a deal of its own customer",
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Records an order with its lines. The customer and every product must be
@@ -229,6 +256,9 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
             "customerId",
             "is not a customer of this workspace",
         ));
+    }
+    if let Some(deal_id) = new.deal_id {
+        check_deal(tx, "dealId", deal_id, new.customer_id).await?;
     }
     let product_ids: Vec<Uuid> = new.lines.iter().map(|l| l.product_id).collect();
     let known = products::find_many(tx, &product_ids).await?;
@@ -311,6 +341,8 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
         channel: Set(new.channel.as_str().to_owned()),
         status: Set(new.status.as_str().to_owned()),
         total_amount: Set(total),
+        deal_id: Set(new.deal_id),
+        campaign: Set(new.campaign),
         created_by: Set(tx.scope().user_id),
         created_at: Set(now),
         updated_at: Set(now),
@@ -449,15 +481,22 @@ pub struct OrderFilter {
     pub channel: Option<EnumFilter>,
     pub currency: Option<TextFilter>,
     pub external_id: Option<TextFilter>,
+    pub deal_ids: Option<Vec<Uuid>>,
+    pub campaign: Option<TextFilter>,
 }
 
 impl OrderFilter {
     fn validate(&self) -> Result<()> {
         let mut budget = FilterBudget::default();
-        if let Some(ids) = &self.customer_ids {
-            budget.spend(0)?;
-            if ids.len() > super::filter::MAX_IN_VALUES {
-                return Err(Error::validation("filter.customerId", "too many values"));
+        for (ids, field) in [
+            (&self.customer_ids, "filter.customerId"),
+            (&self.deal_ids, "filter.dealId"),
+        ] {
+            if let Some(ids) = ids {
+                budget.spend(0)?;
+                if ids.len() > super::filter::MAX_IN_VALUES {
+                    return Err(Error::validation(field, "too many values"));
+                }
             }
         }
         if self.ordered_at.is_some() {
@@ -475,6 +514,7 @@ impl OrderFilter {
         for (text, field) in [
             (&self.currency, "filter.currency"),
             (&self.external_id, "filter.externalId"),
+            (&self.campaign, "filter.campaign"),
         ] {
             if let Some(f) = text {
                 budget.spend(0)?;
@@ -504,6 +544,12 @@ impl OrderFilter {
         }
         if let Some(f) = &self.external_id {
             all = all.add(f.condition(col(Column::ExternalId)));
+        }
+        if let Some(ids) = &self.deal_ids {
+            all = all.add(Column::DealId.is_in(ids.iter().copied()));
+        }
+        if let Some(f) = &self.campaign {
+            all = all.add(f.condition(col(Column::Campaign)));
         }
         all
     }

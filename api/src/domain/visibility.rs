@@ -82,22 +82,38 @@ pub async fn restriction_for(
 
 /// The SQL condition on `customers` rows for a restriction.
 pub fn condition(restriction: CustomerRestriction) -> SimpleExpr {
-    let owner = Expr::col((customer::Entity, customer::Column::OwnerId));
+    owner_condition(
+        restriction,
+        customer::Entity,
+        customer::Column::TenantId,
+        customer::Column::OwnerId,
+    )
+}
+
+/// The same restriction on any tenant table with an owner (customers,
+/// leads): owned by the member, or by a member of their team.
+pub fn owner_condition<E: EntityTrait>(
+    restriction: CustomerRestriction,
+    table: E,
+    tenant: E::Column,
+    owner: E::Column,
+) -> SimpleExpr {
+    let owner_col = Expr::col((table, owner));
     match restriction {
-        CustomerRestriction::Own { user_id } => owner.eq(user_id),
+        CustomerRestriction::Own { user_id } => owner_col.eq(user_id),
         CustomerRestriction::Team { user_id, team_id } => {
             let team = Query::select()
                 .column(membership::Column::UserId)
                 .from(membership::Entity)
                 .and_where(
                     Expr::col((membership::Entity, membership::Column::TenantId))
-                        .equals((customer::Entity, customer::Column::TenantId)),
+                        .equals((table, tenant)),
                 )
                 .and_where(membership::Column::TeamId.eq(team_id))
                 .to_owned();
-            Expr::col((customer::Entity, customer::Column::OwnerId))
+            Expr::col((table, owner))
                 .eq(user_id)
-                .or(Expr::col((customer::Entity, customer::Column::OwnerId)).in_subquery(team))
+                .or(Expr::col((table, owner)).in_subquery(team))
         }
     }
 }

@@ -92,6 +92,7 @@ fn generate() -> Vec<Vec<ImportRow>> {
                     discount_percent: (rng.below(4) == 0).then(|| "10".into()),
                     channel: Some(channel.into()),
                     status: Some("PAID".into()),
+                    ..ImportRow::default()
                 }
             })
             .collect();

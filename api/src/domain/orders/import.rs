@@ -65,6 +65,10 @@ pub struct ImportRow {
     pub channel: Option<String>,
     /// An order status; empty means `PLACED`.
     pub status: Option<String>,
+    /// The id of the customer's deal the order closes; empty means none.
+    pub deal_id: Option<String>,
+    /// The campaign that brought the order; empty means none.
+    pub campaign: Option<String>,
 }
 
 /// How to import.
@@ -110,6 +114,8 @@ struct Head {
     currency: String,
     channel: SalesChannel,
     status: OrderStatus,
+    deal_id: Option<Uuid>,
+    campaign: Option<String>,
 }
 
 /// One line, as read from one row.
@@ -220,6 +226,7 @@ pub async fn import(
 
     let priced = price_lines(tx, &mut groups, &mut problems).await?;
     let customers = resolve_customers(tx, &mut groups, &names, options, &mut problems).await?;
+    check_deals(tx, &mut groups, &customers, &mut problems).await?;
 
     let rejected = groups.iter().filter(|g| g.invalid).count() as u64;
     problems.0.sort_by_key(|e| e.row);
@@ -336,6 +343,8 @@ fn read_rows(rows: &[ImportRow], problems: &mut Problems) -> (Vec<Group>, HashMa
                     ("currency", first.currency != head.currency),
                     ("channel", first.channel != head.channel),
                     ("status", first.status != head.status),
+                    ("dealId", first.deal_id != head.deal_id),
+                    ("campaign", first.campaign != head.campaign),
                 ];
                 for (field, different) in differs {
                     if different {
@@ -447,9 +456,27 @@ fn read_row(
                 .and_then(|d| rules::discount_percent("discountPercent", d)),
         ),
     };
+    let deal_id = match optional(&raw.deal_id) {
+        None => Some(None),
+        Some(text) => problems
+            .check(
+                row,
+                "dealId",
+                order,
+                Uuid::parse_str(text).map_err(|_| Error::validation("dealId", "is not a valid ID")),
+            )
+            .map(Some),
+    };
+    let campaign = match optional(&raw.campaign) {
+        None => Some(None),
+        Some(text) => problems.check(row, "campaign", order, rules::campaign("campaign", text)),
+    };
     if problems.0.len() > errors_before {
         return (None, None);
     }
+    let (Some(deal_id), Some(campaign)) = (deal_id, campaign) else {
+        return (None, None);
+    };
     match (
         customer,
         ordered_at,
@@ -478,6 +505,8 @@ fn read_row(
                 currency,
                 channel,
                 status,
+                deal_id,
+                campaign,
             }),
             Some(Line {
                 row,
@@ -702,6 +731,46 @@ async fn resolve_customers(
     Ok(known)
 }
 
+/// Checks the deals the valid orders close, in one query: each must be a
+/// visible deal of the order's customer (a customer the import creates has
+/// none yet).
+async fn check_deals(
+    tx: &TenantTx,
+    groups: &mut [Group],
+    customers: &HashMap<String, Uuid>,
+    problems: &mut Problems,
+) -> Result<()> {
+    let wanted: Vec<Uuid> = {
+        let mut seen = HashSet::new();
+        groups
+            .iter()
+            .filter(|g| !g.invalid)
+            .filter_map(|g| g.head.as_ref()?.deal_id)
+            .filter(|id| seen.insert(*id))
+            .collect()
+    };
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let deals = crate::domain::deals::find_many(tx, &wanted).await?;
+    for group in groups.iter_mut().filter(|g| !g.invalid) {
+        let head = group.head.as_ref().expect("valid groups have a head");
+        let Some(deal_id) = head.deal_id else {
+            continue;
+        };
+        let message = match deals.get(&deal_id) {
+            None => "is not a deal of this workspace",
+            Some(deal) if customers.get(&head.customer_external_id) != Some(&deal.customer_id) => {
+                "is a deal of another customer; an order can only close a deal of its own customer"
+            }
+            Some(_) => continue,
+        };
+        problems.add(group.first_row, "dealId", message, Some(&group.external_id));
+        group.invalid = true;
+    }
+    Ok(())
+}
+
 /// Customers with these external ids (deleted ones too, flagged), in one query.
 async fn find_customers(
     tx: &TenantTx,
@@ -816,6 +885,8 @@ async fn write_orders(
     let mut channels = Vec::with_capacity(n);
     let mut statuses = Vec::with_capacity(n);
     let mut totals = Vec::with_capacity(n);
+    let mut deal_ids = Vec::with_capacity(n);
+    let mut campaigns = Vec::with_capacity(n);
     for group in &valid {
         let head = group.head.as_ref().expect("valid groups have a head");
         ids.push(Uuid::now_v7());
@@ -832,6 +903,9 @@ async fn write_orders(
         channels.push(head.channel.as_str().to_owned());
         statuses.push(head.status.as_str().to_owned());
         totals.push(priced[&group.external_id].1);
+        // Empty for none: the driver binds no arrays with nulls.
+        deal_ids.push(head.deal_id.map(|id| id.to_string()).unwrap_or_default());
+        campaigns.push(head.campaign.clone().unwrap_or_default());
     }
     let order_ids = ids.clone();
     let placed: Vec<rollups::PlacedOrder> = valid
@@ -854,12 +928,13 @@ async fn write_orders(
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "INSERT INTO orders (tenant_id, id, version, customer_id, external_id, ordered_at, currency, channel,
-                                 status, total_amount, created_by, created_at, updated_at)
+                                 status, total_amount, deal_id, campaign, created_by, created_at, updated_at)
              SELECT $1, o.id, 1, o.customer_id, o.external_id, o.ordered_at, o.currency, o.channel, o.status,
-                    o.total, $2, now(), now()
+                    o.total, NULLIF(o.deal_id, '')::uuid, NULLIF(o.campaign, ''), $2, now(), now()
                FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
-                           $9::text[], $10::numeric[])
-                    AS o(id, customer_id, external_id, ordered_at, currency, channel, status, total)
+                           $9::text[], $10::numeric[], $11::text[], $12::text[])
+                    AS o(id, customer_id, external_id, ordered_at, currency, channel, status, total, deal_id,
+                         campaign)
              ON CONFLICT (tenant_id, external_id) DO NOTHING
              RETURNING id, customer_id, external_id, currency, total_amount",
             [
@@ -873,6 +948,8 @@ async fn write_orders(
                 channels.into(),
                 statuses.into(),
                 totals.into(),
+                deal_ids.into(),
+                campaigns.into(),
             ],
         ))
         .await?;

@@ -1,18 +1,24 @@
 //! Leads API: capture, qualification and conversion into a customer, a
 //! contact and optionally a deal.
 
-use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{
+    ComplexObject, Context, Enum, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID,
+};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use uuid::Uuid;
 
 use super::types::Deal;
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
 use crate::domain::filter::EnumFilter;
-use crate::domain::leads::{self, ConversionDeal, CustomerChoice, NewLead};
+use crate::domain::leads::{self, ConversionDeal, CustomerChoice, LeadChanges, NewLead};
 use crate::domain::{currencies, deals, values};
 use crate::error::Error;
-use crate::graphql::common::{page_cost, page_request, parse_id, to_id, Date, PageInfo};
+use crate::graphql::common::{
+    page_cost, page_request, parse_id, to_id, Date, DateTimeFilter, IdFilter, PageInfo,
+    StringFilter,
+};
 use crate::graphql::context::{authorize, read_tx, write_tx};
 use crate::graphql::customers::relations::Contact;
 use crate::graphql::customers::types::Customer;
@@ -217,11 +223,105 @@ pub struct LeadPayload {
     pub lead: Lead,
 }
 
-/// Conditions on the lead status.
+/// Which leads to list. Every given condition must hold.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct LeadFilter {
     #[graphql(name = "statusIn")]
     pub status_in: Option<Vec<LeadStatus>>,
+    pub owner_id: Option<IdFilter>,
+    pub source: Option<StringFilter>,
+    pub channel: Option<StringFilter>,
+    pub campaign: Option<StringFilter>,
+    pub created_at: Option<DateTimeFilter>,
+}
+
+impl LeadFilter {
+    /// The domain filter; ids are parsed here.
+    pub fn into_domain(self) -> Result<leads::LeadFilter, Error> {
+        Ok(leads::LeadFilter {
+            status: self.status_in.map(|list| EnumFilter {
+                eq: None,
+                ne: None,
+                in_list: Some(
+                    list.into_iter()
+                        .map(|s| leads::LeadStatus::from(s).as_str())
+                        .collect(),
+                ),
+            }),
+            owner_ids: self
+                .owner_id
+                .map(|f| f.into_ids("filter.ownerId"))
+                .transpose()?,
+            source: self.source.map(Into::into),
+            channel: self.channel.map(Into::into),
+            campaign: self.campaign.map(Into::into),
+            created_at: self.created_at.map(Into::into),
+        })
+    }
+}
+
+/// Changes to a lead that is not converted yet; only the given fields
+/// change, and `null` clears one.
+#[derive(InputObject)]
+pub struct UpdateLeadInput {
+    pub id: ID,
+    /// The version you read; a stale one is a `CONFLICT`.
+    pub version: i32,
+    pub name: Option<String>,
+    pub company: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub source: MaybeUndefined<String>,
+    pub channel: MaybeUndefined<String>,
+    pub campaign: MaybeUndefined<String>,
+    pub owner_id: MaybeUndefined<ID>,
+}
+
+impl UpdateLeadInput {
+    /// The lead id, its expected version and the validated changes.
+    pub fn into_domain(self) -> Result<(Uuid, i32, LeadChanges), Error> {
+        fn change<T>(
+            value: MaybeUndefined<String>,
+            parse: impl FnOnce(&str) -> Result<Option<T>, Error>,
+        ) -> Result<Option<Option<T>>, Error> {
+            Ok(match value {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(parse(&v)?),
+            })
+        }
+        let text = |field: &'static str| move |v: &str| leads::rules::short_text(field, v);
+        let blank_is_none = |v: &str| v.trim().is_empty();
+        Ok((
+            parse_id("id", &self.id)?,
+            self.version,
+            LeadChanges {
+                name: self
+                    .name
+                    .map(|n| values::required_text("name", &n, 200))
+                    .transpose()?,
+                company: change(self.company, text("company"))?,
+                email: change(self.email, |v| {
+                    (!blank_is_none(v))
+                        .then(|| values::email("email", v))
+                        .transpose()
+                })?,
+                phone: change(self.phone, |v| {
+                    (!blank_is_none(v))
+                        .then(|| values::phone("phone", v))
+                        .transpose()
+                })?,
+                source: change(self.source, text("source"))?,
+                channel: change(self.channel, text("channel"))?,
+                campaign: change(self.campaign, text("campaign"))?,
+                owner_id: match self.owner_id {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(id) => Some(Some(parse_id("ownerId", &id)?)),
+                },
+            },
+        ))
+    }
 }
 
 /// Lead queries.
@@ -257,17 +357,10 @@ impl LeadQuery {
             last,
             before,
         )?;
-        let filter = leads::LeadFilter {
-            status: filter.and_then(|f| f.status_in).map(|list| EnumFilter {
-                eq: None,
-                ne: None,
-                in_list: Some(
-                    list.into_iter()
-                        .map(|s| leads::LeadStatus::from(s).as_str())
-                        .collect(),
-                ),
-            }),
-        };
+        let filter = filter
+            .map(LeadFilter::into_domain)
+            .transpose()?
+            .unwrap_or_default();
         let tx = read_tx(ctx).await?;
         let page = leads::list(&tx, &filter, &page).await?;
         let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
@@ -299,6 +392,16 @@ impl LeadMutation {
         let new = input.into_domain()?;
         let tx = write_tx(ctx, principal).await?;
         let lead = leads::create(&tx, new).await?;
+        tx.commit().await?;
+        Ok(LeadPayload { lead: Lead(lead) })
+    }
+
+    /// Changes a lead that is not converted yet.
+    async fn update_lead(&self, ctx: &Context<'_>, input: UpdateLeadInput) -> Result<LeadPayload> {
+        let principal = authorize(ctx, Permission::LeadsWrite)?;
+        let (id, version, changes) = input.into_domain()?;
+        let tx = write_tx(ctx, principal).await?;
+        let lead = leads::update(&tx, id, version, changes).await?;
         tx.commit().await?;
         Ok(LeadPayload { lead: Lead(lead) })
     }

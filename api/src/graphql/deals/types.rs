@@ -344,6 +344,30 @@ impl Deal {
             .map(DealStageVisit)
             .collect())
     }
+    /// The orders that close this deal, newest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::sales::types::OrderConnection> {
+        authorize(ctx, Permission::OrdersRead)?;
+        let page = page_request(
+            ctx.data_unchecked::<GraphqlLimits>(),
+            first,
+            after,
+            None,
+            None,
+        )?;
+        let filter = crate::domain::orders::OrderFilter {
+            deal_ids: Some(vec![self.0.id]),
+            ..Default::default()
+        };
+        let tx = read_tx(ctx).await?;
+        let page = crate::domain::orders::list(&tx, &filter, Default::default(), &page).await?;
+        Ok(crate::graphql::sales::types::order_connection(page, filter))
+    }
     /// Interactions logged about this deal, newest first.
     #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
     async fn interactions(

@@ -528,6 +528,25 @@ impl Order {
     async fn ordered_at(&self) -> DateTime<Utc> {
         self.0.ordered_at
     }
+    async fn deal_id(&self) -> Option<ID> {
+        self.0.deal_id.map(to_id)
+    }
+    /// The deal this order closes, if any (and if you may see it).
+    async fn deal(&self, ctx: &Context<'_>) -> Result<Option<crate::graphql::deals::types::Deal>> {
+        let Some(deal_id) = self.0.deal_id else {
+            return Ok(None);
+        };
+        authorize(ctx, Permission::DealsRead)?;
+        let loader = ctx.data_unchecked::<DataLoader<crate::graphql::deals::loaders::DealLoader>>();
+        Ok(loader
+            .load_one(deal_id)
+            .await?
+            .map(crate::graphql::deals::types::Deal))
+    }
+    /// The marketing campaign that brought the order, if any.
+    async fn campaign(&self) -> Option<&str> {
+        self.0.campaign.as_deref()
+    }
     /// ISO 4217 code of every amount on the order.
     async fn currency(&self) -> &str {
         &self.0.currency
@@ -703,6 +722,9 @@ pub struct OrderFilter {
     pub channel: Option<SalesChannelFilter>,
     pub currency: Option<StringFilter>,
     pub external_id: Option<StringFilter>,
+    /// Orders that close one of these deals.
+    pub deal_id: Option<IdFilter>,
+    pub campaign: Option<StringFilter>,
 }
 
 impl OrderFilter {
@@ -718,6 +740,11 @@ impl OrderFilter {
             channel: self.channel.map(Into::into),
             currency: self.currency.map(Into::into),
             external_id: self.external_id.map(Into::into),
+            deal_ids: self
+                .deal_id
+                .map(|f| f.into_ids("filter.dealId"))
+                .transpose()?,
+            campaign: self.campaign.map(Into::into),
         })
     }
 }
@@ -776,6 +803,10 @@ pub struct CreateOrderInput {
     pub channel: Option<SalesChannel>,
     /// `PLACED` when not given.
     pub status: Option<OrderStatus>,
+    /// The deal the order closes: one of the customer's deals.
+    pub deal_id: Option<ID>,
+    /// The marketing campaign that brought the order (at most 200 characters).
+    pub campaign: Option<String>,
     /// At least one, at most 1,000.
     pub lines: Vec<OrderLineInput>,
 }
@@ -801,6 +832,12 @@ impl CreateOrderInput {
                 .status
                 .map(Into::into)
                 .unwrap_or(orders::OrderStatus::Placed),
+            deal_id: self.deal_id.map(|id| parse_id("dealId", &id)).transpose()?,
+            campaign: self
+                .campaign
+                .map(|c| order_rules::campaign("campaign", &c))
+                .transpose()?
+                .flatten(),
             lines,
         })
     }
@@ -951,6 +988,10 @@ pub struct ImportOrderRow {
     pub channel: Option<String>,
     /// `PLACED`, `PAID`, `SHIPPED`, `CANCELLED` or `REFUNDED`; empty means `PLACED`.
     pub status: Option<String>,
+    /// The id of the customer's deal the order closes; empty means none.
+    pub deal_id: Option<String>,
+    /// The campaign that brought the order (at most 200 characters); empty means none.
+    pub campaign: Option<String>,
 }
 
 impl From<ImportOrderRow> for ImportRow {
@@ -967,6 +1008,8 @@ impl From<ImportOrderRow> for ImportRow {
             discount_percent: r.discount_percent,
             channel: r.channel,
             status: r.status,
+            deal_id: r.deal_id,
+            campaign: r.campaign,
         }
     }
 }
