@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one benchmark in release mode against the private services:
+# Runs one benchmark in release mode (the `perf` profile: release, built incrementally) against the private services:
 #   scripts/bench.sh auth
 #   scripts/bench.sh orders [concurrent batches]
 #   scripts/bench.sh customers [workspaces] [customers each] [rows to import]
@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
 scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env
-cargo run --release --locked -p crm-bench --bin "$1" -- "${@:2}"
+cargo run --profile perf --locked -p crm-bench --bin "$1" -- "${@:2}"

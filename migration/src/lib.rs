@@ -23,6 +23,7 @@ mod m20261125_000013_customer_value;
 mod m20261125_000015_order_rollups;
 mod m20261126_000016_customer_performance;
 mod m20261126_000017_order_links;
+mod m20261126_000018_order_import_speed;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000015_order_rollups::Migration),
             Box::new(m20261126_000016_customer_performance::Migration),
             Box::new(m20261126_000017_order_links::Migration),
+            Box::new(m20261126_000018_order_import_speed::Migration),
         ]
     }
 }

@@ -1366,7 +1366,10 @@ async fn orders_name_the_deal_they_close_and_the_campaign_that_brought_them() {
         assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
         assert_eq!(error_field(&body), Some("dealId"), "{body}");
         assert!(
-            body["errors"][0]["message"].as_str().unwrap().contains(why),
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a deal of this customer"),
             "{body}"
         );
     }
@@ -1429,4 +1432,64 @@ async fn orders_name_the_deal_they_close_and_the_campaign_that_brought_them() {
         body["data"]["byCampaign"]["edges"][0]["node"]["externalId"], "PO-D1",
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn concurrent_imports_whose_orders_share_customers_all_land() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-concurrent-imports").await;
+    product(&app, &acme, json!({ "sku": "W-1", "name": "Widget" })).await;
+    // Two partners send, at the same time, orders for the same 40 customers
+    // (one in ascending, one in descending customer order), several times.
+    let rows = |partner: &str, round: usize, descending: bool| -> Value {
+        let mut customers: Vec<usize> = (0..40).collect();
+        if descending {
+            customers.reverse();
+        }
+        Value::Array(
+            customers
+                .iter()
+                .map(|c| {
+                    json!({
+                        "externalOrderId": format!("{partner}-{round}-{c}"),
+                        "customerExternalId": format!("C-{c}"),
+                        "customerName": format!("Customer {c}"),
+                        "orderedAt": "2026-03-01", "currency": "USD", "sku": "W-1",
+                        "quantity": "1", "unitPrice": "10",
+                    })
+                })
+                .collect(),
+        )
+    };
+    for round in 0..6 {
+        let (a, b) = tokio::join!(
+            app.gql_as(
+                &acme,
+                IMPORT,
+                json!({ "input": { "rows": rows("A", round, false), "createMissingCustomers": true } }),
+            ),
+            app.gql_as(
+                &acme,
+                IMPORT,
+                json!({ "input": { "rows": rows("B", round, true), "createMissingCustomers": true } }),
+            ),
+        );
+        for body in [&a, &b] {
+            assert!(body["errors"].is_null(), "round {round}: {body}");
+            assert_eq!(body["data"]["importOrders"]["ordersCreated"], 40, "{body}");
+        }
+    }
+    assert_eq!(count_orders(&app, &acme).await, 6 * 2 * 40);
+    let body = app
+        .gql_as(
+            &acme,
+            "{ customers(first: 50) { totalCount edges { node { orderCount orderTotal { amount } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["customers"]["totalCount"], 40, "{body}");
+    for edge in body["data"]["customers"]["edges"].as_array().unwrap() {
+        assert_eq!(edge["node"]["orderCount"], 12, "{body}");
+        assert_eq!(edge["node"]["orderTotal"]["amount"], "120.00", "{body}");
+    }
 }

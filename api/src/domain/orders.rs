@@ -215,24 +215,6 @@ pub struct NewOrderLine {
     pub discount_percent: Decimal,
 }
 
-/// Checks that `deal_id` is a visible deal of `customer_id` (else
-/// `VALIDATION` on `field`).
-pub async fn check_deal(
-    tx: &TenantTx,
-    field: &str,
-    deal_id: Uuid,
-    customer_id: Uuid,
-) -> Result<()> {
-    match super::deals::find(tx, deal_id).await? {
-        None => Err(Error::validation(field, "is not a deal of this workspace")),
-        Some(deal) if deal.customer_id != customer_id => Err(Error::validation(
-            field,
-            "is a deal of another customer; an order can only close a deal of its own customer",
-        )),
-        Some(_) => Ok(()),
-    }
-}
-
 /// Records an order with its lines. The customer and every product must be
 /// the tenant's (else `VALIDATION` on `customerId` / `lines[i].productId`);
 /// products must be active; a line without a unit price takes the list price
@@ -258,7 +240,7 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
         ));
     }
     if let Some(deal_id) = new.deal_id {
-        check_deal(tx, "dealId", deal_id, new.customer_id).await?;
+        super::deals::check_of_customer(tx, deal_id, new.customer_id).await?;
     }
     let product_ids: Vec<Uuid> = new.lines.iter().map(|l| l.product_id).collect();
     let known = products::find_many(tx, &product_ids).await?;

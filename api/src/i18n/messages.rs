@@ -95,10 +95,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "a converted lead cannot be changed; change the customer, contact or deal it became",
         "已转化的线索不能修改；请修改它转化成的客户、联系人或商机",
     ),
-    (
-        "is a deal of another customer; an order can only close a deal of its own customer",
-        "是其他客户的商机；订单只能关联其所属客户的商机",
-    ),
     ("the deal was changed by someone else (you sent version {}, it is now at version {}); reload it and try again", "该商机已被他人修改（您发送的版本为 {}，当前版本为 {}）；请重新加载后重试"),
     ("the lead is already converted", "该线索已转化"),
     (
@@ -253,7 +249,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "不是此工作区的团队，或仍有子团队",
     ),
     ("is not a valid ID", "不是有效的 ID"),
-    ("is not a deal of this workspace", "不是本工作区的商机"),
     (
         "is not an ISO 3166-1 alpha-2 country code such as `CN` or `DE`",
         "不是 ISO 3166-1 二位字母国家代码（如 `CN` 或 `DE`）",

@@ -758,13 +758,14 @@ async fn check_deals(
         let Some(deal_id) = head.deal_id else {
             continue;
         };
-        let message = match deals.get(&deal_id) {
-            None => "is not a deal of this workspace",
-            Some(deal) if customers.get(&head.customer_external_id) != Some(&deal.customer_id) => {
-                "is a deal of another customer; an order can only close a deal of its own customer"
-            }
-            Some(_) => continue,
-        };
+        let belongs = deals.get(&deal_id).is_some_and(|deal| {
+            customers.get(&head.customer_external_id) == Some(&deal.customer_id)
+        });
+        if belongs {
+            continue;
+        }
+        // The rule and its message are `deals::check_of_customer`'s.
+        let message = "is not a deal of this customer";
         problems.add(group.first_row, "dealId", message, Some(&group.external_id));
         group.invalid = true;
     }

@@ -53,13 +53,17 @@ fn converted(base: &str, minor: &str) -> String {
     )
 }
 
-/// Locks the customers' rows in id order.
+/// Locks the customers' rows in id order. `FOR NO KEY UPDATE` (what the
+/// rollup update itself takes) and not `FOR UPDATE`: the latter would
+/// conflict with the key-share locks that inserting orders takes on their
+/// customers (the foreign key), so two imports whose orders share customers
+/// would deadlock.
 async fn lock(tx: &TenantTx, customer_ids: &mut Vec<Uuid>) -> Result<()> {
     customer_ids.sort_unstable();
     customer_ids.dedup();
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "SELECT 1 FROM customers WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE",
+        "SELECT 1 FROM customers WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE",
         [tx.tenant_id().into(), customer_ids.clone().into()],
     ))
     .await?;
