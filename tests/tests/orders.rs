@@ -1493,3 +1493,40 @@ async fn concurrent_imports_whose_orders_share_customers_all_land() {
         assert_eq!(edge["node"]["orderTotal"]["amount"], "120.00", "{body}");
     }
 }
+
+#[tokio::test]
+async fn customers_an_import_creates_start_with_their_orders_counted() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-created-rollups").await;
+    product(&app, &acme, json!({ "sku": "W-1", "name": "Widget" })).await;
+    let body = set_rate(&app, &acme, "EUR", "1.1", "2026-01-01").await;
+    assert!(body["data"]["setExchangeRate"].is_object(), "{body}");
+    // A customer the import creates starts with its imported orders counted,
+    // each converted at the rate of its date.
+    let report = import(
+        &app,
+        &acme,
+        json!({ "createMissingCustomers": true, "rows": [
+            { "externalOrderId": "N-1", "customerExternalId": "C-NEW", "customerName": "Newcomer",
+              "orderedAt": "2026-02-01", "currency": "EUR", "sku": "W-1", "quantity": "3", "unitPrice": "10" },
+            { "externalOrderId": "N-2", "customerExternalId": "C-NEW", "orderedAt": "2026-05-15T12:00:00Z",
+              "currency": "USD", "sku": "W-1", "quantity": "1", "unitPrice": "7.5" },
+            { "externalOrderId": "N-3", "customerExternalId": "C-NEW", "orderedAt": "2026-07-01",
+              "currency": "USD", "sku": "W-1", "quantity": "1", "unitPrice": "999", "status": "CANCELLED" } ] }),
+    )
+    .await;
+    assert_eq!(report["customersCreated"], 1, "{report}");
+    let created = app
+        .gql_as(
+            &acme,
+            "{ customers(filter: { externalId: { eq: \"C-NEW\" } }) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["data"]["customers"]["edges"][0]["node"]["id"]
+        .clone();
+    assert_eq!(
+        rollups(&app, &acme, &created).await,
+        json!({ "orderCount": 2, "orderTotal": { "amount": "40.50", "currency": "USD" },
+                "lastOrderAt": "2026-05-15T12:00:00+00:00" })
+    );
+}

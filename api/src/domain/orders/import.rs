@@ -255,9 +255,32 @@ pub async fn import(
     };
     // Sorted, so concurrent imports take the unique-key locks in the same order.
     wanted.sort_unstable();
+    let mut created_ids = HashSet::new();
     if !wanted.is_empty() {
-        let created = create_customers(tx, &wanted, options.new_customer_kind).await?;
+        let new_ids: HashMap<&str, Uuid> = wanted
+            .iter()
+            .map(|(external_id, _)| (external_id.as_str(), Uuid::now_v7()))
+            .collect();
+        // A created customer starts with the rollups of its orders here.
+        let first_orders: Vec<rollups::PlacedOrder> = groups
+            .iter()
+            .filter(|g| !g.invalid)
+            .filter_map(|g| {
+                let head = g.head.as_ref()?;
+                let customer_id = *new_ids.get(head.customer_external_id.as_str())?;
+                Some(placed_order(g, head, customer_id, &priced))
+            })
+            .collect();
+        let created = create_customers(
+            tx,
+            &wanted,
+            &new_ids,
+            &first_orders,
+            options.new_customer_kind,
+        )
+        .await?;
         report.customers_created = created.len() as u64;
+        created_ids.extend(created.values().copied());
         customer_ids.extend(created);
         let raced: Vec<String> = wanted
             .iter()
@@ -272,7 +295,7 @@ pub async fn import(
         }
     }
 
-    let written = write_orders(tx, &groups, &priced, &customer_ids).await?;
+    let written = write_orders(tx, &groups, &priced, &customer_ids, &created_ids).await?;
     report.orders_created = written.orders;
     report.lines_created = written.lines;
     report.orders_skipped_as_duplicates += written.raced_duplicates;
@@ -806,29 +829,44 @@ async fn find_customers(
 async fn create_customers(
     tx: &TenantTx,
     wanted: &[(String, String)],
+    new_ids: &HashMap<&str, Uuid>,
+    first_orders: &[rollups::PlacedOrder],
     kind: CustomerKind,
 ) -> Result<HashMap<String, Uuid>> {
-    let ids: Vec<Uuid> = wanted.iter().map(|_| Uuid::now_v7()).collect();
+    let ids: Vec<Uuid> = wanted.iter().map(|(e, _)| new_ids[e.as_str()]).collect();
     let external_ids: Vec<String> = wanted.iter().map(|(e, _)| e.clone()).collect();
     let names: Vec<String> = wanted.iter().map(|(_, n)| n.clone()).collect();
     let user: sea_orm::Value = tx.scope().user_id.into();
+    let base = currencies::base_currency(tx).await?;
+    let keyed: Vec<(Uuid, &rollups::PlacedOrder)> =
+        first_orders.iter().map(|o| (o.customer_id, o)).collect();
+    let mut values = vec![tx.tenant_id().into()];
+    values.extend(rollups::increments_values(&keyed));
+    values.extend([
+        (currencies::minor_units(&base) as i32).into(),
+        base.into(),
+        kind.as_str().into(),
+        user,
+        ids.into(),
+        names.into(),
+        external_ids.into(),
+    ]);
     let rows = tx
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "INSERT INTO customers (tenant_id, id, kind, name, external_id, lifecycle_stage, created_by,
-                                    created_at, updated_at)
-             SELECT $1, c.id, $2, c.name, c.external_id, 'CUSTOMER', $3, now(), now()
-               FROM unnest($4::uuid[], $5::text[], $6::text[]) AS c(id, name, external_id)
-             ON CONFLICT (tenant_id, external_id) DO NOTHING
-             RETURNING *",
-            [
-                tx.tenant_id().into(),
-                kind.as_str().into(),
-                user,
-                ids.into(),
-                names.into(),
-                external_ids.into(),
-            ],
+            format!(
+                "WITH {increments}
+                 INSERT INTO customers (tenant_id, id, kind, name, external_id, lifecycle_stage, created_by,
+                                        created_at, updated_at, order_count, order_total, last_order_at)
+                 SELECT $1, c.id, $8, c.name, c.external_id, 'CUSTOMER', $9, now(), now(),
+                        coalesce(d.n, 0), coalesce(d.total, 0), d.last
+                   FROM unnest($10::uuid[], $11::text[], $12::text[]) AS c(id, name, external_id)
+                   LEFT JOIN d ON d.customer = c.id
+                 ON CONFLICT (tenant_id, external_id) DO NOTHING
+                 RETURNING *",
+                increments = rollups::increments_sql("uuid", "$7", "$6"),
+            ),
+            values,
         ))
         .await?;
     let mut created = HashMap::with_capacity(rows.len());
@@ -851,6 +889,22 @@ async fn create_customers(
     Ok(created)
 }
 
+/// A valid order as the rollups see it.
+fn placed_order(
+    group: &Group,
+    head: &Head,
+    customer_id: Uuid,
+    priced: &HashMap<String, (Vec<PricedLine>, Decimal)>,
+) -> rollups::PlacedOrder {
+    rollups::PlacedOrder {
+        customer_id,
+        ordered_at: head.ordered_at,
+        currency: head.currency.clone(),
+        total: priced[&group.external_id].1,
+        status: head.status,
+    }
+}
+
 /// What [`write_orders`] wrote.
 struct Written {
     orders: u64,
@@ -865,6 +919,7 @@ async fn write_orders(
     groups: &[Group],
     priced: &HashMap<String, (Vec<PricedLine>, Decimal)>,
     customer_ids: &HashMap<String, Uuid>,
+    created_ids: &HashSet<Uuid>,
 ) -> Result<Written> {
     // Sorted by external id, so concurrent imports take the unique-key locks
     // in the same order and cannot deadlock.
@@ -912,16 +967,9 @@ async fn write_orders(
     let placed: Vec<rollups::PlacedOrder> = valid
         .iter()
         .zip(&customers)
-        .zip(&totals)
-        .map(|((group, customer_id), total)| {
+        .map(|(group, customer_id)| {
             let head = group.head.as_ref().expect("valid groups have a head");
-            rollups::PlacedOrder {
-                customer_id: *customer_id,
-                ordered_at: head.ordered_at,
-                currency: head.currency.clone(),
-                total: *total,
-                status: head.status,
-            }
+            placed_order(group, head, *customer_id, priced)
         })
         .collect();
     let user: sea_orm::Value = tx.scope().user_id.into();
@@ -1022,13 +1070,22 @@ async fn write_orders(
         ))
         .await?;
     }
-    let placed: Vec<rollups::PlacedOrder> = placed
-        .into_iter()
-        .zip(&order_ids)
-        .filter(|(_, id)| inserted.contains(id))
-        .map(|(order, _)| order)
-        .collect();
-    rollups::add(tx, &placed).await?;
+    // Customers created by this import already count their orders here,
+    // unless one of those orders turned out a duplicate (raced): recount them.
+    let mut recount = HashSet::new();
+    let mut added = Vec::with_capacity(placed.len());
+    for (order, id) in placed.into_iter().zip(&order_ids) {
+        let created = created_ids.contains(&order.customer_id);
+        match (inserted.contains(id), created) {
+            (true, false) => added.push(order),
+            (false, true) => {
+                recount.insert(order.customer_id);
+            }
+            _ => {}
+        }
+    }
+    rollups::add(tx, &added).await?;
+    rollups::recount(tx, &recount.into_iter().collect::<Vec<_>>()).await?;
     Ok(Written {
         orders: inserted.len() as u64,
         lines,

@@ -70,6 +70,57 @@ async fn lock(tx: &TenantTx, customer_ids: &mut Vec<Uuid>) -> Result<()> {
     Ok(())
 }
 
+/// SQL of a relation `d(customer, n, total, last)`: the rollup increments
+/// of the orders in `$2..$5` (`customer` keys of type `key_type`, order
+/// times, currencies, totals), one row per customer. `$1` is the tenant,
+/// `base` and `minor` the placeholders of the base currency and its minor
+/// units. The one definition of how orders add up, for [`add`] and for the
+/// customers an import creates with their first orders.
+pub fn increments_sql(key_type: &str, base: &str, minor: &str) -> String {
+    format!(
+        "o AS (SELECT * FROM unnest($2::{key_type}[], $3::timestamptz[], $4::text[], $5::numeric[])
+                         AS o(customer, ordered_at, currency, total)),
+         d AS (SELECT o.customer, count(*) AS n, coalesce(sum({value}), 0) AS total,
+                      max(o.ordered_at) AS last
+                 FROM o GROUP BY o.customer)",
+        value = converted(base, minor),
+    )
+}
+
+/// The parameters `$2..$5` of [`increments_sql`] for `orders` (those that
+/// count), keyed by `key`.
+pub fn increments_values<K: Clone + Into<sea_orm::Value>>(
+    orders: &[(K, &PlacedOrder)],
+) -> [sea_orm::Value; 4]
+where
+    Vec<K>: Into<sea_orm::Value>,
+{
+    let counted: Vec<&(K, &PlacedOrder)> =
+        orders.iter().filter(|(_, o)| counts(o.status)).collect();
+    [
+        counted
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<K>>()
+            .into(),
+        counted
+            .iter()
+            .map(|(_, o)| o.ordered_at)
+            .collect::<Vec<_>>()
+            .into(),
+        counted
+            .iter()
+            .map(|(_, o)| o.currency.clone())
+            .collect::<Vec<_>>()
+            .into(),
+        counted
+            .iter()
+            .map(|(_, o)| o.total)
+            .collect::<Vec<_>>()
+            .into(),
+    ]
+}
+
 /// Adds newly written orders to their customers' rollups (and marks
 /// their customers' views as changed).
 pub async fn add(tx: &TenantTx, orders: &[PlacedOrder]) -> Result<()> {
@@ -84,43 +135,24 @@ pub async fn add(tx: &TenantTx, orders: &[PlacedOrder]) -> Result<()> {
     let mut customer_ids: Vec<Uuid> = counted.iter().map(|o| o.customer_id).collect();
     lock(tx, &mut customer_ids).await?;
     let sql = format!(
-        "WITH o AS (SELECT * FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::numeric[])
-                             AS o(customer_id, ordered_at, currency, total)),
-              d AS (SELECT o.customer_id, count(*) AS n, coalesce(sum({value}), 0) AS total,
-                           max(o.ordered_at) AS last
-                      FROM o GROUP BY o.customer_id)
+        "WITH {increments}
          UPDATE customers c
             SET order_count = c.order_count + d.n,
                 order_total = c.order_total + d.total,
                 last_order_at = GREATEST(c.last_order_at, d.last)
            FROM d
-          WHERE c.tenant_id = $1 AND c.id = d.customer_id",
-        value = converted("$6", "$7"),
+          WHERE c.tenant_id = $1 AND c.id = d.customer",
+        increments = increments_sql("uuid", "$6", "$7"),
     );
+    let keyed: Vec<(Uuid, &PlacedOrder)> = counted.iter().map(|o| (o.customer_id, *o)).collect();
+    let mut values = vec![tx.tenant_id().into()];
+    values.extend(increments_values(&keyed));
+    values.push(base.clone().into());
+    values.push((currencies::minor_units(&base) as i32).into());
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         sql,
-        [
-            tx.tenant_id().into(),
-            counted
-                .iter()
-                .map(|o| o.customer_id)
-                .collect::<Vec<_>>()
-                .into(),
-            counted
-                .iter()
-                .map(|o| o.ordered_at)
-                .collect::<Vec<_>>()
-                .into(),
-            counted
-                .iter()
-                .map(|o| o.currency.clone())
-                .collect::<Vec<_>>()
-                .into(),
-            counted.iter().map(|o| o.total).collect::<Vec<_>>().into(),
-            base.clone().into(),
-            (currencies::minor_units(&base) as i32).into(),
-        ],
+        values,
     ))
     .await?;
     for id in customer_ids {
