@@ -24,6 +24,7 @@ mod m20261125_000015_order_rollups;
 mod m20261126_000016_customer_performance;
 mod m20261126_000017_order_links;
 mod m20261126_000018_order_import_speed;
+mod m20261126_000019_redundant_tenant_keys;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_customer_performance::Migration),
             Box::new(m20261126_000017_order_links::Migration),
             Box::new(m20261126_000018_order_import_speed::Migration),
+            Box::new(m20261126_000019_redundant_tenant_keys::Migration),
         ]
     }
 }

@@ -71,6 +71,20 @@ pub async fn record(
     record_many(tx, kind, &[(aggregate_id, payload)]).await
 }
 
+/// SQL recording one event of `kind` per row of `rows`, a relation of the
+/// same statement with columns `event_id`, `aggregate_id` and `payload`
+/// (jsonb), for bulk writes that build their payloads in SQL. `tenant` and
+/// `actor` are placeholders bound by the caller.
+pub fn insert_sql(kind: EventKind, rows: &str, tenant: &str, actor: &str) -> String {
+    format!(
+        "INSERT INTO domain_events (tenant_id, id, kind, aggregate_type, aggregate_id, payload, actor)
+         SELECT {tenant}, e.event_id, '{kind}', '{aggregate}', e.aggregate_id, e.payload, {actor}
+           FROM {rows} e",
+        kind = kind.as_str(),
+        aggregate = kind.aggregate_type(),
+    )
+}
+
 /// Records events of one kind with a single `INSERT … SELECT FROM unnest`.
 pub async fn record_many(
     tx: &TenantTx,

@@ -21,8 +21,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
-    Select, Set, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, Select, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -215,6 +215,25 @@ pub struct NewOrderLine {
     pub discount_percent: Decimal,
 }
 
+/// SQL recording the `ORDER_CREATED` event of each row of `rows`: a
+/// relation of `orders` rows with an added `event_id`. `$1` is the tenant,
+/// `actor` the placeholder of the acting user. The one definition of the
+/// event's payload, for single and bulk writes.
+pub fn created_events_sql(rows: &str, actor: &str) -> String {
+    super::domain_events::insert_sql(
+        super::domain_events::EventKind::OrderCreated,
+        &format!(
+            "(SELECT r.event_id, r.id AS aggregate_id,
+                     jsonb_build_object('orderId', r.id, 'customerId', r.customer_id,
+                                        'externalId', r.external_id, 'currency', r.currency,
+                                        'total', trim_scale(r.total_amount)::text) AS payload
+                FROM {rows} r)"
+        ),
+        "$1",
+        actor,
+    )
+}
+
 /// Records an order with its lines. The customer and every product must be
 /// the tenant's (else `VALIDATION` on `customerId` / `lines[i].productId`);
 /// products must be active; a line without a unit price takes the list price
@@ -356,18 +375,20 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
         }],
     )
     .await?;
-    super::domain_events::record(
-        tx,
-        super::domain_events::EventKind::OrderCreated,
-        order.id,
-        serde_json::json!({
-            "orderId": order.id,
-            "customerId": order.customer_id,
-            "externalId": order.external_id,
-            "currency": order.currency,
-            "total": order.total_amount.normalize().to_string(),
-        }),
-    )
+    tx.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        format!(
+            "WITH o AS (SELECT $3::uuid AS event_id, o.* FROM orders o WHERE o.tenant_id = $1 AND o.id = $4)
+             {}",
+            created_events_sql("o", "$2")
+        ),
+        [
+            tx.tenant_id().into(),
+            tx.scope().user_id.into(),
+            Uuid::now_v7().into(),
+            order.id.into(),
+        ],
+    ))
     .await?;
     Ok(order)
 }

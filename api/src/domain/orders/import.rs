@@ -973,19 +973,32 @@ async fn write_orders(
         })
         .collect();
     let user: sea_orm::Value = tx.scope().user_id.into();
+    let event_ids: Vec<Uuid> = ids.iter().map(|_| Uuid::now_v7()).collect();
+    // The orders and, in the same statement, the outbox event of each
+    // order actually written (not of raced duplicates).
     let inserted = tx
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "INSERT INTO orders (tenant_id, id, version, customer_id, external_id, ordered_at, currency, channel,
-                                 status, total_amount, deal_id, campaign, created_by, created_at, updated_at)
-             SELECT $1, o.id, 1, o.customer_id, o.external_id, o.ordered_at, o.currency, o.channel, o.status,
-                    o.total, NULLIF(o.deal_id, '')::uuid, NULLIF(o.campaign, ''), $2, now(), now()
-               FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
-                           $9::text[], $10::numeric[], $11::text[], $12::text[])
-                    AS o(id, customer_id, external_id, ordered_at, currency, channel, status, total, deal_id,
-                         campaign)
-             ON CONFLICT (tenant_id, external_id) DO NOTHING
-             RETURNING id, customer_id, external_id, currency, total_amount",
+            format!(
+                "WITH ins AS (
+                     INSERT INTO orders (tenant_id, id, version, customer_id, external_id, ordered_at, currency,
+                                         channel, status, total_amount, deal_id, campaign, created_by,
+                                         created_at, updated_at)
+                     SELECT $1, o.id, 1, o.customer_id, o.external_id, o.ordered_at, o.currency, o.channel,
+                            o.status, o.total, NULLIF(o.deal_id, '')::uuid, NULLIF(o.campaign, ''), $2, now(),
+                            now()
+                       FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
+                                   $9::text[], $10::numeric[], $11::text[], $12::text[])
+                            AS o(id, customer_id, external_id, ordered_at, currency, channel, status, total,
+                                 deal_id, campaign)
+                     ON CONFLICT (tenant_id, external_id) DO NOTHING
+                     RETURNING *),
+                 ev AS (SELECT e.event_id, ins.* FROM ins
+                          JOIN unnest($3::uuid[], $13::uuid[]) AS e(order_id, event_id) ON e.order_id = ins.id),
+                 events AS ({events})
+                 SELECT id FROM ins",
+                events = super::created_events_sql("ev", "$2"),
+            ),
             [
                 tx.tenant_id().into(),
                 user,
@@ -999,32 +1012,14 @@ async fn write_orders(
                 totals.into(),
                 deal_ids.into(),
                 campaigns.into(),
+                event_ids.into(),
             ],
         ))
         .await?;
-    let mut events = Vec::with_capacity(inserted.len());
-    for row in &inserted {
-        let id = row.try_get::<Uuid>("", "id")?;
-        let total = row.try_get::<Decimal>("", "total_amount")?;
-        events.push((
-            id,
-            serde_json::json!({
-                "orderId": id,
-                "customerId": row.try_get::<Uuid>("", "customer_id")?,
-                "externalId": row.try_get::<String>("", "external_id")?,
-                "currency": row.try_get::<String>("", "currency")?,
-                "total": total.normalize().to_string(),
-            }),
-        ));
-    }
-    // One outbox statement for the batch.
-    crate::domain::domain_events::record_many(
-        tx,
-        crate::domain::domain_events::EventKind::OrderCreated,
-        &events,
-    )
-    .await?;
-    let inserted: HashSet<Uuid> = events.iter().map(|(id, _)| *id).collect();
+    let inserted: HashSet<Uuid> = inserted
+        .iter()
+        .map(|row| row.try_get::<Uuid>("", "id"))
+        .collect::<Result<_, _>>()?;
 
     let mut line_orders = Vec::new();
     let mut line_nos = Vec::new();
