@@ -4,6 +4,9 @@
 //! `tenancy` holds the tenant transaction every tenant query runs in,
 //! `auth` identifies callers, `domain` holds the business rules and
 //! `graphql` and `routes` expose them over HTTP.
+// The GraphQL schema's futures nest deeply; proving them `Send` needs more
+// than the default depth of trait resolution.
+#![recursion_limit = "256"]
 
 pub mod auth;
 pub mod cache;

@@ -346,3 +346,95 @@ async fn sales_reps_see_and_change_leads_as_they_see_customers() {
         assert_eq!(error_code(&body), Some("NOT_FOUND"), "{query}: {body}");
     }
 }
+
+#[tokio::test]
+async fn the_value_summary_counts_only_the_customers_a_rep_may_see() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-value-visibility").await;
+    let (ann, ann_id) = sales_rep(&app, &acme, "ann@acme.example", None).await;
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { createProduct(input: { sku: \"P-1\", name: \"Widget\" }) { product { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let rows: Vec<Value> = (1..=3)
+        .map(|c| {
+            json!({ "externalOrderId": format!("O-{c}"), "customerExternalId": format!("C-{c}"),
+                    "customerName": format!("Customer {c}"), "orderedAt": "2026-01-05",
+                    "currency": "USD", "sku": "P-1", "quantity": "1", "unitPrice": format!("{}", c * 100) })
+        })
+        .collect();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ImportOrdersInput!) { importOrders(input: $input) { ordersCreated } }",
+            json!({ "input": { "rows": rows, "createMissingCustomers": true } }),
+        )
+        .await;
+    assert_eq!(body["data"]["importOrders"]["ordersCreated"], 3, "{body}");
+    // Ann owns the customer of the 200 order.
+    let body = app
+        .gql_as(
+            &acme,
+            "{ customers(filter: { externalId: { eq: \"C-2\" } }) { edges { node { id version } } } }",
+            json!({}),
+        )
+        .await;
+    let c2 = body["data"]["customers"]["edges"][0]["node"].clone();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
+            json!({ "input": { "id": c2["id"], "version": c2["version"], "ownerId": ann_id } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { recomputeCustomerValue { id } }",
+            json!({}),
+        )
+        .await;
+    let run = body["data"]["recomputeCustomerValue"]["id"].clone();
+    for _ in 0..600 {
+        let body = app
+            .gql_as(
+                &acme,
+                "query($id: ID!) { analyticsRun(id: $id) { status } }",
+                json!({ "id": run }),
+            )
+            .await;
+        if body["data"]["analyticsRun"]["status"] == "SUCCEEDED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    const SUMMARY: &str =
+        "{ customerValueSummary { customerCount tiers { customers revenue { amount } } } }";
+    let tiers = |body: &Value| -> (i64, String) {
+        let tiers = body["data"]["customerValueSummary"]["tiers"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"));
+        let customers = tiers.iter().map(|t| t["customers"].as_i64().unwrap()).sum();
+        let revenue: f64 = tiers
+            .iter()
+            .map(|t| {
+                t["revenue"]["amount"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<f64>()
+                    .unwrap()
+            })
+            .sum();
+        (customers, format!("{revenue:.2}"))
+    };
+    let everyone = app.gql_as(&acme, SUMMARY, json!({})).await;
+    assert_eq!(tiers(&everyone), (3, "600.00".to_owned()), "{everyone}");
+    set_visibility(&app, &acme, "OWN").await;
+    let own = app.gql_with(Some(&ann), SUMMARY, json!({})).await;
+    assert_eq!(tiers(&own), (1, "200.00".to_owned()), "{own}");
+}

@@ -120,10 +120,11 @@ async fn main() {
     exec(
         &owner,
         &format!(
-            "WITH p AS (SELECT id, row_number() OVER (ORDER BY sku) AS n FROM products WHERE tenant_id = '{tenant_id}')
+            "WITH p AS (SELECT array_agg(id ORDER BY sku) AS ids FROM products WHERE tenant_id = '{tenant_id}')
              INSERT INTO order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price, net_amount)
-             SELECT o.tenant_id, o.id, 1, p.id, 1, o.total_amount, o.total_amount
-               FROM orders o JOIN p ON p.n = 1 + (abs(hashtext(o.id::text)) % {PRODUCTS})
+             SELECT o.tenant_id, o.id, 1, p.ids[1 + (abs(hashtext(o.id::text)) % {PRODUCTS})], 1, o.total_amount,
+                    o.total_amount
+               FROM orders o, p
               WHERE o.tenant_id = '{tenant_id}'"
         ),
     )

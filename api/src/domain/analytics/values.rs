@@ -253,21 +253,24 @@ pub struct Summary {
     pub segments: Vec<GroupFigures>,
 }
 
+/// Tiers or segments over the customers the member may see (a sales rep
+/// restricted to their own or their team's customers counts only those).
 async fn groups(tx: &TenantTx, column: &str) -> Result<Vec<GroupFigures>> {
-    Ok(
-        GroupFigures::find_by_statement(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
-                "SELECT {column} AS name, count(*) AS customers, sum(monetary_total) AS revenue,
-                    sum(clv_12m) AS clv_12m
-               FROM customer_values WHERE tenant_id = $1
-              GROUP BY {column} ORDER BY {column}"
-            ),
-            [tx.tenant_id().into()],
-        ))
+    let mut sql = super::SqlBuilder::default();
+    let tenant = sql.bind(tx.tenant_id());
+    let visible = super::visible_customers(tx, &mut sql, &tenant);
+    sql.push(&format!(
+        "SELECT v.{column} AS name, count(*) AS customers, sum(v.monetary_total) AS revenue,
+                sum(v.clv_12m) AS clv_12m
+           FROM customer_values v
+           JOIN customers c ON c.tenant_id = v.tenant_id AND c.id = v.customer_id
+                           AND c.deleted_at IS NULL
+          WHERE v.tenant_id = {tenant} AND {visible}
+          GROUP BY v.{column} ORDER BY v.{column}"
+    ));
+    Ok(GroupFigures::find_by_statement(sql.statement())
         .all(&**tx)
-        .await?,
-    )
+        .await?)
 }
 
 /// The summary of the stored results.

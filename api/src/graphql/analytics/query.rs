@@ -32,6 +32,8 @@ pub struct AnalyticsQuery;
 impl AnalyticsQuery {
     /// The workspace's customer value as of the latest successful run:
     /// tiers, segments, the Pareto view, model parameters and diagnostics.
+    /// Tiers and segments count the customers you may see; the Pareto view
+    /// and the model figures describe the whole workspace.
     async fn customer_value_summary(&self, ctx: &Context<'_>) -> Result<CustomerValueSummary> {
         authorize(ctx, Permission::OrdersRead)?;
         let tx = read_tx(ctx).await?;

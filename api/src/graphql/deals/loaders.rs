@@ -39,6 +39,25 @@ pub fn register(request: async_graphql::Request, tx: &Arc<RequestTx>) -> async_g
             tokio::spawn,
         ))
         .data(DataLoader::new(DealLoader { tx: tx.clone() }, tokio::spawn))
+        .data(DataLoader::new(
+            ContactLoader { tx: tx.clone() },
+            tokio::spawn,
+        ))
+}
+
+/// Visible contacts by id (the contacts named on deals).
+pub struct ContactLoader {
+    tx: Arc<RequestTx>,
+}
+
+impl Loader<Uuid> for ContactLoader {
+    type Value = entity::contact::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let tx = self.tx.lock().await?;
+        Ok(crate::domain::contacts::find_many(&tx, ids).await?)
+    }
 }
 
 /// Stages by id.

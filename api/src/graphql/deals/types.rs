@@ -18,7 +18,7 @@ use crate::config::GraphqlLimits;
 use crate::domain::deals::{self, DealChanges, DealContactInput, NewDeal};
 use crate::domain::filter::EnumFilter;
 use crate::domain::pipelines::{self, NewStage, StageChanges};
-use crate::domain::{contacts, currencies, domain_events, interactions};
+use crate::domain::{currencies, domain_events, interactions};
 use crate::error::Error;
 use crate::graphql::common::{
     page_request, parse_id, to_id, Date, DateTimeFilter, IdFilter, Money, OrderDirection, PageInfo,
@@ -417,8 +417,8 @@ impl DealContact {
         to_id(self.0.contact_id)
     }
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        let tx = read_tx(ctx).await?;
-        Ok(contacts::find(&tx, self.0.contact_id).await?.map(Contact))
+        let loader = ctx.data_unchecked::<DataLoader<super::loaders::ContactLoader>>();
+        Ok(loader.load_one(self.0.contact_id).await?.map(Contact))
     }
     /// Decision maker, champion, user, …
     async fn role(&self) -> Option<&str> {
