@@ -41,6 +41,13 @@ use crate::tenancy::{TenantScope, TenantTx};
 
 /// Days in a CLV month (the `lifetimes` convention for daily data).
 const DAYS_PER_MONTH: f64 = 30.0;
+/// How far above the largest observed average spend a fitted mean spend may
+/// lie before the Gamma-Gamma fit counts as degenerate.
+const MAX_SPEND_RATIO: f64 = 100.0;
+/// Money predictions beyond this are not stored (NULL): no real customer is
+/// worth 10^18 and the money columns hold less than 10^26.
+const MAX_MONEY_PREDICTION: f64 = 1e18;
+
 /// Points of the stored Pareto curve (customer shares 0, 1 %, …, 100 %).
 const PARETO_POINTS: usize = 101;
 
@@ -249,6 +256,16 @@ pub fn churn_risk(probability_alive: f64, recency_days: f64, interval: Option<f6
     (1.0 - alive * on_time).clamp(0.0, 1.0)
 }
 
+/// A predicted amount of money as stored: NaN (stored as NULL) when not
+/// finite or beyond [`MAX_MONEY_PREDICTION`].
+fn money_prediction(v: f64) -> f64 {
+    if v.is_finite() && v.abs() <= MAX_MONEY_PREDICTION {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
 fn median(mut values: Vec<f64>) -> Option<f64> {
     if values.is_empty() {
         return None;
@@ -329,14 +346,31 @@ pub fn score(histories: &[History], settings: &ModelSettings) -> Result<Scoring>
             },
         })
         .collect();
+    // The largest average spend observed, against which the fitted mean is judged.
+    let largest_spend = spends
+        .iter()
+        .filter(|s| s.frequency > 0)
+        .map(|s| s.monetary_value)
+        .fold(0.0, f64::max);
     let gg_fit = match gamma_gamma::fit(&spends, &FitOptions::default()) {
-        Ok(fit) if fit.params.q > 1.0 => Some(fit),
-        Ok(_) => {
+        Ok(fit) if fit.params.q <= 1.0 => {
             fit_errors.push(
                 "Gamma-Gamma: the fitted q is not above 1, so expected spend is undefined".into(),
             );
             None
         }
+        // With few repeat buyers the fit can run off towards q → 1, where
+        // the implied mean spend p·v/(q − 1) explodes.
+        Ok(fit)
+            if fit.params.p * fit.params.v / (fit.params.q - 1.0)
+                > MAX_SPEND_RATIO * largest_spend =>
+        {
+            fit_errors.push(
+                "Gamma-Gamma: the fit is degenerate (its mean spend is far above every observed spend); more repeat buyers are needed to predict spend".into(),
+            );
+            None
+        }
+        Ok(fit) => Some(fit),
         Err(e) => {
             fit_errors.push(format!("Gamma-Gamma: {e}"));
             None
@@ -424,9 +458,9 @@ pub fn score(histories: &[History], settings: &ModelSettings) -> Result<Scoring>
                 probability_alive: finite(p[0]),
                 expected_purchases_12m: finite(p[1]),
                 expected_purchases: finite(p[2]),
-                clv_12m: finite(p[3]),
-                clv: finite(p[4]),
-                potential_value: finite(p[5]),
+                clv_12m: money_prediction(p[3]),
+                clv: money_prediction(p[4]),
+                potential_value: money_prediction(p[5]),
                 churn_risk: churn_risk(p[0], h.recency_days as f64, interval.or(typical_interval)),
             }
         })
@@ -725,6 +759,14 @@ async fn write_results(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_predictions_beyond_any_real_value_are_not_stored() {
+        assert_eq!(money_prediction(1234.5), 1234.5);
+        assert!(money_prediction(f64::INFINITY).is_nan());
+        assert!(money_prediction(-3e25).is_nan());
+        assert!(money_prediction(2e18).is_nan());
+    }
 
     #[test]
     fn churn_risk_grows_as_a_customer_overstays_their_interval() {
