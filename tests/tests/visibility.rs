@@ -54,6 +54,21 @@ async fn sales_rep(
     )
 }
 
+/// Creates a team and returns its id.
+async fn team(app: &TestApp, owner: &TestTenant, name: &str) -> String {
+    let body = app
+        .gql_as(
+            owner,
+            "mutation($name: String!) { createTeam(input: { name: $name }) { id } }",
+            json!({ "name": name }),
+        )
+        .await;
+    body["data"]["createTeam"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("createTeam failed: {body}"))
+        .to_owned()
+}
+
 fn names(body: &Value) -> Vec<String> {
     body["data"]["customers"]["edges"]
         .as_array()
@@ -81,17 +96,7 @@ async fn set_visibility(app: &TestApp, owner: &TestTenant, visibility: &str) {
 async fn sales_reps_see_all_their_teams_or_their_own_customers_as_the_setting_says() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
-    let team = app
-        .gql_as(
-            &acme,
-            "mutation { createTeam(input: { name: \"East\" }) { id } }",
-            json!({}),
-        )
-        .await;
-    let east = team["data"]["createTeam"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let east = team(&app, &acme, "East").await;
     let (ann, ann_id) = sales_rep(&app, &acme, "ann@acme.example", Some(&east)).await;
     let (cy, cy_id) = sales_rep(&app, &acme, "cy@acme.example", Some(&east)).await;
     let (bob, bob_id) = sales_rep(&app, &acme, "bob@acme.example", None).await;
@@ -254,17 +259,7 @@ async fn only_admins_change_the_setting() {
 async fn sales_reps_see_and_change_leads_as_they_see_customers() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme-lead-visibility").await;
-    let team = app
-        .gql_as(
-            &acme,
-            "mutation { createTeam(input: { name: \"East\" }) { id } }",
-            json!({}),
-        )
-        .await;
-    let east = team["data"]["createTeam"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let east = team(&app, &acme, "East").await;
     let (ann, ann_id) = sales_rep(&app, &acme, "ann@acme.example", Some(&east)).await;
     let (_, cy_id) = sales_rep(&app, &acme, "cy@acme.example", Some(&east)).await;
     let (bob, bob_id) = sales_rep(&app, &acme, "bob@acme.example", None).await;

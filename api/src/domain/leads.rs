@@ -112,12 +112,7 @@ pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
     })
     .exec_with_returning(&**tx)
     .await
-    .map_err(|err| match err.sql_err() {
-        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
-            Error::validation("ownerId", "is not a member of this workspace")
-        }
-        _ => err.into(),
-    })
+    .map_err(owner_error)
 }
 
 /// The leads the member may see: the customer visibility setting applies
@@ -242,15 +237,20 @@ pub async fn update(
     update
         .exec_with_returning(&**tx)
         .await
-        .map_err(|err| match err.sql_err() {
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Error::validation("ownerId", "is not a member of this workspace")
-            }
-            _ => err.into(),
-        })?
+        .map_err(owner_error)?
         .into_iter()
         .next()
         .ok_or(Error::NotFound("lead"))
+}
+
+/// A write refused by the owner's foreign key: the owner is not a member.
+fn owner_error(err: sea_orm::DbErr) -> Error {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+            Error::validation("ownerId", "is not a member of this workspace")
+        }
+        _ => err.into(),
+    }
 }
 
 fn leads_update(tx: &TenantTx, id: Uuid) -> sea_orm::UpdateMany<Leads> {
