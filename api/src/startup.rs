@@ -93,7 +93,7 @@ impl Application {
             throttle: SignInThrottle::new(cache.clone()),
             config: config.clone(),
         };
-        let workers = crate::workers::spawn(db.clone(), gate, config.clone());
+        let workers = crate::workers::spawn(db.clone(), cache.clone(), gate, config.clone());
         let state = web::Data::new(AppState {
             db,
             metrics,

@@ -282,3 +282,123 @@ async fn the_view_shows_new_orders_and_status_changes_and_serves_them_warm() {
     }
     assert_eq!(fewest, 1, "a warm 360 view with orders needs no SQL");
 }
+
+#[tokio::test]
+async fn the_view_holds_open_deals_and_value_and_renews_them_on_deal_moves_and_recomputes() {
+    const DEALS_VIEW: &str = "query($id: ID!) { customer(id: $id) { openDealCount
+        openDeals(first: 5) { edges { node { name status } } }
+        value { tier rfmScore monetaryTotal { amount } } } }";
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-360-deals").await;
+    let customer = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Globex", "externalId": "G-1" }),
+        )
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    let read = || async {
+        let body = app.gql_as(&acme, DEALS_VIEW, json!({ "id": id })).await;
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"]["customer"].clone()
+    };
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id version } } }",
+            json!({ "input": { "name": "Renewal", "customerId": id, "amount": "900", "currency": "USD" } }),
+        )
+        .await;
+    let deal = body["data"]["createDeal"]["deal"].clone();
+    assert!(deal.is_object(), "{body}");
+    let seen = read().await;
+    assert_eq!(seen["openDealCount"], 1);
+    assert_eq!(
+        seen["openDeals"]["edges"],
+        json!([{ "node": { "name": "Renewal", "status": "OPEN" } }])
+    );
+    assert!(seen["value"].is_null(), "no run yet: {seen}");
+
+    // Won: no longer open, at once.
+    let pipelines = app
+        .gql_as(&acme, "{ pipelines { stages { id kind } } }", json!({}))
+        .await;
+    let won = pipelines["data"]["pipelines"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "WON")
+        .unwrap()["id"]
+        .clone();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: MoveDealInput!) { moveDeal(input: $input) { deal { status } } }",
+            json!({ "input": { "id": deal["id"], "stageId": won, "version": deal["version"] } }),
+        )
+        .await;
+    assert_eq!(body["data"]["moveDeal"]["deal"]["status"], "WON", "{body}");
+    let seen = read().await;
+    assert_eq!(seen["openDealCount"], 0);
+    assert_eq!(seen["openDeals"]["edges"], json!([]), "{seen}");
+
+    // A finished analytics run renews the (warm) view with the customer's value.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { createProduct(input: { sku: \"W-1\", name: \"Widget\" }) { product { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ImportOrdersInput!) { importOrders(input: $input) { ordersCreated } }",
+            json!({ "input": { "rows": [
+                { "externalOrderId": "O-1", "customerExternalId": "G-1", "orderedAt": "2026-01-05",
+                  "currency": "USD", "sku": "W-1", "quantity": "1", "unitPrice": "250" } ] } }),
+        )
+        .await;
+    assert_eq!(body["data"]["importOrders"]["ordersCreated"], 1, "{body}");
+    assert!(read().await["value"].is_null());
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { recomputeCustomerValue { id } }",
+            json!({}),
+        )
+        .await;
+    let run = body["data"]["recomputeCustomerValue"]["id"].clone();
+    let mut done = false;
+    for _ in 0..600 {
+        let body = app
+            .gql_as(
+                &acme,
+                "query($id: ID!) { analyticsRun(id: $id) { status } }",
+                json!({ "id": run }),
+            )
+            .await;
+        if body["data"]["analyticsRun"]["status"] == "SUCCEEDED" {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done, "the run did not finish");
+    let seen = read().await;
+    assert_eq!(seen["value"]["monetaryTotal"]["amount"], "250.00", "{seen}");
+    assert_eq!(seen["value"]["tier"], "A", "{seen}");
+
+    // Warm, deals and value come from the view: no SQL.
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = statements(&app).await;
+        read().await;
+        fewest = fewest.min(statements(&app).await - before);
+    }
+    assert_eq!(
+        fewest, 1,
+        "a warm 360 view with deals and value needs no SQL"
+    );
+}

@@ -20,9 +20,10 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use entity::{contact, customer, interaction, order};
+use entity::{contact, customer, deal, interaction, order};
 
-use super::{contacts, customers, interactions, orders};
+use super::analytics::values::{self, CustomerValue};
+use super::{contacts, customers, deals, interactions, orders};
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::tenancy::{TenantScope, TenantTx};
@@ -32,6 +33,7 @@ use crate::tenancy::{TenantScope, TenantTx};
 pub const CONTACTS_IN_VIEW: u64 = 10;
 pub const INTERACTIONS_IN_VIEW: u64 = 10;
 pub const ORDERS_IN_VIEW: u64 = 10;
+pub const OPEN_DEALS_IN_VIEW: u64 = 10;
 /// How long a built view is kept.
 const VIEW_TTL: Duration = Duration::from_secs(600);
 /// How long a version counter is kept after its last change (longer than any view).
@@ -53,17 +55,26 @@ pub struct CustomerView {
     /// customer (`orders::rollups`, `orders::change_status`), so this stays current.
     #[serde(default)]
     pub orders: Vec<order::Model>,
+    /// Open deals, newest first, up to `OPEN_DEALS_IN_VIEW + 1`. Deal writes
+    /// touch their customer, so this stays current.
+    #[serde(default)]
+    pub open_deals: Vec<deal::Model>,
+    /// The stored value figures of the latest analytics run, if any. A
+    /// finished run moves every view of its tenant to a new generation.
+    #[serde(default)]
+    pub value: Option<CustomerValue>,
 }
 
-/// Reads the version and, in the same round trip, the view stored under it.
+/// Reads the version (the record's, then the tenant's generation) and, in
+/// the same round trip, the view stored under it.
 const READ: &str = r"
-local version = redis.call('GET', KEYS[1]) or '0'
+local version = (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[3]) or '0')
 return {version, redis.call('GET', KEYS[2] .. version) or ''}
 ";
 
 /// Stores a view only if its version is still current.
 const STORE: &str = r"
-local version = redis.call('GET', KEYS[1]) or '0'
+local version = (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[3]) or '0')
 if version == ARGV[1] then
   redis.call('SET', KEYS[2] .. version, ARGV[2], 'PX', ARGV[3])
 end
@@ -76,6 +87,12 @@ fn version_key(cache: &Cache, tenant_id: Uuid, customer_id: Uuid) -> String {
         tenant_id.simple(),
         customer_id.simple()
     ))
+}
+
+/// The generation of all of a tenant's views: moved on by writes that change
+/// every view at once (an analytics run).
+fn generation_key(cache: &Cache, tenant_id: Uuid) -> String {
+    cache.key(&format!("{{{}}}:c360:generation", tenant_id.simple()))
 }
 
 fn view_key_prefix(cache: &Cache, tenant_id: Uuid, customer_id: Uuid) -> String {
@@ -117,12 +134,21 @@ async fn build(
         .await?
         .remove(&customer_id)
         .unwrap_or_default();
+    let open_deals = deals::latest_of_customers(&tx, &[customer_id], OPEN_DEALS_IN_VIEW, true)
+        .await?
+        .remove(&customer_id)
+        .unwrap_or_default();
+    let value = values::of_customers(&tx, &[customer_id])
+        .await?
+        .remove(&customer_id);
     tx.commit().await?;
     Ok(Some(CustomerView {
         customer,
         contacts,
         interactions,
         orders,
+        open_deals,
+        value,
     }))
 }
 
@@ -135,6 +161,7 @@ async fn read(
     let reply: redis::RedisResult<(String, String)> = redis::Script::new(READ)
         .key(version_key(cache, tenant_id, customer_id))
         .key(view_key_prefix(cache, tenant_id, customer_id))
+        .key(generation_key(cache, tenant_id))
         .invoke_async(&mut conn)
         .await;
     match reply {
@@ -206,6 +233,7 @@ pub async fn load(
         let stored: redis::RedisResult<String> = redis::Script::new(STORE)
             .key(version_key(cache, tenant_id, customer_id))
             .key(view_key_prefix(cache, tenant_id, customer_id))
+            .key(generation_key(cache, tenant_id))
             .arg(&version)
             .arg(json)
             .arg(VIEW_TTL.as_millis() as u64)
@@ -222,6 +250,28 @@ pub async fn load(
         }
     }
     Ok(view.map(Arc::new))
+}
+
+/// Moves every view of the tenant to a new generation, so the next read of
+/// each rebuilds it. Called once a write that changed them all committed.
+pub async fn invalidate_tenant(cache: &Cache, tenant_id: Uuid) {
+    let Some(mut conn) = cache.connection().await else {
+        return;
+    };
+    let key = generation_key(cache, tenant_id);
+    let done: redis::RedisResult<()> = redis::pipe()
+        .cmd("INCR")
+        .arg(&key)
+        .ignore()
+        .cmd("PEXPIRE")
+        .arg(&key)
+        .arg(VERSION_TTL.as_millis() as u64)
+        .ignore()
+        .query_async(&mut conn)
+        .await;
+    if let Err(err) = done {
+        tracing::warn!(error = %err, "could not invalidate a workspace's cached customer views");
+    }
 }
 
 /// Moves the customers' views to a new version, so the next read rebuilds

@@ -1032,11 +1032,13 @@ pub fn cursor_of(row: &deal::Model) -> String {
     super::pagination::cursor(&keys, sort_values(&keys, row))
 }
 
-/// The newest `limit + 1` deals of each of `customers`, in one query.
+/// The newest `limit + 1` deals (only open ones when `open_only`) of each
+/// of `customers`, in one query.
 pub async fn latest_of_customers(
     tx: &TenantTx,
     customers: &[Uuid],
     limit: u64,
+    open_only: bool,
 ) -> Result<HashMap<Uuid, Vec<deal::Model>>> {
     let visible_customers = super::customers::find_many(tx, customers).await?;
     let ids: Vec<Uuid> = visible_customers.into_keys().collect();
@@ -1046,13 +1048,14 @@ pub async fn latest_of_customers(
            FROM unnest($2::uuid[]) AS c (id)
            CROSS JOIN LATERAL (
                  SELECT d.* FROM deals d
-                  WHERE d.tenant_id = $1 AND d.customer_id = c.id
+                  WHERE d.tenant_id = $1 AND d.customer_id = c.id AND (NOT $4 OR d.status = 'OPEN')
                   ORDER BY d.created_at DESC, d.id DESC
                   LIMIT $3) latest",
         [
             tx.tenant_id().into(),
             ids.into(),
             ((limit + 1) as i64).into(),
+            open_only.into(),
         ],
     ))
     .all(&**tx)

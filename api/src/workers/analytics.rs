@@ -9,6 +9,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::domain::analytics::{recompute, runs};
 
@@ -18,13 +19,18 @@ const LEASE: Duration = Duration::from_secs(15 * 60);
 const BATCH: i32 = 10;
 
 /// Runs until `stopped` changes.
-pub async fn run(db: DatabaseConnection, config: Arc<Config>, mut stopped: watch::Receiver<bool>) {
+pub async fn run(
+    db: DatabaseConnection,
+    cache: Cache,
+    config: Arc<Config>,
+    mut stopped: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(config.analytics_poll_interval) => {}
             _ = stopped.changed() => return,
         }
-        if let Err(err) = round(&db).await {
+        if let Err(err) = round(&db, &cache).await {
             tracing::warn!(error = ?err, "analytics round failed");
         }
     }
@@ -32,13 +38,13 @@ pub async fn run(db: DatabaseConnection, config: Arc<Config>, mut stopped: watch
 
 /// Queues the due scheduled runs, then executes queued runs one by one;
 /// returns how many this node executed.
-pub async fn round(db: &DatabaseConnection) -> crate::error::Result<usize> {
+pub async fn round(db: &DatabaseConnection, cache: &Cache) -> crate::error::Result<usize> {
     for tenant_id in runs::due_tenants(db, BATCH).await? {
         runs::queue_scheduled(db, tenant_id).await?;
     }
     let mut executed = 0;
     for (tenant_id, run_id) in runs::queued(db, BATCH, LEASE).await? {
-        if recompute::execute(db, tenant_id, run_id).await? {
+        if recompute::execute(db, cache, tenant_id, run_id).await? {
             executed += 1;
         }
     }

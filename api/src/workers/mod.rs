@@ -22,7 +22,12 @@ pub struct Workers {
 }
 
 /// Starts the background tasks.
-pub fn spawn(db: DatabaseConnection, gate: Arc<Gate>, config: Arc<Config>) -> Workers {
+pub fn spawn(
+    db: DatabaseConnection,
+    cache: crate::cache::Cache,
+    gate: Arc<Gate>,
+    config: Arc<Config>,
+) -> Workers {
     let (stop, stopped) = watch::channel(false);
     let usage = {
         let mut stopped = stopped.clone();
@@ -40,7 +45,12 @@ pub fn spawn(db: DatabaseConnection, gate: Arc<Gate>, config: Arc<Config>) -> Wo
             }
         })
     };
-    let analytics = tokio::spawn(analytics::run(db.clone(), config.clone(), stopped.clone()));
+    let analytics = tokio::spawn(analytics::run(
+        db.clone(),
+        cache,
+        config.clone(),
+        stopped.clone(),
+    ));
     let delivery = tokio::spawn(outbox::run(db, config, stopped));
     Workers {
         stop,

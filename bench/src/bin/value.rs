@@ -136,6 +136,8 @@ async fn main() {
     );
 
     let db = connect_database(&app.config.database_url, 4).await.unwrap();
+    let cache =
+        crm_api::cache::Cache::new(&app.config.redis_url, &app.config.redis_key_prefix).unwrap();
     let scope = TenantScope {
         tenant_id,
         user_id: None,
@@ -150,7 +152,9 @@ async fn main() {
         tx.commit().await.unwrap();
         assert!(created);
         let began = Instant::now();
-        assert!(recompute::execute(&db, tenant_id, run.id).await.unwrap());
+        assert!(recompute::execute(&db, &cache, tenant_id, run.id)
+            .await
+            .unwrap());
         let elapsed = began.elapsed();
         let tx = TenantTx::begin_read_only(&db, scope).await.unwrap();
         let done = runs::find(&tx, run.id).await.unwrap().unwrap();

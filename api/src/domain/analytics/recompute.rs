@@ -35,6 +35,7 @@ use uuid::Uuid;
 
 use super::runs;
 use super::settings::{self, ValueSettings};
+use crate::cache::Cache;
 use crate::domain::currencies;
 use crate::error::{Error, Result};
 use crate::tenancy::{TenantScope, TenantTx};
@@ -53,18 +54,27 @@ const PARETO_POINTS: usize = 101;
 
 /// Claims and executes the run; `false` when another node had claimed it.
 /// A failure is recorded on the run (with a message safe to show) and
-/// logged; it is not returned as an error.
-pub async fn execute(db: &DatabaseConnection, tenant_id: Uuid, run_id: Uuid) -> Result<bool> {
+/// logged; it is not returned as an error. Once the results are stored,
+/// every cached customer view of the tenant (which shows them) is renewed.
+pub async fn execute(
+    db: &DatabaseConnection,
+    cache: &Cache,
+    tenant_id: Uuid,
+    run_id: Uuid,
+) -> Result<bool> {
     if runs::claim(db, tenant_id, run_id).await?.is_none() {
         return Ok(false);
     }
-    if let Err(err) = compute(db, tenant_id, run_id).await {
-        tracing::error!(error = ?err, %run_id, "customer value run failed");
-        let message = match &err {
-            Error::Validation { message, .. } => message.clone(),
-            _ => "the computation failed; the server log has the details".to_owned(),
-        };
-        runs::fail(db, tenant_id, run_id, &message).await?;
+    match compute(db, tenant_id, run_id).await {
+        Ok(()) => crate::domain::customer_view::invalidate_tenant(cache, tenant_id).await,
+        Err(err) => {
+            tracing::error!(error = ?err, %run_id, "customer value run failed");
+            let message = match &err {
+                Error::Validation { message, .. } => message.clone(),
+                _ => "the computation failed; the server log has the details".to_owned(),
+            };
+            runs::fail(db, tenant_id, run_id, &message).await?;
+        }
     }
     Ok(true)
 }

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::tenancy::TenantTx;
 
 /// One customer's stored figures.
-#[derive(Clone, Debug, FromQueryResult)]
+#[derive(Clone, Debug, FromQueryResult, serde::Serialize, serde::Deserialize)]
 pub struct CustomerValue {
     pub customer_id: Uuid,
     pub run_id: Uuid,

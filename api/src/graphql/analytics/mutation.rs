@@ -25,9 +25,10 @@ impl AnalyticsMutation {
             // This node starts it at once; the worker of any node picks it up
             // if this one stops first.
             let db = services(ctx).db.clone();
+            let cache = services(ctx).cache.clone();
             let (tenant_id, run_id) = (run.tenant_id, run.id);
             tokio::spawn(async move {
-                if let Err(err) = recompute::execute(&db, tenant_id, run_id).await {
+                if let Err(err) = recompute::execute(&db, &cache, tenant_id, run_id).await {
                     tracing::error!(error = ?err, %run_id, "could not run a customer value recompute");
                 }
             });

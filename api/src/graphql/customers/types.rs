@@ -221,7 +221,17 @@ impl Customer {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<crate::graphql::deals::types::DealConnection> {
-        crate::graphql::deals::types::deals_of(ctx, self.0.id, first, after).await
+        crate::graphql::deals::types::deals_of(ctx, self.0.id, first, after, false).await
+    }
+    /// The customer's open deals, newest first (part of the cached 360 view).
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn open_deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::deals::types::DealConnection> {
+        crate::graphql::deals::types::deals_of(ctx, self.0.id, first, after, true).await
     }
     /// How many of the customer's deals are open.
     async fn open_deal_count(&self) -> i32 {

@@ -155,25 +155,29 @@ pub struct CustomerDealsLoader {
     tx: Arc<RequestTx>,
 }
 
-impl Loader<(Uuid, u64)> for CustomerDealsLoader {
+/// Keyed by customer, page size and whether only open deals count.
+impl Loader<(Uuid, u64, bool)> for CustomerDealsLoader {
     type Value = Vec<entity::deal::Model>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
-        keys: &[(Uuid, u64)],
-    ) -> Result<HashMap<(Uuid, u64), Self::Value>, Self::Error> {
+        keys: &[(Uuid, u64, bool)],
+    ) -> Result<HashMap<(Uuid, u64, bool), Self::Value>, Self::Error> {
         let tx = self.tx.lock().await?;
-        let mut by_limit: HashMap<u64, Vec<Uuid>> = HashMap::new();
-        for (customer, limit) in keys {
-            by_limit.entry(*limit).or_default().push(*customer);
+        let mut by_page: HashMap<(u64, bool), Vec<Uuid>> = HashMap::new();
+        for (customer, limit, open_only) in keys {
+            by_page
+                .entry((*limit, *open_only))
+                .or_default()
+                .push(*customer);
         }
         let mut found = HashMap::new();
-        for (limit, customers) in by_limit {
-            let mut rows = deals::latest_of_customers(&tx, &customers, limit).await?;
+        for ((limit, open_only), customers) in by_page {
+            let mut rows = deals::latest_of_customers(&tx, &customers, limit, open_only).await?;
             for customer in customers {
                 found.insert(
-                    (customer, limit),
+                    (customer, limit, open_only),
                     rows.remove(&customer).unwrap_or_default(),
                 );
             }

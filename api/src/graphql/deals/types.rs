@@ -15,6 +15,7 @@ use super::loaders::{
 };
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
+use crate::domain::customer_view::OPEN_DEALS_IN_VIEW;
 use crate::domain::deals::{self, DealChanges, DealContactInput, NewDeal};
 use crate::domain::filter::EnumFilter;
 use crate::domain::pipelines::{self, NewStage, StageChanges};
@@ -540,13 +541,16 @@ pub fn deal_connection(
     }
 }
 
-/// A customer's deals, newest first: the first page of many customers is
-/// loaded in one query; later pages (`after`) are read directly.
+/// A customer's deals (only open ones when `open_only`), newest first: open
+/// deals from the request's 360 view when it covers the page; else the
+/// first page of many customers is loaded in one query; later pages
+/// (`after`) are read directly.
 pub async fn deals_of(
     ctx: &Context<'_>,
     customer_id: Uuid,
     first: Option<i32>,
     after: Option<String>,
+    open_only: bool,
 ) -> Result<DealConnection> {
     authorize(ctx, Permission::DealsRead)?;
     let page = page_request(
@@ -558,14 +562,24 @@ pub async fn deals_of(
     )?;
     let filter = deals::DealFilter {
         customer_ids: Some(vec![customer_id]),
+        status: open_only.then(|| EnumFilter {
+            eq: Some(pipelines::StageKind::Open.as_str()),
+            ..EnumFilter::default()
+        }),
         ..deals::DealFilter::default()
     };
     if page.cursor.is_none() {
-        let loader = ctx.data_unchecked::<DataLoader<CustomerDealsLoader>>();
-        let mut rows = loader
-            .load_one((customer_id, page.limit))
-            .await?
-            .unwrap_or_default();
+        let view = crate::graphql::customers::relations::ViewsOfRequest::get(ctx, customer_id);
+        let mut rows = match view {
+            Some(view) if open_only && page.limit <= OPEN_DEALS_IN_VIEW => view.open_deals.clone(),
+            _ => {
+                let loader = ctx.data_unchecked::<DataLoader<CustomerDealsLoader>>();
+                loader
+                    .load_one((customer_id, page.limit, open_only))
+                    .await?
+                    .unwrap_or_default()
+            }
+        };
         let more = rows.len() as u64 > page.limit;
         rows.truncate(page.limit as usize);
         let edges: Vec<DealEdge> = rows
