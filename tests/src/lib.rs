@@ -279,6 +279,35 @@ impl TestApp {
         assert!(customer.is_object(), "createCustomer failed: {body}");
         customer
     }
+
+    /// Starts a customer value recompute as `tenant` and waits until the run
+    /// has succeeded (panics if it fails or takes over 30 s).
+    pub async fn recompute_customer_value(&self, tenant: &TestTenant) {
+        let body = self
+            .gql_as(
+                tenant,
+                "mutation { recomputeCustomerValue { id } }",
+                json!({}),
+            )
+            .await;
+        let run = body["data"]["recomputeCustomerValue"]["id"].clone();
+        assert!(run.is_string(), "recomputeCustomerValue failed: {body}");
+        for _ in 0..600 {
+            let body = self
+                .gql_as(
+                    tenant,
+                    "query($id: ID!) { analyticsRun(id: $id) { status error } }",
+                    json!({ "id": run }),
+                )
+                .await;
+            match body["data"]["analyticsRun"]["status"].as_str() {
+                Some("SUCCEEDED") => return,
+                Some("FAILED") => panic!("the run failed: {body}"),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        panic!("the run did not finish");
+    }
 }
 
 /// The `extensions.code` of the first error of a GraphQL response.
