@@ -26,6 +26,8 @@ pub struct Model {
     pub logged_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub deal_id: Option<Uuid>,
+    #[serde(default)]
+    pub case_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

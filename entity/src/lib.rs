@@ -6,6 +6,8 @@
 
 pub mod api_key;
 pub mod audit_event;
+pub mod case;
+pub mod case_event;
 pub mod contact;
 pub mod custom_field_definition;
 pub mod customer;

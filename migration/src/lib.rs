@@ -25,6 +25,7 @@ mod m20261126_000016_customer_performance;
 mod m20261126_000017_order_links;
 mod m20261126_000018_order_import_speed;
 mod m20261126_000019_redundant_tenant_keys;
+mod m20261126_000020_cases;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000017_order_links::Migration),
             Box::new(m20261126_000018_order_import_speed::Migration),
             Box::new(m20261126_000019_redundant_tenant_keys::Migration),
+            Box::new(m20261126_000020_cases::Migration),
         ]
     }
 }

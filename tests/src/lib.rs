@@ -280,6 +280,53 @@ impl TestApp {
         customer
     }
 
+    /// Invites `email` into `owner`'s workspace with `role` (and optionally
+    /// a team), accepts the invitation from the emailed token and returns
+    /// the new member's (access token, user id).
+    pub async fn invite_member(
+        &self,
+        owner: &TestTenant,
+        email: &str,
+        role: &str,
+        team: Option<&str>,
+    ) -> (String, String) {
+        let invited = self
+            .gql_as(
+                owner,
+                "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } } }",
+                json!({ "input": { "email": email, "role": role, "teamId": team } }),
+            )
+            .await;
+        assert!(invited["errors"].is_null(), "{invited}");
+        let db = Database::connect(self.db.owner_url.as_str()).await.unwrap();
+        let row = db
+            .query_one(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+                [email.into()],
+            ))
+            .await
+            .unwrap()
+            .expect("the invitation was emailed");
+        let body: String = row.try_get("", "body").unwrap();
+        let start = body.find("crm_inv_").expect("the email holds the token");
+        let token = body[start..].split(char::is_whitespace).next().unwrap();
+        let accepted = self
+            .gql(
+                "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken user { id } } }",
+                json!({ "input": { "token": token, "password": "a member's long passphrase" } }),
+            )
+            .await;
+        let payload = &accepted["data"]["acceptInvitation"];
+        (
+            payload["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("acceptInvitation failed: {accepted}"))
+                .to_owned(),
+            payload["user"]["id"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// Starts a customer value recompute as `tenant` and waits until the run
     /// has succeeded (panics if it fails or takes over 30 s).
     pub async fn recompute_customer_value(&self, tenant: &TestTenant) {

@@ -2,7 +2,6 @@
 //! see all customers, their team's or only their own, in every query.
 
 use crm_tests::{error_code, error_field, TestApp, TestTenant};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
 const LIST: &str =
@@ -15,43 +14,7 @@ async fn sales_rep(
     email: &str,
     team: Option<&str>,
 ) -> (String, String) {
-    let invited = app
-        .gql_as(
-            owner,
-            "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { id } } }",
-            json!({ "input": { "email": email, "role": "SALES", "teamId": team } }),
-        )
-        .await;
-    assert!(invited["errors"].is_null(), "{invited}");
-    let db = sea_orm::Database::connect(app.db.owner_url.as_str())
-        .await
-        .unwrap();
-    let row = db
-        .query_one(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
-            [email.into()],
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    let body: String = row.try_get("", "body").unwrap();
-    let start = body.find("crm_inv_").unwrap();
-    let token = body[start..].split(char::is_whitespace).next().unwrap();
-    let accepted = app
-        .gql(
-            "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken user { id } } }",
-            json!({ "input": { "token": token, "password": "a rep's long passphrase" } }),
-        )
-        .await;
-    let payload = &accepted["data"]["acceptInvitation"];
-    (
-        payload["accessToken"]
-            .as_str()
-            .expect("accepted")
-            .to_owned(),
-        payload["user"]["id"].as_str().unwrap().to_owned(),
-    )
+    app.invite_member(owner, email, "SALES", team).await
 }
 
 /// Creates a team and returns its id.

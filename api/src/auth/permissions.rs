@@ -48,11 +48,15 @@ pub enum Permission {
     AdminEvents,
     /// Customer value analytics: starting a recompute.
     AnalyticsRun,
+    /// Cases and service figures: reading (cases only of visible customers).
+    CasesRead,
+    /// Cases: opening, changing, moving between statuses, rating.
+    CasesWrite,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 21] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -72,6 +76,8 @@ impl Permission {
         Permission::SalesReports,
         Permission::AdminEvents,
         Permission::AnalyticsRun,
+        Permission::CasesRead,
+        Permission::CasesWrite,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -101,6 +107,8 @@ impl Permission {
             Permission::SalesReports => "sales:reports",
             Permission::AdminEvents => "admin:events",
             Permission::AnalyticsRun => "analytics:run",
+            Permission::CasesRead => "cases:read",
+            Permission::CasesWrite => "cases:write",
         }
     }
 }
@@ -133,6 +141,8 @@ const ADMINISTRATION: &[Permission] = &[
     SalesReports,
     AdminEvents,
     AnalyticsRun,
+    CasesRead,
+    CasesWrite,
 ];
 
 impl Role {
@@ -166,6 +176,8 @@ impl Role {
                 LeadsWrite,
                 SalesReports,
                 AnalyticsRun,
+                CasesRead,
+                CasesWrite,
             ],
             Role::Sales => &[
                 CustomersRead,
@@ -176,6 +188,8 @@ impl Role {
                 DealsWrite,
                 LeadsRead,
                 LeadsWrite,
+                CasesRead,
+                CasesWrite,
             ],
             Role::Marketing => &[
                 CustomersRead,
@@ -184,6 +198,7 @@ impl Role {
                 DealsRead,
                 LeadsRead,
                 LeadsWrite,
+                CasesRead,
             ],
             Role::Service => &[
                 CustomersRead,
@@ -191,8 +206,10 @@ impl Role {
                 OrdersRead,
                 DealsRead,
                 LeadsRead,
+                CasesRead,
+                CasesWrite,
             ],
-            Role::Viewer => &[CustomersRead, OrdersRead, DealsRead, LeadsRead],
+            Role::Viewer => &[CustomersRead, OrdersRead, DealsRead, LeadsRead, CasesRead],
         }
     }
 

@@ -1,6 +1,7 @@
 //! The customer 360 view: a customer (with its rollups: order summary, open
-//! deals, last interaction) with its first contacts, latest interactions and
-//! latest orders, the record every employee opens. It is cached in Redis per
+//! deals, last interaction) with its first contacts, latest interactions,
+//! latest orders, open deals, open cases and value, the record every
+//! employee opens. It is cached in Redis per
 //! tenant and record (cache-aside):
 //!
 //! - Every write that changes what the view shows calls
@@ -20,10 +21,10 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use entity::{contact, customer, deal, interaction, order};
+use entity::{case, contact, customer, deal, interaction, order};
 
 use super::analytics::values::{self, CustomerValue};
-use super::{contacts, customers, deals, interactions, orders};
+use super::{cases, contacts, customers, deals, interactions, orders};
 use crate::cache::Cache;
 use crate::error::Result;
 use crate::tenancy::{TenantScope, TenantTx};
@@ -34,6 +35,7 @@ pub const CONTACTS_IN_VIEW: u64 = 10;
 pub const INTERACTIONS_IN_VIEW: u64 = 10;
 pub const ORDERS_IN_VIEW: u64 = 10;
 pub const OPEN_DEALS_IN_VIEW: u64 = 10;
+pub const OPEN_CASES_IN_VIEW: u64 = 10;
 /// How long a built view is kept.
 const VIEW_TTL: Duration = Duration::from_secs(600);
 /// How long a version counter is kept after its last change (longer than any view).
@@ -63,6 +65,13 @@ pub struct CustomerView {
     /// finished run moves every view of its tenant to a new generation.
     #[serde(default)]
     pub value: Option<CustomerValue>,
+    /// Open cases, newest first, up to `OPEN_CASES_IN_VIEW + 1`. Case
+    /// writes touch their customer, so this stays current.
+    #[serde(default)]
+    pub open_cases: Vec<case::Model>,
+    /// How many cases of the customer are open.
+    #[serde(default)]
+    pub open_case_count: i64,
 }
 
 /// Reads the version (the record's, then the tenant's generation) and, in
@@ -141,6 +150,18 @@ async fn build(
     let value = values::of_customers(&tx, &[customer_id])
         .await?
         .remove(&customer_id);
+    let open_cases = cases::latest_of_customers(&tx, &[customer_id], OPEN_CASES_IN_VIEW, true)
+        .await?
+        .remove(&customer_id)
+        .unwrap_or_default();
+    let open_case_count = if (open_cases.len() as u64) <= OPEN_CASES_IN_VIEW {
+        open_cases.len() as i64
+    } else {
+        cases::open_counts(&tx, &[customer_id])
+            .await?
+            .remove(&customer_id)
+            .unwrap_or(0)
+    };
     tx.commit().await?;
     Ok(Some(CustomerView {
         customer,
@@ -149,6 +170,8 @@ async fn build(
         orders,
         open_deals,
         value,
+        open_cases,
+        open_case_count,
     }))
 }
 

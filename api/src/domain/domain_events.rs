@@ -1,5 +1,5 @@
 //! The outbox of business events: deal stage changes, deals won and lost,
-//! orders created. Each is inserted in the same transaction as the change it
+//! orders created, cases opened and their status changes. Each is inserted in the same transaction as the change it
 //! describes, so an event exists exactly when its change committed; delivery
 //! (webhooks, subscriptions) reads them later. Bulk writes record their
 //! events with one statement per batch.
@@ -26,15 +26,19 @@ pub enum EventKind {
     DealWon,
     DealLost,
     OrderCreated,
+    CaseOpened,
+    CaseStatusChanged,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 4] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::DealStageChanged,
         EventKind::DealWon,
         EventKind::DealLost,
         EventKind::OrderCreated,
+        EventKind::CaseOpened,
+        EventKind::CaseStatusChanged,
     ];
 
     /// The stored (and API) name.
@@ -44,6 +48,8 @@ impl EventKind {
             EventKind::DealWon => "DEAL_WON",
             EventKind::DealLost => "DEAL_LOST",
             EventKind::OrderCreated => "ORDER_CREATED",
+            EventKind::CaseOpened => "CASE_OPENED",
+            EventKind::CaseStatusChanged => "CASE_STATUS_CHANGED",
         }
     }
 
@@ -56,6 +62,7 @@ impl EventKind {
     pub fn aggregate_type(self) -> &'static str {
         match self {
             EventKind::OrderCreated => "ORDER",
+            EventKind::CaseOpened | EventKind::CaseStatusChanged => "CASE",
             _ => "DEAL",
         }
     }

@@ -101,6 +101,8 @@ pub struct NewInteraction {
     pub contact_id: Option<Uuid>,
     /// A deal of the same customer the interaction is about.
     pub deal_id: Option<Uuid>,
+    /// A case of the same customer the interaction is about.
+    pub case_id: Option<Uuid>,
     pub kind: InteractionKind,
     pub direction: Direction,
     pub channel: Option<String>,
@@ -156,6 +158,10 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
     if new.due_at.is_some() && new.kind != InteractionKind::Task {
         return Err(Error::validation("dueAt", "only tasks have a due date"));
     }
+    if let Some(case_id) = new.case_id {
+        super::cases::on_interaction(tx, case_id, new.customer_id, new.direction, new.occurred_at)
+            .await?;
+    }
     customers::adjust_rollups(
         tx,
         new.customer_id,
@@ -183,6 +189,7 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
         logged_by: Set(tx.scope().user_id),
         created_at: Set(Utc::now()),
         deal_id: Set(new.deal_id),
+        case_id: Set(new.case_id),
     })
     .exec_with_returning(&**tx)
     .await?)
@@ -264,6 +271,22 @@ pub async fn of_customer(
     .await
 }
 
+/// One page of a case's interactions, newest first.
+pub async fn of_case(
+    tx: &TenantTx,
+    case_id: Uuid,
+    page: &PageRequest,
+) -> Result<Page<interaction::Model>> {
+    let select = Interactions::find()
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::CaseId.eq(case_id))
+        .filter(customers::of_visible_customer(tx, Column::CustomerId));
+    fetch_page(tx, select, &sort_keys(), page, |row| {
+        vec![SortValue::Time(row.occurred_at), SortValue::Uuid(row.id)]
+    })
+    .await
+}
+
 /// One page of a deal's interactions, newest first.
 pub async fn of_deal(
     tx: &TenantTx,
@@ -289,7 +312,7 @@ pub async fn latest_of_customers(
     let rows = interaction::Model::find_by_statement(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT tenant_id, id, customer_id, contact_id, kind, direction, channel, subject, body, occurred_at,
-                duration_seconds, due_at, completed_at, logged_by, created_at, deal_id
+                duration_seconds, due_at, completed_at, logged_by, created_at, deal_id, case_id
            FROM (SELECT i.*, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at DESC, id DESC) AS n
                    FROM interactions i
                   WHERE tenant_id = $1 AND customer_id = ANY($2)) ranked

@@ -51,6 +51,10 @@ pub const CUSTOMER_CHILD_TABLES: &[CustomerChildTable] = &[
         table: "leads",
         versioned: true,
     },
+    CustomerChildTable {
+        table: "cases",
+        versioned: true,
+    },
 ];
 
 /// Tables with a `customer_id` that a merge does not move itself: the search

@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod api_keys;
 pub mod audit;
+pub mod cases;
 pub mod contact_list;
 pub mod contact_points;
 pub mod contacts;
@@ -35,6 +36,7 @@ pub mod postal_address;
 pub mod products;
 pub mod sales_activity;
 pub mod search;
+pub mod service_levels;
 pub mod timeline;
 pub mod values;
 pub mod visibility;

@@ -6,7 +6,8 @@
 //! the system events of its field history (`customer_changes`: lifecycle
 //! stage and owner changes, deletes and restores), and the stage history of
 //! the customer's deals (`deal_stage_history`), its orders (`orders`) and
-//! the customers merged into it (`customer_merges`). Every source is read in
+//! the customers merged into it (`customer_merges`), and the openings and
+//! status changes of its cases (`case_events`). Every source is read in
 //! the timeline's order, `(at DESC, id DESC)`, from an index, and cut at the
 //! page size before merging, so a page costs the same at any depth. A new
 //! source (deals, orders, cases, merges) is one more branch of the union and
@@ -59,6 +60,16 @@ pub enum TimelineKind {
     OrderPlaced,
     /// Another customer was merged into this one.
     CustomerMerged,
+    /// A case was opened.
+    CaseOpened,
+    /// A case moved between new, open and pending.
+    CaseStatusChanged,
+    /// A case was resolved.
+    CaseResolved,
+    /// A case was closed.
+    CaseClosed,
+    /// A resolved case was reopened.
+    CaseReopened,
 }
 
 impl TimelineKind {
@@ -87,6 +98,8 @@ pub enum TimelineEvent {
     DealStage(deal_stage_history::Model),
     /// An order of the customer.
     Order(entity::order::Model),
+    /// An entry of a case's history (its opening or a status change).
+    Case(entity::case_event::Model),
     /// A customer merged into this one, with its name when merged.
     Merge {
         merged_id: Uuid,
@@ -224,6 +237,15 @@ SELECT c.customer_id, t.source, t.id, t.at, t.actor
           ORDER BY m.merged_at DESC, m.id DESC
           LIMIT $3)
         UNION ALL
+        (SELECT 'CASE', e.id, e.at, e.actor
+           FROM cases k
+           JOIN case_events e ON e.tenant_id = k.tenant_id AND e.case_id = k.id
+          WHERE k.tenant_id = $1 AND k.customer_id = c.customer_id
+            AND e.kind IN ('OPENED', 'STATUS_CHANGED')
+            {cases_after}
+          ORDER BY e.at DESC, e.id DESC
+          LIMIT $3)
+        UNION ALL
         (SELECT 'CREATED', cu.id, cu.created_at, cu.created_by
            FROM customers cu
           WHERE cu.tenant_id = $1 AND cu.id = c.customer_id
@@ -237,6 +259,7 @@ SELECT c.customer_id, t.source, t.id, t.at, t.actor
         deals_after = after("h.entered_at", "h.id"),
         orders_after = after("o.ordered_at", "o.id"),
         merges_after = after("m.merged_at", "m.id"),
+        cases_after = after("e.at", "e.id"),
         created_after = after("cu.created_at", "cu.id"),
     )
 }
@@ -309,6 +332,7 @@ async fn load(
             .collect()
     };
     let mut merges = merges_by_ids(tx, &ids_of("MERGE")).await?;
+    let mut case_events = super::cases::events_by_ids(tx, &ids_of("CASE")).await?;
 
     let mut timelines: HashMap<Uuid, Vec<TimelineEntry>> = HashMap::new();
     for row in rows {
@@ -350,6 +374,21 @@ async fn load(
                         merged_name,
                     },
                 )
+            }
+            "CASE" => {
+                let found = case_events.remove(&row.id).ok_or_else(missing)?;
+                let kind = match (
+                    found.kind.as_str(),
+                    found.from_value.as_deref(),
+                    found.to_value.as_deref(),
+                ) {
+                    ("OPENED", _, _) => TimelineKind::CaseOpened,
+                    (_, _, Some("RESOLVED")) => TimelineKind::CaseResolved,
+                    (_, _, Some("CLOSED")) => TimelineKind::CaseClosed,
+                    (_, Some("RESOLVED"), _) => TimelineKind::CaseReopened,
+                    _ => TimelineKind::CaseStatusChanged,
+                };
+                (kind, TimelineEvent::Case(found))
             }
             "CREATED" => (
                 TimelineKind::CustomerCreated,
@@ -487,6 +526,6 @@ mod tests {
             sql.matches("< ($4, $5)").count(),
             sql.matches("UNION ALL").count() + 1
         );
-        assert_eq!(sql.matches("UNION ALL").count(), 5);
+        assert_eq!(sql.matches("UNION ALL").count(), 6);
     }
 }

@@ -115,6 +115,37 @@ impl Loader<(Uuid, u64)> for TimelineLoader {
     }
 }
 
+/// Loads the first rows of many customers, keyed by customer, page size
+/// and whether only open ones count: one `load` per distinct page size and
+/// openness, each for all of its customers.
+pub async fn load_customer_pages<T, F, Fut>(
+    keys: &[(Uuid, u64, bool)],
+    load: F,
+) -> Result<HashMap<(Uuid, u64, bool), Vec<T>>, async_graphql::Error>
+where
+    F: Fn(Vec<Uuid>, u64, bool) -> Fut,
+    Fut: std::future::Future<Output = crate::error::Result<HashMap<Uuid, Vec<T>>>>,
+{
+    let mut by_page: HashMap<(u64, bool), Vec<Uuid>> = HashMap::new();
+    for (customer, limit, open_only) in keys {
+        by_page
+            .entry((*limit, *open_only))
+            .or_default()
+            .push(*customer);
+    }
+    let mut found = HashMap::new();
+    for ((limit, open_only), customers) in by_page {
+        let mut rows = load(customers.clone(), limit, open_only).await?;
+        for customer in customers {
+            found.insert(
+                (customer, limit, open_only),
+                rows.remove(&customer).unwrap_or_default(),
+            );
+        }
+    }
+    Ok(found)
+}
+
 fn by_limit(keys: &[(Uuid, u64)]) -> HashMap<u64, Vec<Uuid>> {
     let mut groups: HashMap<u64, Vec<Uuid>> = HashMap::new();
     for (customer, limit) in keys {

@@ -15,5 +15,6 @@ pub mod limits;
 pub mod loaders;
 pub mod sales;
 pub mod schema;
+pub mod service;
 
 pub use schema::{build_schema, CrmSchema};

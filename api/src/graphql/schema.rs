@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, analytics, customers, deals, identity, languages, sales};
+use super::{admin, analytics, customers, deals, identity, languages, sales, service};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -19,6 +19,7 @@ pub struct Query(
     deals::leads::LeadQuery,
     deals::reports::SalesReportQuery,
     analytics::query::AnalyticsQuery,
+    service::query::ServiceQuery,
     languages::LanguageQuery,
 );
 
@@ -35,6 +36,7 @@ pub struct Mutation(
     deals::mutation::DealMutation,
     deals::leads::LeadMutation,
     analytics::mutation::AnalyticsMutation,
+    service::mutation::ServiceMutation,
     languages::LanguageMutation,
 );
 

@@ -356,4 +356,16 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("use `before` with `last`", "请将 `before` 与 `last` 搭配使用"),
     ("{} is the workspace's base currency; its rate is always 1", "{} 是工作区的本位币；其汇率始终为 1"),
+    // Service cases.
+    ("case", "工单"),
+    ("a closed case cannot be changed; open a new case", "已关闭的工单不能修改；请新建工单"),
+    ("a {} case cannot become {}", "状态为 {} 的工单不能变为 {}"),
+    ("cannot be shorter than the first response target", "不能短于首次响应时限"),
+    ("is not a case of this customer", "不是此客户的工单"),
+    ("is not a case of this workspace", "不是此工作区的工单"),
+    ("must be between 1 and 5", "必须介于 1 到 5 之间"),
+    ("must be between 1 and {} minutes", "必须介于 1 到 {} 分钟之间"),
+    ("only a resolved or closed case is rated", "只有已解决或已关闭的工单才能评分"),
+    ("the case is closed; open a new case", "该工单已关闭；请新建工单"),
+    ("the case was changed by someone else (you sent version {}, it is now at version {}); reload it and try again", "该工单已被他人修改（您发送的版本为 {}，当前版本为 {}）；请重新加载后重试"),
 ];

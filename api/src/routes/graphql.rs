@@ -388,6 +388,7 @@ async fn execute(
         request = crate::graphql::sales::loaders::register(request, tx);
         request = crate::graphql::deals::loaders::register(request, tx);
         request = crate::graphql::analytics::loaders::register(request, tx);
+        request = crate::graphql::service::loaders::register(request, tx);
     }
     let locale = Arc::new(crate::i18n::RequestLocale::new(
         header_locale,

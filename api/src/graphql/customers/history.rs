@@ -111,8 +111,8 @@ impl CustomerChangeConnection {
     }
 }
 
-/// What a timeline entry is about. More kinds will be added (deals, orders,
-/// cases, merges): treat an unknown kind as a generic entry.
+/// What a timeline entry is about. Kinds may be added: treat an unknown
+/// kind as a generic entry.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "crate::domain::timeline::TimelineKind")]
 pub enum TimelineEntryKind {
@@ -140,6 +140,16 @@ pub enum TimelineEntryKind {
     OrderPlaced,
     /// Another customer was merged into this one: see `mergedCustomerId`.
     CustomerMerged,
+    /// A case was opened: see `caseEvent`.
+    CaseOpened,
+    /// A case moved between new, open and pending: see `caseEvent`.
+    CaseStatusChanged,
+    /// A case was resolved: see `caseEvent`.
+    CaseResolved,
+    /// A case was closed: see `caseEvent`.
+    CaseClosed,
+    /// A resolved case was reopened: see `caseEvent`.
+    CaseReopened,
 }
 
 /// One entry of a customer's timeline.
@@ -208,6 +218,22 @@ impl TimelineEntry {
     async fn order(&self) -> Option<crate::graphql::sales::types::Order> {
         match &self.0.event {
             TimelineEvent::Order(row) => Some(crate::graphql::sales::types::Order(row.clone())),
+            _ => None,
+        }
+    }
+    /// For case entries: the entry of the case's history.
+    async fn case_event(&self) -> Option<crate::graphql::service::types::CaseEvent> {
+        match &self.0.event {
+            TimelineEvent::Case(row) => {
+                Some(crate::graphql::service::types::CaseEvent(row.clone()))
+            }
+            _ => None,
+        }
+    }
+    /// For case entries: the case's id.
+    async fn case_id(&self) -> Option<ID> {
+        match &self.0.event {
+            TimelineEvent::Case(row) => Some(to_id(row.case_id)),
             _ => None,
         }
     }

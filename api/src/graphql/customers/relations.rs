@@ -144,6 +144,10 @@ impl Interaction {
     async fn deal_id(&self) -> Option<ID> {
         self.0.deal_id.map(to_id)
     }
+    /// The case the interaction is about, if any.
+    async fn case_id(&self) -> Option<ID> {
+        self.0.case_id.map(to_id)
+    }
     async fn contact_id(&self) -> Option<ID> {
         self.0.contact_id.map(to_id)
     }
@@ -565,6 +569,10 @@ pub struct LogInteractionInput {
     pub due_at: Option<DateTime<Utc>>,
     /// The deal of the customer the interaction is about.
     pub deal_id: Option<ID>,
+    /// The case of the customer the interaction is about. An outbound
+    /// interaction is the case's first response (and opens a new case); an
+    /// inbound one reopens a case pending on the customer.
+    pub case_id: Option<ID>,
 }
 
 impl LogInteractionInput {
@@ -573,6 +581,7 @@ impl LogInteractionInput {
         Ok(NewInteraction {
             customer_id: parse_id("customerId", &self.customer_id)?,
             deal_id: self.deal_id.map(|id| parse_id("dealId", &id)).transpose()?,
+            case_id: self.case_id.map(|id| parse_id("caseId", &id)).transpose()?,
             contact_id: self
                 .contact_id
                 .map(|id| parse_id("contactId", &id))

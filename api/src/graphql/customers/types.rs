@@ -245,6 +245,37 @@ impl Customer {
             currency: base,
         })
     }
+    /// The customer's cases (service requests), newest first.
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::service::types::CaseConnection> {
+        crate::graphql::service::query::cases_of(ctx, self.0.id, first, after, false).await
+    }
+    /// The customer's open cases (new, open or pending), newest first (part
+    /// of the cached 360 view).
+    #[graphql(complexity = "crate::graphql::common::page_cost(first, None, child_complexity)")]
+    async fn open_cases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::service::types::CaseConnection> {
+        crate::graphql::service::query::cases_of(ctx, self.0.id, first, after, true).await
+    }
+    /// How many of the customer's cases are open.
+    async fn open_case_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        crate::graphql::context::authorize(ctx, crate::auth::Permission::CasesRead)?;
+        if let Some(view) = super::relations::ViewsOfRequest::get(ctx, self.0.id) {
+            return Ok(view.open_case_count);
+        }
+        let loader = ctx
+            .data_unchecked::<DataLoader<crate::graphql::service::loaders::OpenCaseCountLoader>>();
+        Ok(loader.load_one(self.0.id).await?.unwrap_or(0))
+    }
     /// Customer value figures (RFM, tier, lifetime value, churn risk) from
     /// the latest successful analytics run; null before the first
     /// computation and for customers without purchases.

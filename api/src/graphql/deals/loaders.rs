@@ -165,23 +165,13 @@ impl Loader<(Uuid, u64, bool)> for CustomerDealsLoader {
         keys: &[(Uuid, u64, bool)],
     ) -> Result<HashMap<(Uuid, u64, bool), Self::Value>, Self::Error> {
         let tx = self.tx.lock().await?;
-        let mut by_page: HashMap<(u64, bool), Vec<Uuid>> = HashMap::new();
-        for (customer, limit, open_only) in keys {
-            by_page
-                .entry((*limit, *open_only))
-                .or_default()
-                .push(*customer);
-        }
-        let mut found = HashMap::new();
-        for ((limit, open_only), customers) in by_page {
-            let mut rows = deals::latest_of_customers(&tx, &customers, limit, open_only).await?;
-            for customer in customers {
-                found.insert(
-                    (customer, limit, open_only),
-                    rows.remove(&customer).unwrap_or_default(),
-                );
-            }
-        }
-        Ok(found)
+        let tx = &*tx;
+        crate::graphql::loaders::load_customer_pages(
+            keys,
+            |customers, limit, open_only| async move {
+                deals::latest_of_customers(tx, &customers, limit, open_only).await
+            },
+        )
+        .await
     }
 }

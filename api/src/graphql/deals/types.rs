@@ -885,6 +885,8 @@ pub enum DomainEventKind {
     DealWon,
     DealLost,
     OrderCreated,
+    CaseOpened,
+    CaseStatusChanged,
 }
 
 /// A business event, written in the same transaction as the change.
