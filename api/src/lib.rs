@@ -8,6 +8,12 @@
 // than the default depth of trait resolution.
 #![recursion_limit = "256"]
 
+/// mimalloc instead of the system allocator for every program linking the
+/// server (the server, its tests and benchmarks): the system allocator took
+/// about a fifth of the server's CPU time under load (`bench/README.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod auth;
 pub mod cache;
 pub mod config;

@@ -354,6 +354,8 @@ async fn execute(
     if let Some(name) = incoming.operation_name {
         request = request.operation_name(name);
     }
+    // The document was parsed for the limits already: execute that parse.
+    request.set_parsed_query(document);
     request.uploads = incoming.uploads;
     let read_tx = principal
         .as_ref()
@@ -440,15 +442,25 @@ async fn execute(
     let failed_before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    let status = if failed_before_execution {
+    let (status, body) = if failed_before_execution {
+        let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
         if let Value::Object(map) = &mut body {
             map.remove("data");
             tag_request_errors(map);
         }
-        media.request_error_status()
+        (media.request_error_status(), serde_json::to_vec(&body))
     } else {
-        StatusCode::OK
+        // Serialised once, straight from the response.
+        (StatusCode::OK, serde_json::to_vec(&response))
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "a response could not be serialised");
+            return HttpResponse::InternalServerError()
+                .content_type(media.content_type())
+                .json(errors_body("internal error", "INTERNAL"));
+        }
     };
     let mut response = HttpResponse::build(status);
     if let Some(quota) = &quota {
@@ -457,7 +469,7 @@ async fn execute(
     response
         .content_type(media.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(body)
+        .body(body)
 }
 
 /// Lets the request through the gate, or answers 401 / 429 with a GraphQL
