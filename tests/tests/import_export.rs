@@ -839,3 +839,403 @@ async fn rows_follow_the_workspace_custom_field_rules() {
         Some("customFields.segment")
     );
 }
+
+const DETAILS: &str = "query($id: ID!) { customer(id: $id) { version email phone
+    emails { value label primary } phones { value label primary }
+    address { streetLines city stateProvince postalCode country }
+    acquisitionSource acquisitionChannel teamId } }";
+
+/// Creates a team named `name`; returns its id.
+async fn create_team(app: &TestApp, tenant: &TestTenant, name: &str) -> String {
+    let body = app
+        .gql_as(
+            tenant,
+            "mutation($input: CreateTeamInput!) { createTeam(input: $input) { id } }",
+            json!({ "input": { "name": name } }),
+        )
+        .await;
+    body["data"]["createTeam"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("createTeam failed: {body}"))
+        .to_owned()
+}
+
+/// A customer's emails, phones, address, acquisition and team.
+async fn details(app: &TestApp, tenant: &TestTenant, id: &Value) -> Value {
+    let body = app.gql_as(tenant, DETAILS, json!({ "id": id })).await;
+    let customer = body["data"]["customer"].clone();
+    assert!(customer.is_object(), "customer failed: {body}");
+    customer
+}
+
+/// The id of the customer with `external_id`.
+async fn id_of(app: &TestApp, tenant: &TestTenant, external_id: &str) -> Value {
+    customers(app, tenant)
+        .await
+        .into_iter()
+        .find(|c| c["externalId"] == external_id)
+        .unwrap_or_else(|| panic!("no customer {external_id}"))["id"]
+        .clone()
+}
+
+/// The fields of a customer's latest change set, sorted.
+async fn last_change_fields(app: &TestApp, tenant: &TestTenant, id: &Value) -> Vec<String> {
+    let body = app
+        .gql_as(
+            tenant,
+            "query($id: ID!) { customerHistory(customerId: $id, first: 50) {
+                edges { node { changeSetId action field } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let edges = body["data"]["customerHistory"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("customerHistory failed: {body}"));
+    let last = &edges[0]["node"];
+    assert_eq!(last["action"], "UPDATE", "{body}");
+    let mut fields: Vec<String> = edges
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|n| n["changeSetId"] == last["changeSetId"])
+        .map(|n| n["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    fields
+}
+
+fn point(value: &str, label: &str, primary: bool) -> Value {
+    json!({ "value": value, "label": label, "primary": primary })
+}
+
+#[tokio::test]
+async fn import_fills_emails_phones_address_acquisition_and_team() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let sales = create_team(&app, &acme, "Sales EMEA").await;
+    let csv = "externalId,name,email,otherEmails,phone,otherPhones,street,city,stateProvince,postalCode,country,acquisitionSource,acquisitionChannel,team\r\n\
+        D-1,Delta GmbH,info@delta.example,sales@delta.example; billing@delta.example,+49 30 1234,+49 30 9999,\"Hauptstr. 1\nHinterhaus\",Berlin,Berlin,10115,de,Trade fair,paid search,sales emea\r\n\
+        D-2,Echo Ltd,,extra@echo.example,,,Unit 4; 12 High St,London,,EC1A 1BB,GB,,REFERRAL,\r\n";
+    let report = import(&app, &acme, csv, json!({})).await;
+    assert_eq!(
+        (&report["created"], &report["errors"]),
+        (&json!(2), &json!([])),
+        "{report}"
+    );
+    let delta_id = id_of(&app, &acme, "D-1").await;
+    let delta = details(&app, &acme, &delta_id).await;
+    assert_eq!(
+        delta["emails"],
+        json!([
+            point("info@delta.example", "WORK", true),
+            point("sales@delta.example", "WORK", false),
+            point("billing@delta.example", "WORK", false),
+        ])
+    );
+    assert_eq!(
+        delta["phones"],
+        json!([
+            point("+49 30 1234", "WORK", true),
+            point("+49 30 9999", "WORK", false)
+        ])
+    );
+    assert_eq!(
+        delta["address"],
+        json!({ "streetLines": ["Hauptstr. 1", "Hinterhaus"], "city": "Berlin",
+                "stateProvince": "Berlin", "postalCode": "10115", "country": "DE" })
+    );
+    assert_eq!(delta["acquisitionSource"], "Trade fair");
+    assert_eq!(delta["acquisitionChannel"], "PAID_SEARCH");
+    assert_eq!(delta["teamId"], sales.as_str());
+    // Without a primary email, the first other one is primary.
+    let echo = details(&app, &acme, &id_of(&app, &acme, "D-2").await).await;
+    assert_eq!(echo["email"], "extra@echo.example");
+    assert_eq!(
+        echo["emails"],
+        json!([point("extra@echo.example", "WORK", true)])
+    );
+    assert_eq!(
+        echo["address"]["streetLines"],
+        json!(["Unit 4", "12 High St"])
+    );
+    assert_eq!(echo["acquisitionChannel"], "REFERRAL");
+    assert_eq!(echo["teamId"], Value::Null);
+
+    // Only the city and the other phones change; the rest is kept.
+    let change = "externalId,city,otherPhones\nD-1,Potsdam,+49 331 5555\n";
+    let report = import(&app, &acme, change, json!({})).await;
+    assert_eq!(
+        (&report["updated"], &report["unchanged"], &report["errors"]),
+        (&json!(1), &json!(0), &json!([])),
+        "{report}"
+    );
+    let after = details(&app, &acme, &delta_id).await;
+    assert_eq!(after["version"], 2);
+    assert_eq!(
+        after["address"],
+        json!({ "streetLines": ["Hauptstr. 1", "Hinterhaus"], "city": "Potsdam",
+                "stateProvince": "Berlin", "postalCode": "10115", "country": "DE" })
+    );
+    assert_eq!(
+        after["phones"],
+        json!([
+            point("+49 30 1234", "WORK", true),
+            point("+49 331 5555", "WORK", false)
+        ])
+    );
+    for unchanged in [
+        "emails",
+        "acquisitionSource",
+        "acquisitionChannel",
+        "teamId",
+    ] {
+        assert_eq!(after[unchanged], delta[unchanged], "{unchanged}");
+    }
+    assert_eq!(
+        last_change_fields(&app, &acme, &delta_id).await,
+        ["address", "phones"]
+    );
+    // The same file again changes nothing.
+    let report = import(&app, &acme, change, json!({})).await;
+    assert_eq!(report["unchanged"], 1, "{report}");
+}
+
+#[tokio::test]
+async fn bad_detail_cells_are_reported_per_row_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    create_team(&app, &acme, "Sales").await;
+    let csv = "externalId,name,otherEmails,street,country,acquisitionChannel,team\n\
+        OK-1,Good,ok@x.example,1 Main St,cn,direct,SALES\n\
+        B-1,Bad Country,,,Germany,,\n\
+        B-2,Bad Channel,,,,carrier pigeon,\n\
+        B-3,Bad Team,,,,,Marketing\n\
+        B-4,Long Street,,1;2;3;4;5,,,\n\
+        B-5,Bad Other Email,ok@x.example; not-an-email,,,,\n";
+    let report = import(
+        &app,
+        &acme,
+        csv,
+        json!({ "dryRun": true, "mode": "SKIP_INVALID" }),
+    )
+    .await;
+    let errors: Vec<(i64, &str)> = report["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (2, "country"),
+            (3, "acquisitionChannel"),
+            (4, "team"),
+            (5, "street"),
+            (6, "otherEmails")
+        ],
+        "{report}"
+    );
+    let message = |i: usize| report["errors"][i]["message"].as_str().unwrap();
+    assert!(message(1).contains("PAID_SEARCH"), "{}", message(1));
+    assert!(message(2).contains("Marketing"), "{}", message(2));
+    assert!(message(4).contains("not-an-email"), "{}", message(4));
+    assert_eq!(
+        (&report["created"], &report["committed"]),
+        (&json!(1), &json!(false)),
+        "{report}"
+    );
+    assert!(customers(&app, &acme).await.is_empty());
+}
+
+#[tokio::test]
+async fn rows_match_by_phone_or_by_email_then_phone() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let ann = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "PERSON", "name": "Ann", "email": "ann@x.example",
+                    "phones": [{ "value": "+1 555 0100" }, { "value": "+1 555 0101", "label": "MOBILE" }] }),
+        )
+        .await;
+    let ben = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "PERSON", "name": "Ben", "phone": "+44 20 7946 0000",
+                    "emails": [{ "value": "ben@x.example" }, { "value": "ben.home@x.example", "label": "HOME" }] }),
+        )
+        .await;
+    for name in ["Twin A", "Twin B"] {
+        app.create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": name, "phone": "+1 555 0199" }),
+        )
+        .await;
+    }
+
+    // By phone: any of a customer's phones, however written.
+    let csv = "phone,name,region\n\
+               1-555-0101,,EMEA\n\
+               +1 (555) 0199,Twin,\n\
+               +1 555 0142,Newco,APAC\n";
+    let report = import(
+        &app,
+        &acme,
+        csv,
+        json!({ "matchBy": "PHONE", "mode": "SKIP_INVALID" }),
+    )
+    .await;
+    assert_eq!(
+        (&report["created"], &report["updated"]),
+        (&json!(1), &json!(1)),
+        "{report}"
+    );
+    assert_eq!(report["errors"][0]["row"], 2, "{report}");
+    assert_eq!(report["errors"][0]["field"], "phone");
+    assert!(report["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("2 customers"));
+    let ann_now = details(&app, &acme, &ann["id"]).await;
+    assert_eq!(
+        ann_now["phone"], "+1 555 0100",
+        "a phone the customer has among its others names it; the primary stays"
+    );
+    let list = customers(&app, &acme).await;
+    let region = |name: &str| {
+        list.iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c["region"].clone())
+    };
+    assert_eq!(region("Ann"), Some(json!("EMEA")));
+    assert_eq!(region("Newco"), Some(json!("APAC")));
+
+    // Email first, else phone; Ben is found by his other email.
+    let csv = "email,phone,industry\n\
+               ben.home@x.example,,Retail\n\
+               nobody@x.example,+1 555 0100,Banking\n\
+               ben@x.example,+1 555 0101,Mining\n\
+               someone@x.example,+1 555 0199,Shipping\n";
+    let report = import(
+        &app,
+        &acme,
+        csv,
+        json!({ "matchBy": "EMAIL_OR_PHONE", "mode": "SKIP_INVALID" }),
+    )
+    .await;
+    assert_eq!(
+        (&report["created"], &report["updated"]),
+        (&json!(0), &json!(2)),
+        "{report}"
+    );
+    let errors: Vec<(&Value, &Value)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (&e["row"], &e["field"]))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![(&json!(3), &json!("email")), (&json!(4), &json!("phone"))],
+        "two different customers, then an ambiguous phone: {report}"
+    );
+    let ben_now = details(&app, &acme, &ben["id"]).await;
+    assert_eq!(ben_now["email"], "ben@x.example");
+    let ann_now = details(&app, &acme, &ann["id"]).await;
+    assert_eq!(
+        ann_now["email"], "nobody@x.example",
+        "matched by phone, the row's new email becomes the primary one"
+    );
+    let list = customers(&app, &acme).await;
+    assert_eq!(list.len(), 5);
+
+    // EMAIL_OR_PHONE needs one of the two columns.
+    let (_, body) = send_import(
+        &app,
+        &acme.token,
+        "name\nX\n",
+        json!({ "matchBy": "EMAIL_OR_PHONE" }),
+        Some(("x-csrf-protection", "1")),
+    )
+    .await;
+    assert_eq!(crm_tests::error_field(&body), Some("matchBy"), "{body}");
+}
+
+#[tokio::test]
+async fn an_export_with_every_detail_imports_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let team = create_team(&app, &acme, "Key Accounts").await;
+    app.create_customer(
+        &acme,
+        json!({ "kind": "COMPANY", "name": "Foxtrot", "externalId": "F-1",
+                "emails": [{ "value": "hq@foxtrot.example", "label": "OTHER" },
+                           { "value": "cfo@foxtrot.example", "label": "HOME" }],
+                "phones": [{ "value": "+86 10 1234 5678", "label": "MOBILE" }],
+                "address": { "streetLines": ["Building 3", "88 Jianguo Rd"], "city": "北京",
+                             "postalCode": "100022", "country": "cn" },
+                "acquisitionSource": "Spring fair, hall 2", "acquisitionChannel": "EVENT",
+                "teamId": team }),
+    )
+    .await;
+    app.create_customer(
+        &acme,
+        json!({ "kind": "PERSON", "name": "Golf", "externalId": "G-1" }),
+    )
+    .await;
+    let csv = "externalId,name,email,otherEmails,team,acquisitionChannel\n\
+               H-1,Hotel,h@hotel.example,front@hotel.example,key accounts,social\n";
+    let report = import(&app, &acme, csv, json!({})).await;
+    assert_eq!(report["created"], 1, "{report}");
+
+    let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let header = records(&body).remove(0);
+    for column in [
+        "otherEmails",
+        "otherPhones",
+        "street",
+        "city",
+        "stateProvince",
+        "postalCode",
+        "country",
+        "acquisitionSource",
+        "acquisitionChannel",
+        "team",
+    ] {
+        assert!(header.iter().any(|h| h == column), "{column}: {header:?}");
+    }
+    let exported = rows(&body);
+    let foxtrot = exported.iter().find(|r| r["externalId"] == "F-1").unwrap();
+    assert_eq!(foxtrot["email"], "hq@foxtrot.example");
+    assert_eq!(foxtrot["otherEmails"], "cfo@foxtrot.example");
+    assert_eq!(foxtrot["phone"], "+86 10 1234 5678");
+    assert_eq!(foxtrot["otherPhones"], "");
+    assert_eq!(foxtrot["street"], "Building 3; 88 Jianguo Rd");
+    assert_eq!(foxtrot["city"], "北京");
+    assert_eq!(foxtrot["country"], "CN");
+    assert_eq!(foxtrot["acquisitionSource"], "Spring fair, hall 2");
+    assert_eq!(foxtrot["acquisitionChannel"], "EVENT");
+    assert_eq!(foxtrot["team"], "Key Accounts");
+    let hotel = exported.iter().find(|r| r["externalId"] == "H-1").unwrap();
+    assert_eq!(hotel["team"], "Key Accounts");
+    assert_eq!(hotel["acquisitionChannel"], "SOCIAL");
+
+    // Every row matches its customer and changes nothing, labels included.
+    let report = import(&app, &acme, &body, json!({})).await;
+    assert_eq!(
+        report,
+        json!({ "rowsRead": 3, "created": 0, "updated": 0, "unchanged": 3, "skipped": 0,
+                "committed": true, "errors": [] })
+    );
+    let list = customers(&app, &acme).await;
+    assert!(list.iter().all(|c| c["version"] == 1), "{list:?}");
+    let foxtrot = details(&app, &acme, &id_of(&app, &acme, "F-1").await).await;
+    assert_eq!(
+        foxtrot["emails"],
+        json!([
+            point("hq@foxtrot.example", "OTHER", true),
+            point("cfo@foxtrot.example", "HOME", false)
+        ])
+    );
+}

@@ -66,7 +66,7 @@ pub enum PointKind {
 
 impl PointKind {
     /// The key two values are the same under: lower case for emails, digits for phones.
-    fn key(self, value: &str) -> String {
+    pub fn key(self, value: &str) -> String {
         match self {
             PointKind::Email => value.to_lowercase(),
             PointKind::Phone => value.chars().filter(char::is_ascii_digit).collect(),

@@ -3,10 +3,12 @@
 //! rules, field history and cache invalidation of the single writes in
 //! [`super::customers`]:
 //!
-//! - new customers pass [`customers::checked_new`] and become rows through
-//!   [`customers::new_row`]; changed ones are locked ([`customers::lock_many`],
-//!   the member's visibility applied), must still be at the version they were
-//!   read at, and become rows through [`customers::changed_row`];
+//! - new customers pass [`customers::checked_new`] and become rows, with
+//!   their details, through [`customers::new_row_with`]; changed ones are
+//!   locked ([`customers::lock_many`], the member's visibility applied), must
+//!   still be at the version they were read at, and become rows through
+//!   [`customers::changed_row`], which applies detail changes as
+//!   [`customers::update_with`] does;
 //! - each write is one change set in the history ([`customer_history::record_many`]);
 //! - updated customers' cached views are dropped on commit. New customers
 //!   are not noted: no view of a customer that did not exist can be cached.
@@ -23,7 +25,9 @@ use uuid::Uuid;
 use entity::customer;
 
 use super::customer_history::{self, ChangeAction};
-use super::customers::{self, CustomerChanges, NewCustomer};
+use super::customers::{
+    self, CustomerChanges, CustomerDetailChanges, CustomerDetails, NewCustomer,
+};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
@@ -121,6 +125,36 @@ const DATA_COLUMNS: &[Column] = &[
     ("name", |r| Cells::text(r, |m| &m.name)),
     ("email", |r| Cells::optional_text(r, |m| &m.email)),
     ("phone", |r| Cells::optional_text(r, |m| &m.phone)),
+    ("email_label", |r| Cells::text(r, |m| &m.email_label)),
+    ("other_emails", |r| {
+        Cells::Json(r.iter().map(|m| m.other_emails.clone()).collect())
+    }),
+    ("phone_label", |r| Cells::text(r, |m| &m.phone_label)),
+    ("other_phones", |r| {
+        Cells::Json(r.iter().map(|m| m.other_phones.clone()).collect())
+    }),
+    ("address_lines", |r| {
+        Cells::TextList(
+            r.iter()
+                .map(|m| JsonValue::from(m.address_lines.clone()))
+                .collect(),
+        )
+    }),
+    ("city", |r| Cells::optional_text(r, |m| &m.city)),
+    ("state_province", |r| {
+        Cells::optional_text(r, |m| &m.state_province)
+    }),
+    ("postal_code", |r| {
+        Cells::optional_text(r, |m| &m.postal_code)
+    }),
+    ("country", |r| Cells::optional_text(r, |m| &m.country)),
+    ("acquisition_source", |r| {
+        Cells::optional_text(r, |m| &m.acquisition_source)
+    }),
+    ("acquisition_channel", |r| {
+        Cells::optional_text(r, |m| &m.acquisition_channel)
+    }),
+    ("team_id", |r| Cells::optional_uuid(r, |m| m.team_id)),
     ("website", |r| Cells::optional_text(r, |m| &m.website)),
     ("industry", |r| Cells::optional_text(r, |m| &m.industry)),
     ("region", |r| Cells::optional_text(r, |m| &m.region)),
@@ -187,17 +221,24 @@ fn unnest(
     (clause, stored, values)
 }
 
-/// Creates customers, one outcome per item in order. An item is refused for
-/// what [`customers::create`] refuses it (custom fields; an external id
-/// another customer holds). A statement the database refuses otherwise
-/// (such as an owner removed meanwhile) is the error of the whole call.
-pub async fn create(tx: &TenantTx, news: Vec<NewCustomer>) -> Result<Vec<Outcome>> {
+/// Creates customers with their details, one outcome per item in order. An
+/// item is refused for what [`customers::create_with`] refuses it (custom
+/// fields; an external id another customer holds). A statement the database
+/// refuses otherwise (such as an owner or team removed meanwhile) is the
+/// error of the whole call.
+pub async fn create(
+    tx: &TenantTx,
+    news: Vec<(NewCustomer, CustomerDetails)>,
+) -> Result<Vec<Outcome>> {
     let defs =
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
     let now = Utc::now();
     let mut outcomes: Vec<Outcome> = news
         .into_iter()
-        .map(|new| customers::checked_new(&defs, new).map(|new| customers::new_row(tx, new, now)))
+        .map(|(new, details)| {
+            customers::checked_new(&defs, new)
+                .map(|new| customers::new_row_with(tx, new, details, now))
+        })
         .collect();
     // In external id order, so concurrent imports take the unique-key locks
     // in the same order and cannot deadlock.
@@ -253,29 +294,29 @@ pub async fn create(tx: &TenantTx, news: Vec<NewCustomer>) -> Result<Vec<Outcome
     Ok(outcomes)
 }
 
-/// Applies `(id, version, changes)` items, one outcome per item in order:
-/// as [`customers::update`] does, a customer no longer there (or no longer
+/// Applies `(id, version, changes, details)` items, one outcome per item in
+/// order: as [`customers::update_with`] does, a customer no longer there (or no longer
 /// visible to the member) is `NOT_FOUND`, one changed since `version` is a
 /// `CONFLICT`, bad custom fields are `VALIDATION` errors. Each customer at
 /// most once per call.
 pub async fn update(
     tx: &TenantTx,
-    items: Vec<(Uuid, i32, CustomerChanges)>,
+    items: Vec<(Uuid, i32, CustomerChanges, CustomerDetailChanges)>,
 ) -> Result<Vec<Outcome>> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
     let defs =
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
-    let ids: Vec<Uuid> = items.iter().map(|(id, _, _)| *id).collect();
+    let ids: Vec<Uuid> = items.iter().map(|(id, ..)| *id).collect();
     let before = customers::lock_many(tx, &ids).await?;
     let now = Utc::now();
     let outcomes: Vec<Outcome> = items
         .into_iter()
-        .map(|(id, version, changes)| match before.get(&id) {
+        .map(|(id, version, changes, details)| match before.get(&id) {
             None => Err(Error::NotFound("customer")),
             Some(row) if row.version != version => Err(customers::stale(version, row.version)),
-            Some(row) => customers::changed_row(&defs, row, changes, now),
+            Some(row) => customers::changed_row(&defs, row, changes, details, now),
         })
         .collect();
     let rows: Vec<&customer::Model> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();

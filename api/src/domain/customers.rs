@@ -7,7 +7,7 @@
 //! field changes through [`customer_history::record`] in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Select,
@@ -276,6 +276,80 @@ fn resolve_points(
         points.set_primary(kind, primary);
     }
     Some(points)
+}
+
+impl CustomerDetailChanges {
+    /// Whether no detail is to change.
+    pub fn is_empty(&self) -> bool {
+        self.emails.is_none()
+            && self.phones.is_none()
+            && self.address.is_none()
+            && self.acquisition_source.is_none()
+            && self.acquisition_channel.is_none()
+            && self.team_id.is_none()
+    }
+}
+
+/// Applies the changes of the primary `email` and `phone` (as in
+/// [`CustomerChanges`]) and `details` to `row` in memory: the one place
+/// both [`update_with`] and [`changed_row`] (bulk writes) take the stored
+/// emails, phones, address, acquisition and team from, so they agree.
+/// Emails and phones resolve against the row's lists: a new primary keeps
+/// the others.
+fn apply_details(
+    row: &mut customer::Model,
+    email: Option<Option<String>>,
+    phone: Option<Option<String>>,
+    details: CustomerDetailChanges,
+) {
+    if let Some(emails) = resolve_points(PointKind::Email, emails_of(row), email, details.emails) {
+        (row.email, row.email_label, row.other_emails) = emails.columns();
+    }
+    if let Some(phones) = resolve_points(PointKind::Phone, phones_of(row), phone, details.phones) {
+        (row.phone, row.phone_label, row.other_phones) = phones.columns();
+    }
+    if let Some(address) = details.address {
+        row.address_lines = address.street_lines;
+        row.city = address.city;
+        row.state_province = address.state_province;
+        row.postal_code = address.postal_code;
+        row.country = address.country;
+    }
+    if let Some(source) = details.acquisition_source {
+        row.acquisition_source = source;
+    }
+    if let Some(channel) = details.acquisition_channel {
+        row.acquisition_channel = channel.map(|c| c.as_str().to_owned());
+    }
+    if let Some(team) = details.team_id {
+        row.team_id = team;
+    }
+}
+
+/// The stored columns [`apply_details`] sets, with their values in `row`.
+fn detail_columns(row: &customer::Model) -> [(Column, sea_orm::Value); 14] {
+    [
+        (Column::Email, row.email.clone().into()),
+        (Column::EmailLabel, row.email_label.clone().into()),
+        (Column::OtherEmails, row.other_emails.clone().into()),
+        (Column::Phone, row.phone.clone().into()),
+        (Column::PhoneLabel, row.phone_label.clone().into()),
+        (Column::OtherPhones, row.other_phones.clone().into()),
+        (Column::AddressLines, row.address_lines.clone().into()),
+        (Column::City, row.city.clone().into()),
+        (Column::StateProvince, row.state_province.clone().into()),
+        (Column::PostalCode, row.postal_code.clone().into()),
+        (Column::Country, row.country.clone().into()),
+        (
+            Column::AcquisitionSource,
+            row.acquisition_source.clone().into(),
+        ),
+        (
+            Column::AcquisitionChannel,
+            row.acquisition_channel.clone().into(),
+        ),
+        (Column::TeamId, row.team_id.into()),
+    ]
 }
 
 impl CustomerChanges {
@@ -1188,14 +1262,38 @@ pub async fn external_id_holders(tx: &TenantTx, ids: &[String]) -> Result<Vec<(S
         .collect())
 }
 
-/// The live customers the member may see whose email, ignoring case, is
-/// one of `emails` (given in lower case).
+/// The live customers the member may see with an email (the primary one
+/// or another), ignoring case, among `emails` (given in lower case).
 pub async fn find_by_emails(tx: &TenantTx, emails: &[String]) -> Result<Vec<customer::Model>> {
+    find_by_point_keys(tx, "emails", emails).await
+}
+
+/// The live customers the member may see with a phone (the primary one or
+/// another) whose digits are among `digits` ([`PointKind::key`]).
+pub async fn find_by_phones(tx: &TenantTx, digits: &[String]) -> Result<Vec<customer::Model>> {
+    find_by_point_keys(tx, "phones", digits).await
+}
+
+/// Customers by their email or phone keys, through the search rows: their
+/// `emails` (lower case) and `phones` (digits) hold every email and phone of
+/// a customer, kept by triggers in the writing transaction, under a GIN index.
+async fn find_by_point_keys(
+    tx: &TenantTx,
+    column: &'static str,
+    keys: &[String],
+) -> Result<Vec<customer::Model>> {
+    let ids = Query::select()
+        .column(Alias::new("source_id"))
+        .from(Alias::new("search_people"))
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tx.tenant_id()))
+        .and_where(Expr::col(Alias::new("source")).eq("CUSTOMER"))
+        .and_where(Expr::cust_with_values(
+            format!("{column} && $1"),
+            [keys.to_vec()],
+        ))
+        .to_owned();
     Ok(visible(tx)
-        .filter(
-            Expr::expr(Func::lower(Expr::col((Customers, Column::Email))))
-                .is_in(emails.iter().cloned()),
-        )
+        .filter(Column::Id.in_subquery(ids))
         .all(&**tx)
         .await?)
 }
@@ -1257,13 +1355,9 @@ pub fn checked_new(
     Ok(new)
 }
 
-/// The row a new customer (checked by [`checked_new`]) becomes: version 1,
-/// created by the transaction's user at `now`, no rollups yet.
-pub fn new_row(tx: &TenantTx, new: NewCustomer, now: DateTime<Utc>) -> customer::Model {
-    new_row_with(tx, new, CustomerDetails::default(), now)
-}
-
-/// [`new_row`] with the customer's details.
+/// The row a new customer (checked by [`checked_new`]) with its details
+/// becomes: version 1, created by the transaction's user at `now`, no
+/// rollups yet.
 pub fn new_row_with(
     tx: &TenantTx,
     new: NewCustomer,
@@ -1331,17 +1425,19 @@ pub fn new_row_with(
     }
 }
 
-/// The row `before` becomes with `changes` at `now`, the version one up:
-/// what [`update`] writes, computed in memory for bulk writes. Custom fields
-/// merge (given keys set, `null` removes a key) and are checked against
-/// `defs`, required ones included. No change at all is a `VALIDATION` error.
+/// The row `before` becomes with `changes` and `details` at `now`, the
+/// version one up: what [`update_with`] writes, computed in memory for bulk
+/// writes. Custom fields merge (given keys set, `null` removes a key) and
+/// are checked against `defs`, required ones included. No change at all is
+/// a `VALIDATION` error.
 pub fn changed_row(
     defs: &[entity::custom_field_definition::Model],
     before: &customer::Model,
     changes: CustomerChanges,
+    details: CustomerDetailChanges,
     now: DateTime<Utc>,
 ) -> Result<customer::Model> {
-    if changes.is_empty() {
+    if changes.is_empty() && details.is_empty() {
         return Err(Error::validation(
             "input",
             "give at least one field to change",
@@ -1369,9 +1465,8 @@ pub fn changed_row(
     if let Some(name) = changes.name {
         after.name = name;
     }
+    apply_details(&mut after, changes.email, changes.phone, details);
     let optional_texts = [
-        (changes.email, &mut after.email),
-        (changes.phone, &mut after.phone),
         (changes.website, &mut after.website),
         (changes.industry, &mut after.industry),
         (changes.region, &mut after.region),
@@ -1484,29 +1579,7 @@ pub async fn update_with(
     if let Some(tags) = changes.tags {
         sets.push((Column::Tags, tags.into()));
     }
-    if let Some(address) = details.address {
-        sets.push((Column::AddressLines, address.street_lines.into()));
-        sets.push((Column::City, address.city.into()));
-        sets.push((Column::StateProvince, address.state_province.into()));
-        sets.push((Column::PostalCode, address.postal_code.into()));
-        sets.push((Column::Country, address.country.into()));
-    }
-    if let Some(source) = details.acquisition_source {
-        sets.push((Column::AcquisitionSource, source.into()));
-    }
-    if let Some(channel) = details.acquisition_channel {
-        sets.push((
-            Column::AcquisitionChannel,
-            channel.map(|c| c.as_str().to_owned()).into(),
-        ));
-    }
-    if let Some(team) = details.team_id {
-        sets.push((Column::TeamId, team.into()));
-    }
-    let points_change = changes.email.is_some()
-        || changes.phone.is_some()
-        || details.emails.is_some()
-        || details.phones.is_some();
+    let details_change = changes.email.is_some() || changes.phone.is_some() || !details.is_empty();
     let defs =
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?;
     // Custom fields merge: the keys given are set, `null` removes a key.
@@ -1515,7 +1588,7 @@ pub async fn update_with(
         .as_ref()
         .map(|patch| super::custom_fields::patch(&defs, patch))
         .transpose()?;
-    if sets.is_empty() && fields_patch.is_none() && !points_change {
+    if sets.is_empty() && fields_patch.is_none() && !details_change {
         return Err(Error::validation(
             "input",
             "give at least one field to change",
@@ -1526,35 +1599,16 @@ pub async fn update_with(
         Some(row) => return Err(stale(version, row.version)),
         None => return Err(Error::NotFound("customer")),
     };
-    // Emails and phones resolve against the stored lists: a new primary
-    // keeps the others.
-    let point_columns = [
-        (
-            resolve_points(
-                PointKind::Email,
-                emails_of(&before),
-                changes.email,
-                details.emails,
-            ),
-            [Column::Email, Column::EmailLabel, Column::OtherEmails],
-        ),
-        (
-            resolve_points(
-                PointKind::Phone,
-                phones_of(&before),
-                changes.phone,
-                details.phones,
-            ),
-            [Column::Phone, Column::PhoneLabel, Column::OtherPhones],
-        ),
-    ];
-    for (points, [primary, label, others]) in point_columns {
-        if let Some(points) = points {
-            let (value, primary_label, rest) = points.columns();
-            sets.push((primary, value.into()));
-            sets.push((label, primary_label.into()));
-            sets.push((others, rest.into()));
-        }
+    if details_change {
+        // Computed in memory as bulk writes do; the columns that differ are set.
+        let mut after = before.clone();
+        apply_details(&mut after, changes.email, changes.phone, details);
+        let changed = detail_columns(&before)
+            .into_iter()
+            .zip(detail_columns(&after))
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|(_, set)| set);
+        sets.extend(changed);
     }
     let mut update = sets
         .into_iter()

@@ -161,6 +161,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "`{}` 不是语言标签（如 `en` 或 `zh-CN`）",
     ),
     ("`{}` is not a member of this workspace", "`{}` 不是此工作区的成员"),
+    ("`{}` is not a team of this workspace", "`{}` 不是此工作区的团队"),
     ("`{}` is not a permission", "`{}` 不是权限"),
     (
         "`{}` is not a time such as 2026-01-05T10:00:00Z or a date such as 2026-01-05",
@@ -172,6 +173,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("`{}` is not an ISO 4217 currency code", "`{}` 不是 ISO 4217 货币代码"),
     ("`{}` is not one of DIRECT, PARTNER, RETAIL, WEB", "`{}` 不是 DIRECT、PARTNER、RETAIL、WEB 之一"),
     (
+        "`{}` is not one of ORGANIC_SEARCH, PAID_SEARCH, SOCIAL, EMAIL, REFERRAL, PARTNER, EVENT, DIRECT, ADVERTISING, OTHER",
+        "`{}` 不是 ORGANIC_SEARCH、PAID_SEARCH、SOCIAL、EMAIL、REFERRAL、PARTNER、EVENT、DIRECT、ADVERTISING、OTHER 之一",
+    ),
+    (
         "`{}` is not one of PLACED, PAID, SHIPPED, CANCELLED, REFUNDED",
         "`{}` 不是 PLACED、PAID、SHIPPED、CANCELLED、REFUNDED 之一",
     ),
@@ -179,6 +184,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "`{}` is not one of SUBSCRIBER, LEAD, PROSPECT, OPPORTUNITY, CUSTOMER, EVANGELIST, CHURNED, OTHER",
         "`{}` 不是 SUBSCRIBER、LEAD、PROSPECT、OPPORTUNITY、CUSTOMER、EVANGELIST、CHURNED、OTHER 之一",
     ),
+    ("`{}` names several teams; rename one of them", "`{}` 对应多个团队；请重命名其中一个"),
     ("`{}` is reserved", "`{}` 是保留名称"),
     ("a deal has at most {} contacts", "一个商机最多 {} 个联系人"),
     ("a deal has at most {} lines", "一个商机最多 {} 行"),
@@ -322,6 +328,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("name the custom field to sort by", "请指定用于排序的自定义字段"),
     ("name at least one measure", "请至少指定一个度量"),
     ("no column is mapped to `{}`", "没有列映射到 `{}`"),
+    ("no column is mapped to `email` or `phone`", "没有列映射到 `email` 或 `phone`"),
     (
         "no column maps to a customer field; name the columns after the fields or give a mapping",
         "没有列映射到客户字段；请按字段命名列或提供映射",

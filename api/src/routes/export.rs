@@ -19,10 +19,13 @@ use async_graphql::InputType;
 use serde_json::Value;
 use uuid::Uuid;
 
+use entity::customer;
+
 use crate::auth::gate::Admission;
 use crate::auth::Permission;
 use crate::csv;
-use crate::domain::customer_import::{ImportField, TAG_SEPARATOR};
+use crate::domain::contact_points::PointList;
+use crate::domain::customer_import::{ImportField, LIST_SEPARATOR};
 use crate::domain::customers::{self, CustomerFilter, CustomerOrder};
 use crate::domain::pagination::PageRequest;
 use crate::graphql::customers::types::{CustomerFilter as FilterInput, CustomerOrderBy};
@@ -93,6 +96,19 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
                 return error(StatusCode::INTERNAL_SERVER_ERROR, &err.message, "INTERNAL");
             }
         };
+    let teams = match team_names(&state.db, principal.scope()).await {
+        Ok(teams) => teams,
+        Err(err) => {
+            if let crate::error::Error::Internal(source) = &err {
+                tracing::error!(error = %source, "customer export failed");
+            }
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &err.message(),
+                err.code(),
+            );
+        }
+    };
     // Probe the first page before answering, so that a bad order or a
     // database failure is a proper error status rather than a cut stream.
     let export = Export {
@@ -101,6 +117,7 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
         filter: Arc::new(filter),
         order: Arc::new(order),
         owners: Arc::new(owners),
+        teams: Arc::new(teams),
     };
     let first = match export.page(None).await {
         Ok(first) => first,
@@ -166,6 +183,19 @@ struct Export {
     filter: Arc<CustomerFilter>,
     order: Arc<Vec<CustomerOrder>>,
     owners: Arc<HashMap<Uuid, String>>,
+    /// Team names by id.
+    teams: Arc<HashMap<Uuid, String>>,
+}
+
+/// The workspace's team names by id, read in a short read-only transaction.
+async fn team_names(
+    db: &sea_orm::DatabaseConnection,
+    scope: TenantScope,
+) -> crate::error::Result<HashMap<Uuid, String>> {
+    let tx = TenantTx::begin_read_only(db, scope).await?;
+    let teams = crate::domain::org_units::teams(&tx).await?;
+    tx.commit().await?;
+    Ok(teams.into_iter().map(|t| (t.id, t.name)).collect())
 }
 
 impl Export {
@@ -193,32 +223,50 @@ impl Export {
             None
         };
         for (_, c) in &page.rows {
-            let text = |v: &Option<String>| v.clone().unwrap_or_default();
-            let owner = c
-                .owner_id
-                .and_then(|id| self.owners.get(&id).cloned())
-                .unwrap_or_default();
-            let tags = c.tags.join(&format!("{TAG_SEPARATOR} "));
-            // In the order of the header row.
-            let row = [
-                c.id.to_string(),
-                text(&c.external_id),
-                c.name.clone(),
-                c.kind.clone(),
-                text(&c.email),
-                text(&c.phone),
-                text(&c.website),
-                text(&c.industry),
-                text(&c.region),
-                c.lifecycle_stage.clone(),
-                tags,
-                owner,
-                c.created_at.to_rfc3339(),
-                c.updated_at.to_rfc3339(),
-            ];
+            let row: Vec<String> = std::iter::once(c.id.to_string())
+                .chain(ImportField::ALL.iter().map(|f| self.cell(*f, c)))
+                .chain([c.created_at.to_rfc3339(), c.updated_at.to_rfc3339()])
+                .collect();
             csv::write_record(&mut out, &row);
         }
         Ok((out, next))
+    }
+
+    /// A customer's cell in the column of `field`, as the import reads it.
+    fn cell(&self, field: ImportField, c: &customer::Model) -> String {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let list = |items: Vec<String>| items.join(&format!("{LIST_SEPARATOR} "));
+        let others =
+            |points: PointList| list(points.0.into_iter().skip(1).map(|p| p.value).collect());
+        match field {
+            ImportField::ExternalId => text(&c.external_id),
+            ImportField::Name => c.name.clone(),
+            ImportField::Kind => c.kind.clone(),
+            ImportField::Email => text(&c.email),
+            ImportField::Phone => text(&c.phone),
+            ImportField::Website => text(&c.website),
+            ImportField::Industry => text(&c.industry),
+            ImportField::Region => text(&c.region),
+            ImportField::LifecycleStage => c.lifecycle_stage.clone(),
+            ImportField::Tags => list(c.tags.clone()),
+            ImportField::OwnerEmail => c
+                .owner_id
+                .and_then(|id| self.owners.get(&id).cloned())
+                .unwrap_or_default(),
+            ImportField::OtherEmails => others(customers::emails_of(c)),
+            ImportField::OtherPhones => others(customers::phones_of(c)),
+            ImportField::Street => list(c.address_lines.clone()),
+            ImportField::City => text(&c.city),
+            ImportField::StateProvince => text(&c.state_province),
+            ImportField::PostalCode => text(&c.postal_code),
+            ImportField::Country => text(&c.country),
+            ImportField::AcquisitionSource => text(&c.acquisition_source),
+            ImportField::AcquisitionChannel => text(&c.acquisition_channel),
+            ImportField::Team => c
+                .team_id
+                .and_then(|id| self.teams.get(&id).cloned())
+                .unwrap_or_default(),
+        }
     }
 }
 

@@ -17,7 +17,10 @@ pub enum CustomerImportField {
     Name,
     /// `COMPANY` or `PERSON`; blank means `COMPANY` for a new customer.
     Kind,
+    /// The primary email. Without `OTHER_EMAILS`, one the customer already
+    /// has among its other emails leaves the primary as it is.
     Email,
+    /// The primary phone, like `EMAIL`.
     Phone,
     Website,
     Industry,
@@ -29,6 +32,23 @@ pub enum CustomerImportField {
     Tags,
     /// The owner, by a member's email address.
     OwnerEmail,
+    /// The emails besides `email`, separated by `;`; they replace the
+    /// customer's other emails (labels kept for known ones, else `WORK`).
+    OtherEmails,
+    /// The phones besides `phone`, like `OTHER_EMAILS`.
+    OtherPhones,
+    /// The address's street lines (at most 4), separated by `;` or line breaks.
+    Street,
+    City,
+    StateProvince,
+    PostalCode,
+    /// An ISO 3166-1 alpha-2 code such as `CN` or `DE`, any case.
+    Country,
+    AcquisitionSource,
+    /// An `AcquisitionChannel` value such as `PAID_SEARCH`, any case.
+    AcquisitionChannel,
+    /// A team of the workspace, by name (any case).
+    Team,
 }
 
 /// Which column of the file fills which customer field.
@@ -45,8 +65,14 @@ pub struct ColumnMapping {
 pub enum ImportMatchBy {
     /// The customer with the row's external id.
     ExternalId,
-    /// The customer with the row's email, ignoring case.
+    /// The customer with the row's email among its emails, ignoring case.
     Email,
+    /// The customer with the row's phone among its phones, compared by
+    /// digits however the numbers are written.
+    Phone,
+    /// By email when a customer has the row's email, else by phone; an
+    /// email and a phone of two different customers make the row a bad one.
+    EmailOrPhone,
     /// Every row creates a customer.
     None,
 }
