@@ -175,3 +175,32 @@ SELECT '{tenant}'::uuid,
        CASE WHEN n = {notes} THEN pg_temp.occurred(g.i, n) + interval '7 days' END,
        CASE WHEN n = {notes} AND g.i % 2 = 0 THEN pg_temp.occurred(g.i, n) + interval '1 day' END
   FROM gen g, vocabulary v, generate_series(1, {notes}) AS n;
+
+-- Cases: every fifth customer has one, numbered in customer order; those of
+-- every tenth customer are still open (a quarter of them past due), the
+-- others resolved and, one in two, rated.
+INSERT INTO cases (tenant_id, id, number, customer_id, subject, kind, status, priority, channel,
+                   first_response_due_at, resolution_due_at, first_responded_at, resolved_at,
+                   resolution, satisfaction_score, rated_at, created_at, updated_at)
+SELECT '{tenant}'::uuid,
+       ('00000000-0000-7{tenant_no}-b000-' || lpad(to_hex(g.i), 12, '0'))::uuid,
+       g.i / 5,
+       g.id,
+       pg_temp.pick(v.phrases, g.i, 60),
+       pg_temp.pick(ARRAY['INQUIRY', 'COMPLAINT', 'SUGGESTION', 'REQUEST', 'PROBLEM'], g.i, 61),
+       CASE WHEN g.i % 10 = 0 THEN pg_temp.pick(ARRAY['NEW', 'OPEN', 'PENDING'], g.i, 62) ELSE 'RESOLVED' END,
+       pg_temp.pick(ARRAY['LOW', 'NORMAL', 'NORMAL', 'HIGH', 'URGENT'], g.i, 63),
+       pg_temp.pick(ARRAY['PHONE', 'EMAIL', 'WEB', 'CHAT'], g.i, 64),
+       opened + interval '8 hours',
+       opened + CASE WHEN g.i % 40 = 0 THEN interval '1 hour' ELSE interval '3 days' END,
+       CASE WHEN g.i % 10 <> 0 THEN opened + interval '2 hours' END,
+       CASE WHEN g.i % 10 <> 0 THEN opened + interval '1 day' END,
+       CASE WHEN g.i % 10 <> 0 THEN 'Answered' END,
+       CASE WHEN g.i % 10 <> 0 AND g.i % 2 = 1 THEN 1 + pg_temp.h(g.i, 65) % 5 END,
+       CASE WHEN g.i % 10 <> 0 AND g.i % 2 = 1 THEN opened + interval '2 days' END,
+       opened, opened
+  FROM gen g, vocabulary v,
+       LATERAL (SELECT CASE WHEN g.i % 10 = 0 THEN now() - interval '2 hours'
+                            ELSE pg_temp.occurred(g.i, 2) END AS opened) o
+ WHERE g.i % 5 = 0;
+INSERT INTO case_counters (tenant_id, last_number) SELECT '{tenant}'::uuid, {customers} / 5 WHERE {customers} >= 5;

@@ -5,8 +5,9 @@
 //!
 //! Measured, whole requests as a client sees them (HTTP, authentication and
 //! rate limits, GraphQL, the tenant transaction):
-//! - `customer(id)` with contacts, latest interactions and orders (the 360
-//!   view), cold (never read: built from PostgreSQL) and warm (from Redis);
+//! - `customer(id)` with contacts, latest interactions, orders, open deals,
+//!   open cases and value (the 360 view), cold (never read: built from
+//!   PostgreSQL) and warm (from Redis);
 //! - a filtered page of 50 customers with their contacts;
 //! - a cross-relation filter (customers with a contact of a given title
 //!   whose last interaction is older than a date);
@@ -40,7 +41,10 @@ const VIEW: &str = "query($id: ID!) { customer(id: $id) {
     id version name email phone lifecycleStage tags contactCount interactionCount openTaskCount lastInteractionAt
     contacts(first: 10) { edges { node { id name title email phone } } }
     interactions(first: 10) { edges { node { id kind subject occurredAt } } }
-    orders(first: 5) { edges { node { id orderedAt status total { amount currency } } } } } }";
+    orders(first: 5) { edges { node { id orderedAt status total { amount currency } } } }
+    openDeals(first: 5) { edges { node { id name amount { amount currency } } } }
+    openCaseCount openCases(first: 5) { edges { node { id number subject status priority resolutionDueAt } } }
+    value { tier rfmScore clv12m { amount currency } } } }";
 
 const PAGE: &str = "query($filter: CustomerFilter, $orderBy: [CustomerOrderBy!]) {
     customers(first: 50, filter: $filter, orderBy: $orderBy) {
