@@ -752,12 +752,7 @@ impl CaseFilter {
             (&self.contact_ids, "filter.contactId"),
             (&self.owner_ids, "filter.ownerId"),
         ] {
-            if let Some(ids) = ids {
-                budget.spend(depth)?;
-                if ids.len() > super::filter::MAX_IN_VALUES {
-                    return Err(Error::validation(field, "too many values"));
-                }
-            }
+            budget.spend_ids(depth, ids, field)?;
         }
         for present in [
             self.number.is_some(),
@@ -773,11 +768,12 @@ impl CaseFilter {
                 budget.spend(depth)?;
             }
         }
-        for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
-            budget.spend(depth + 1)?;
-            sub.validate_at(depth + 1, budget)?;
-        }
-        Ok(())
+        super::filter::validate_nested(
+            (&self.and, &self.or, self.not.as_deref()),
+            depth,
+            budget,
+            Self::validate_at,
+        )
     }
 
     fn condition(&self) -> sea_orm::Condition {
@@ -850,20 +846,10 @@ impl CaseFilter {
         if let Some(f) = &self.satisfaction_score {
             all = all.add(f.condition(col(Column::SatisfactionScore)));
         }
-        for sub in &self.and {
-            all = all.add(sub.condition());
-        }
-        if !self.or.is_empty() {
-            let mut any = sea_orm::Condition::any();
-            for sub in &self.or {
-                any = any.add(sub.condition());
-            }
-            all = all.add(any);
-        }
-        if let Some(sub) = &self.not {
-            all = all.add(sub.condition().not());
-        }
-        all
+        all.add(super::filter::nested_condition(
+            (&self.and, &self.or, self.not.as_deref()),
+            Self::condition,
+        ))
     }
 }
 

@@ -11,7 +11,7 @@ use entity::contact::{self, Column, Entity as Contacts};
 
 use super::contact_points;
 use super::custom_fields::{self, FieldFilter, FieldObject};
-use super::filter::{EnumFilter, FilterBudget, TextFilter, TimeFilter, MAX_IN_VALUES};
+use super::filter::{EnumFilter, FilterBudget, TextFilter, TimeFilter};
 use super::pagination::{fetch_page, Page, PageRequest, SortKey, SortKind, SortValue};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
@@ -47,12 +47,7 @@ impl ContactFilter {
     }
 
     fn validate_at(&self, depth: usize, budget: &mut FilterBudget) -> Result<()> {
-        if let Some(ids) = &self.customer_id {
-            budget.spend(depth)?;
-            if ids.len() > MAX_IN_VALUES {
-                return Err(Error::validation("filter.customerId", "too many values"));
-            }
-        }
+        budget.spend_ids(depth, &self.customer_id, "filter.customerId")?;
         for (f, field) in [
             (&self.name, "filter.name"),
             (&self.title, "filter.title"),
@@ -77,11 +72,12 @@ impl ContactFilter {
         for _ in &self.custom_fields {
             budget.spend(depth)?;
         }
-        for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
-            budget.spend(depth + 1)?;
-            sub.validate_at(depth + 1, budget)?;
-        }
-        Ok(())
+        super::filter::validate_nested(
+            (&self.and, &self.or, self.not.as_deref()),
+            depth,
+            budget,
+            Self::validate_at,
+        )
     }
 
     fn uses_custom_fields(&self) -> bool {
@@ -136,19 +132,10 @@ impl ContactFilter {
                 &self.custom_fields,
             )?);
         }
-        for sub in &self.and {
-            all = all.add(sub.condition(defs)?);
-        }
-        if !self.or.is_empty() {
-            let mut any = sea_orm::Condition::any();
-            for sub in &self.or {
-                any = any.add(sub.condition(defs)?);
-            }
-            all = all.add(any);
-        }
-        if let Some(sub) = &self.not {
-            all = all.add(sub.condition(defs)?.not());
-        }
+        all = all.add(super::filter::try_nested_condition(
+            (&self.and, &self.or, self.not.as_deref()),
+            |sub| sub.condition(defs),
+        )?);
         Ok(all)
     }
 }

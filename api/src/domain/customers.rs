@@ -528,12 +528,7 @@ impl CustomerFilter {
             (&self.owner_id, "filter.ownerId"),
             (&self.team_id, "filter.teamId"),
         ] {
-            if let Some(ids) = ids {
-                budget.spend(depth)?;
-                if ids.len() > super::filter::MAX_IN_VALUES {
-                    return Err(Error::validation(field, "too many values"));
-                }
-            }
+            budget.spend_ids(depth, ids, field)?;
         }
         if self.created_at.is_some() {
             budget.spend(depth)?;
@@ -590,11 +585,12 @@ impl CustomerFilter {
             budget.spend(depth + 1)?;
             m.validate("filter.value")?;
         }
-        for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
-            budget.spend(depth + 1)?;
-            sub.validate_at(depth + 1, budget)?;
-        }
-        Ok(())
+        super::filter::validate_nested(
+            (&self.and, &self.or, self.not.as_deref()),
+            depth,
+            budget,
+            Self::validate_at,
+        )
     }
 
     /// Whether any part of the filter reads custom fields (they need the definitions).
@@ -692,19 +688,10 @@ impl CustomerFilter {
         if let Some(m) = &self.value {
             all = all.add(m.condition());
         }
-        for sub in &self.and {
-            all = all.add(sub.condition(defs)?);
-        }
-        if !self.or.is_empty() {
-            let mut any = sea_orm::Condition::any();
-            for sub in &self.or {
-                any = any.add(sub.condition(defs)?);
-            }
-            all = all.add(any);
-        }
-        if let Some(sub) = &self.not {
-            all = all.add(sub.condition(defs)?.not());
-        }
+        all = all.add(super::filter::try_nested_condition(
+            (&self.and, &self.or, self.not.as_deref()),
+            |sub| sub.condition(defs),
+        )?);
         if !self.custom_fields.is_empty() {
             all = all.add(super::custom_fields::condition(
                 defs,

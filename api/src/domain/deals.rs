@@ -820,12 +820,7 @@ impl DealFilter {
             (&self.pipeline_ids, "filter.pipelineId"),
             (&self.stage_ids, "filter.stageId"),
         ] {
-            if let Some(ids) = ids {
-                budget.spend(depth)?;
-                if ids.len() > super::filter::MAX_IN_VALUES {
-                    return Err(Error::validation(field, "too many values"));
-                }
-            }
+            budget.spend_ids(depth, ids, field)?;
         }
         for present in [
             self.amount.is_some(),
@@ -838,11 +833,12 @@ impl DealFilter {
                 budget.spend(depth)?;
             }
         }
-        for sub in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
-            budget.spend(depth + 1)?;
-            sub.validate_at(depth + 1, budget)?;
-        }
-        Ok(())
+        super::filter::validate_nested(
+            (&self.and, &self.or, self.not.as_deref()),
+            depth,
+            budget,
+            Self::validate_at,
+        )
     }
 
     fn condition(&self) -> sea_orm::Condition {
@@ -882,20 +878,10 @@ impl DealFilter {
         if let Some(f) = &self.closed_at {
             all = all.add(f.condition(col(Column::ClosedAt)));
         }
-        for sub in &self.and {
-            all = all.add(sub.condition());
-        }
-        if !self.or.is_empty() {
-            let mut any = sea_orm::Condition::any();
-            for sub in &self.or {
-                any = any.add(sub.condition());
-            }
-            all = all.add(any);
-        }
-        if let Some(sub) = &self.not {
-            all = all.add(sub.condition().not());
-        }
-        all
+        all.add(super::filter::nested_condition(
+            (&self.and, &self.or, self.not.as_deref()),
+            Self::condition,
+        ))
     }
 }
 

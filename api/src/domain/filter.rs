@@ -293,6 +293,70 @@ impl FilterBudget {
     }
 }
 
+impl FilterBudget {
+    /// Counts a condition on an id list at `depth` and checks the list's length.
+    pub fn spend_ids<T>(&mut self, depth: usize, ids: &Option<Vec<T>>, field: &str) -> Result<()> {
+        if let Some(ids) = ids {
+            self.spend(depth)?;
+            if ids.len() > MAX_IN_VALUES {
+                return Err(Error::validation(field, "too many values"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The nested filters of an `and`/`or`/`not` filter tree: validates each one
+/// level deeper than its parent at `depth`.
+pub fn validate_nested<F>(
+    (and, or, not): (&[F], &[F], Option<&F>),
+    depth: usize,
+    budget: &mut FilterBudget,
+    mut validate: impl FnMut(&F, usize, &mut FilterBudget) -> Result<()>,
+) -> Result<()> {
+    for sub in and.iter().chain(or).chain(not) {
+        budget.spend(depth + 1)?;
+        validate(sub, depth + 1, budget)?;
+    }
+    Ok(())
+}
+
+/// The condition of the nested filters of an `and`/`or`/`not` filter tree:
+/// every one of `and`, at least one of `or` (when given), not `not`.
+pub fn nested_condition<F>(
+    nested: (&[F], &[F], Option<&F>),
+    mut condition: impl FnMut(&F) -> Condition,
+) -> Condition {
+    match try_nested_condition(nested, |sub| {
+        Ok::<_, std::convert::Infallible>(condition(sub))
+    }) {
+        Ok(all) => all,
+        Err(never) => match never {},
+    }
+}
+
+/// [`nested_condition`] for nested conditions that may fail.
+pub fn try_nested_condition<F, E>(
+    (and, or, not): (&[F], &[F], Option<&F>),
+    mut condition: impl FnMut(&F) -> std::result::Result<Condition, E>,
+) -> std::result::Result<Condition, E> {
+    let mut all = Condition::all();
+    for sub in and {
+        all = all.add(condition(sub)?);
+    }
+    if !or.is_empty() {
+        let mut any = Condition::any();
+        for sub in or {
+            any = any.add(condition(sub)?);
+        }
+        all = all.add(any);
+    }
+    if let Some(sub) = not {
+        all = all.add(condition(sub)?.not());
+    }
+    Ok(all)
+}
+
 fn check_in_list(field: &str, len: Option<usize>) -> Result<()> {
     match len {
         Some(n) if n > MAX_IN_VALUES => Err(Error::validation(

@@ -495,12 +495,7 @@ impl OrderFilter {
             (&self.customer_ids, "filter.customerId"),
             (&self.deal_ids, "filter.dealId"),
         ] {
-            if let Some(ids) = ids {
-                budget.spend(0)?;
-                if ids.len() > super::filter::MAX_IN_VALUES {
-                    return Err(Error::validation(field, "too many values"));
-                }
-            }
+            budget.spend_ids(0, ids, field)?;
         }
         if self.ordered_at.is_some() {
             budget.spend(0)?;
