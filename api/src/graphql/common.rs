@@ -45,6 +45,30 @@ impl PageInfo {
     }
 }
 
+/// The edges and page info of a first page (no cursor) read as up to
+/// `limit + 1` rows: the extra row only tells that a next page exists.
+pub fn first_page<R, E>(
+    mut rows: Vec<R>,
+    limit: u64,
+    cursor_of: impl Fn(&R) -> String,
+    edge: impl Fn(String, R) -> E,
+) -> (Vec<E>, PageInfo) {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let cursors: Vec<String> = rows.iter().map(&cursor_of).collect();
+    let page_info = PageInfo::new(
+        &cursors.iter().map(String::as_str).collect::<Vec<_>>(),
+        more,
+        false,
+    );
+    let edges = cursors
+        .into_iter()
+        .zip(rows)
+        .map(|(cursor, row)| edge(cursor, row))
+        .collect();
+    (edges, page_info)
+}
+
 /// Checks Relay arguments against the limits: `first` with `after` pages
 /// forward, `last` with `before` pages backward; sizes are capped.
 pub fn page_request(

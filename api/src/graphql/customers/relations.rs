@@ -201,6 +201,25 @@ pub struct InteractionConnection {
     pub page_info: PageInfo,
 }
 
+impl InteractionConnection {
+    /// The connection of one page of interactions.
+    pub fn of_page(page: crate::domain::pagination::Page<entity::interaction::Model>) -> Self {
+        let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
+        let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
+        InteractionConnection {
+            edges: page
+                .rows
+                .into_iter()
+                .map(|(cursor, row)| InteractionEdge {
+                    cursor,
+                    node: Interaction(row),
+                })
+                .collect(),
+            page_info,
+        }
+    }
+}
+
 /// Customer 360 views loaded by this request (`customer(id)`), so the
 /// customer's nested contacts and interactions are served from the view.
 #[derive(Default)]
@@ -323,7 +342,7 @@ pub async fn contacts_of(
                 .get(&(customer_id, page.limit))
                 .cloned()
         });
-        let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+        let rows = match ViewsOfRequest::get(ctx, customer_id) {
             _ if prefetched.is_some() => prefetched.unwrap_or_default(),
             Some(view) if page.limit <= CONTACTS_IN_VIEW => view.contacts.clone(),
             _ => {
@@ -334,17 +353,15 @@ pub async fn contacts_of(
                     .unwrap_or_default()
             }
         };
-        let more = rows.len() as u64 > page.limit;
-        rows.truncate(page.limit as usize);
-        let edges: Vec<ContactEdge> = rows
-            .into_iter()
-            .map(|row| ContactEdge {
-                cursor: contacts::cursor_of(&row),
+        let (edges, page_info) = crate::graphql::common::first_page(
+            rows,
+            page.limit,
+            contacts::cursor_of,
+            |cursor, row| ContactEdge {
+                cursor,
                 node: Contact(row),
-            })
-            .collect();
-        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, more, false);
+            },
+        );
         return Ok(ContactConnection { edges, page_info });
     }
     let tx = read_tx(ctx).await?;
@@ -386,7 +403,7 @@ pub async fn interactions_of(
                 .get(&(customer_id, page.limit))
                 .cloned()
         });
-        let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+        let rows = match ViewsOfRequest::get(ctx, customer_id) {
             _ if prefetched.is_some() => prefetched.unwrap_or_default(),
             Some(view) if page.limit <= INTERACTIONS_IN_VIEW => view.interactions.clone(),
             _ => {
@@ -397,34 +414,20 @@ pub async fn interactions_of(
                     .unwrap_or_default()
             }
         };
-        let more = rows.len() as u64 > page.limit;
-        rows.truncate(page.limit as usize);
-        let edges: Vec<InteractionEdge> = rows
-            .into_iter()
-            .map(|row| InteractionEdge {
-                cursor: interactions::cursor_of(&row),
+        let (edges, page_info) = crate::graphql::common::first_page(
+            rows,
+            page.limit,
+            interactions::cursor_of,
+            |cursor, row| InteractionEdge {
+                cursor,
                 node: Interaction(row),
-            })
-            .collect();
-        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, more, false);
+            },
+        );
         return Ok(InteractionConnection { edges, page_info });
     }
     let tx = read_tx(ctx).await?;
     let page = interactions::of_customer(&tx, customer_id, &page).await?;
-    let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
-    let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
-    Ok(InteractionConnection {
-        edges: page
-            .rows
-            .into_iter()
-            .map(|(cursor, row)| InteractionEdge {
-                cursor,
-                node: Interaction(row),
-            })
-            .collect(),
-        page_info,
-    })
+    Ok(InteractionConnection::of_page(page))
 }
 
 /// A new contact at a customer.

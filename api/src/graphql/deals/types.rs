@@ -26,9 +26,7 @@ use crate::graphql::common::{
     StringFilter,
 };
 use crate::graphql::context::{authorize, read_tx};
-use crate::graphql::customers::relations::{
-    Contact, Interaction, InteractionConnection, InteractionEdge,
-};
+use crate::graphql::customers::relations::{Contact, InteractionConnection};
 use crate::graphql::customers::types::Customer;
 use crate::graphql::sales::loaders::{CustomerLoader, ExchangeRateLoader, ProductLoader};
 use crate::graphql::sales::types::{OrderLineInput, Product};
@@ -387,19 +385,7 @@ impl Deal {
         )?;
         let tx = read_tx(ctx).await?;
         let page = interactions::of_deal(&tx, self.0.id, &page).await?;
-        let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
-        Ok(InteractionConnection {
-            edges: page
-                .rows
-                .into_iter()
-                .map(|(cursor, row)| InteractionEdge {
-                    cursor,
-                    node: Interaction(row),
-                })
-                .collect(),
-            page_info,
-        })
+        Ok(InteractionConnection::of_page(page))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -570,7 +556,7 @@ pub async fn deals_of(
     };
     if page.cursor.is_none() {
         let view = crate::graphql::customers::relations::ViewsOfRequest::get(ctx, customer_id);
-        let mut rows = match view {
+        let rows = match view {
             Some(view) if open_only && page.limit <= OPEN_DEALS_IN_VIEW => view.open_deals.clone(),
             _ => {
                 let loader = ctx.data_unchecked::<DataLoader<CustomerDealsLoader>>();
@@ -580,17 +566,15 @@ pub async fn deals_of(
                     .unwrap_or_default()
             }
         };
-        let more = rows.len() as u64 > page.limit;
-        rows.truncate(page.limit as usize);
-        let edges: Vec<DealEdge> = rows
-            .into_iter()
-            .map(|row| DealEdge {
-                cursor: deals::cursor_of(&row),
+        let (edges, page_info) = crate::graphql::common::first_page(
+            rows,
+            page.limit,
+            deals::cursor_of,
+            |cursor, row| DealEdge {
+                cursor,
                 node: Deal(row),
-            })
-            .collect();
-        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, more, false);
+            },
+        );
         return Ok(DealConnection {
             edges,
             page_info,

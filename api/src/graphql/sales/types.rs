@@ -904,7 +904,7 @@ pub async fn orders_of(
     };
     if page.cursor.is_none() {
         let view = crate::graphql::customers::relations::ViewsOfRequest::get(ctx, customer_id);
-        let mut rows = match view {
+        let rows = match view {
             Some(view) if page.limit <= ORDERS_IN_VIEW => view.orders.clone(),
             _ => {
                 let loader = ctx.data_unchecked::<DataLoader<CustomerOrdersLoader>>();
@@ -914,17 +914,15 @@ pub async fn orders_of(
                     .unwrap_or_default()
             }
         };
-        let more = rows.len() as u64 > page.limit;
-        rows.truncate(page.limit as usize);
-        let edges: Vec<OrderEdge> = rows
-            .into_iter()
-            .map(|row| OrderEdge {
-                cursor: orders::cursor_of(&row),
+        let (edges, page_info) = crate::graphql::common::first_page(
+            rows,
+            page.limit,
+            orders::cursor_of,
+            |cursor, row| OrderEdge {
+                cursor,
                 node: Order(row),
-            })
-            .collect();
-        let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, more, false);
+            },
+        );
         return Ok(OrderConnection {
             edges,
             page_info,

@@ -15,7 +15,7 @@ use crate::config::GraphqlLimits;
 use crate::domain::cases::{self, CaseSort};
 use crate::domain::customer_view::OPEN_CASES_IN_VIEW;
 use crate::domain::service_levels;
-use crate::graphql::common::{page_cost, page_request, parse_id, PageInfo};
+use crate::graphql::common::{first_page, page_cost, page_request, parse_id};
 use crate::graphql::context::{authorize, read_tx};
 use crate::graphql::customers::relations::ViewsOfRequest;
 
@@ -132,7 +132,7 @@ pub async fn cases_of(
         let page = cases::list(&tx, &filter, &[], &page).await?;
         return Ok(case_connection(page, filter));
     }
-    let mut rows = match ViewsOfRequest::get(ctx, customer_id) {
+    let rows = match ViewsOfRequest::get(ctx, customer_id) {
         Some(view) if open_only && page.limit <= OPEN_CASES_IN_VIEW => view.open_cases.clone(),
         _ => ctx
             .data_unchecked::<DataLoader<CustomerCasesLoader>>()
@@ -140,17 +140,11 @@ pub async fn cases_of(
             .await?
             .unwrap_or_default(),
     };
-    let more = rows.len() as u64 > page.limit;
-    rows.truncate(page.limit as usize);
-    let edges: Vec<CaseEdge> = rows
-        .into_iter()
-        .map(|row| CaseEdge {
-            cursor: cases::cursor_of(&row),
+    let (edges, page_info) =
+        first_page(rows, page.limit, cases::cursor_of, |cursor, row| CaseEdge {
+            cursor,
             node: Case(row),
-        })
-        .collect();
-    let cursors: Vec<&str> = edges.iter().map(|e| e.cursor.as_str()).collect();
-    let page_info = PageInfo::new(&cursors, more, false);
+        });
     Ok(CaseConnection {
         edges,
         page_info,

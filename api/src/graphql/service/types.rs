@@ -21,9 +21,7 @@ use crate::graphql::common::{
     StringFilter,
 };
 use crate::graphql::context::read_tx;
-use crate::graphql::customers::relations::{
-    Contact, Interaction, InteractionConnection, InteractionEdge,
-};
+use crate::graphql::customers::relations::{Contact, InteractionConnection};
 use crate::graphql::customers::types::Customer;
 use crate::graphql::deals::loaders::ContactLoader;
 use crate::graphql::identity::types::User;
@@ -223,6 +221,7 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<InteractionConnection> {
+        crate::graphql::context::authorize(ctx, crate::auth::Permission::CustomersRead)?;
         let page = page_request(
             ctx.data_unchecked::<GraphqlLimits>(),
             first,
@@ -232,19 +231,7 @@ impl Case {
         )?;
         let tx = read_tx(ctx).await?;
         let page = interactions::of_case(&tx, self.0.id, &page).await?;
-        let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
-        Ok(InteractionConnection {
-            edges: page
-                .rows
-                .into_iter()
-                .map(|(cursor, row)| InteractionEdge {
-                    cursor,
-                    node: Interaction(row),
-                })
-                .collect(),
-            page_info,
-        })
+        Ok(InteractionConnection::of_page(page))
     }
     /// What happened to the case, oldest first: its opening, status,
     /// priority and assignee changes, and ratings.
