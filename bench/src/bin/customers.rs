@@ -346,6 +346,14 @@ async fn load(owner: &DatabaseConnection, workspaces: &[TestTenant], customers: 
         exec(&tx, &sql).await;
         tx.commit().await.unwrap();
         let records = began.elapsed();
+        // Fresh statistics first: with those of the earlier workspaces only,
+        // the planner expects no rows of this one and joins its million
+        // interactions to its customers by nested loops over sequential scans.
+        exec(
+            owner,
+            "ANALYZE customers, contacts, interactions, cases, search_people, search_interactions",
+        )
+        .await;
         exec(
             owner,
             &format!("SELECT search_rebuild('{}')", tenant.tenant_id),
