@@ -20,15 +20,15 @@
 -- different ways; emails, websites, industries and regions vary.
 
 -- h(i, salt): a deterministic, well-spread non-negative integer.
-CREATE FUNCTION pg_temp.h(i int, salt int) RETURNS int LANGUAGE sql IMMUTABLE
+CREATE OR REPLACE FUNCTION pg_temp.h(i int, salt int) RETURNS int LANGUAGE sql IMMUTABLE
     AS $$ SELECT abs(hashint4(i * 31 + salt)) $$;
 
 -- One element of `a`, picked by h(i, salt).
-CREATE FUNCTION pg_temp.pick(a text[], i int, salt int) RETURNS text LANGUAGE sql IMMUTABLE
+CREATE OR REPLACE FUNCTION pg_temp.pick(a text[], i int, salt int) RETURNS text LANGUAGE sql IMMUTABLE
     AS $$ SELECT a[1 + pg_temp.h(i, salt) % cardinality(a)] $$;
 
 -- A phone number in one of four written forms.
-CREATE FUNCTION pg_temp.phone(i int, salt int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.phone(i int, salt int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE pg_temp.h(i, salt) % 4
              WHEN 0 THEN '+1 (' || d3 || ') ' || substr(d7, 1, 3) || '-' || substr(d7, 4)
              WHEN 1 THEN d3 || '.' || substr(d7, 1, 3) || '.' || substr(d7, 4)
@@ -41,7 +41,7 @@ $$;
 
 -- When interaction n (1 = newest) of customer i happened: customers were
 -- last contacted between 3 days and about two years before 2026-11-01.
-CREATE FUNCTION pg_temp.occurred(i int, n int) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.occurred(i int, n int) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
     SELECT '2026-11-01 00:00:00+00'::timestamptz
            - make_interval(days => i % 700 + 3 * n, hours => i % 24)
 $$;
