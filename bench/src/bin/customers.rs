@@ -83,6 +83,8 @@ async fn main() {
             plan.tenant_per_minute = 100_000_000;
         }
         c.database_max_connections = 20;
+        // Loading ten workspaces takes longer than an access token lives.
+        c.jwt.access_token_ttl = Duration::from_secs(4 * 3600);
         c.max_upload_bytes = 200 * 1024 * 1024;
     })
     .await;
@@ -580,10 +582,10 @@ async fn send_import(app: &TestApp, tenant: &TestTenant, csv: &str) -> (Value, D
         .send()
         .await
         .expect("send the import");
-    let report: Value = response.json().await.expect("a JSON answer");
+    let body: Value = response.json().await.expect("a JSON answer");
     let took = began.elapsed();
-    let report = report["data"]["importCustomers"].clone();
-    assert!(report.is_object(), "import failed");
+    let report = body["data"]["importCustomers"].clone();
+    assert!(report.is_object(), "import failed: {body}");
     (report, took)
 }
 
