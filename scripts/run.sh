@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A C compiler for the dependencies that build C code.
+scripts/services.sh build-tools
 scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env

@@ -12,6 +12,8 @@
 #         once and kept in .crm/secrets.env (mode 600).
 #         With DATABASE_URL (or REDIS_URL) already set in the environment, that service is
 #         taken to be the user's own and is neither installed nor started.
+# build-tools  Installs a C compiler (gcc) when none is found: some Rust dependencies (the
+#         allocator, among others) compile C code. Nothing else.
 # down    Stops both private services (no error when they are not running).
 # status  Tells whether each runs; exits 0 when both run, 3 otherwise.
 #
@@ -606,8 +608,15 @@ cmd_status() {
 	return "$rc"
 }
 
+cmd_build_tools() {
+	command -v cc >/dev/null 2>&1 && return 0
+	mkdir -p "$STATE"
+	apt_install gcc libc6-dev
+}
+
 case ${1:-up} in
 up) cmd_up ;;
+build-tools) cmd_build_tools ;;
 down) cmd_down ;;
 status) cmd_status ;;
 -h | --help | help) usage ;;

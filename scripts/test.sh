@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A C compiler for the dependencies that build C code.
+scripts/services.sh build-tools
 # Formatting and lints first: they need no services and fail fast.
 if command -v rustup >/dev/null 2>&1; then
     for component in rustfmt clippy; do
