@@ -24,6 +24,8 @@ pub struct AppState {
     pub metrics: crate::metrics::SharedMetrics,
     pub cache: Cache,
     pub schema: CrmSchema,
+    /// Documents parsed before, by their text.
+    pub documents: crate::graphql::documents::Documents,
     pub services: Services,
     pub config: Arc<Config>,
 }
@@ -99,6 +101,7 @@ impl Application {
             metrics,
             cache,
             schema: build_schema(&config.graphql),
+            documents: Default::default(),
             services,
             config: config.clone(),
         });

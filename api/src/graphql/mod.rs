@@ -9,6 +9,7 @@ pub mod common;
 pub mod context;
 pub mod customers;
 pub mod deals;
+pub mod documents;
 pub mod identity;
 pub mod languages;
 pub mod limits;

@@ -28,7 +28,7 @@ use crate::auth::ratelimit::Quota;
 use crate::auth::sessions::ClientInfo;
 use crate::graphql::context::RequestInfo;
 use crate::graphql::customers::relations::{PrefetchedRelations, ViewsOfRequest};
-use crate::graphql::limits;
+use crate::graphql::documents::Refused;
 use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader, TimelineLoader};
 use crate::startup::AppState;
 use crate::tenancy::RequestTx;
@@ -311,13 +311,12 @@ async fn execute(
             )),
         );
     }
-    let document = match async_graphql::parser::parse_query(&incoming.query) {
+    let document = match state.documents.parse(&incoming.query, limits) {
         Ok(document) => document,
-        Err(err) => return request_error(media, early(&format!("syntax error: {err}"))),
+        Err(Refused::Syntax(message) | Refused::Limit(message)) => {
+            return request_error(media, early(&message))
+        }
     };
-    if let Err(message) = limits::check(&document, limits) {
-        return request_error(media, early(&message));
-    }
     if via_get && !is_query(&document, incoming.operation_name.as_deref()) {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
