@@ -197,6 +197,52 @@ async fn the_view_is_served_from_postgresql_when_redis_is_down() {
 }
 
 #[tokio::test]
+async fn a_view_is_never_served_for_a_version_that_redis_lost() {
+    let app = TestApp::spawn().await;
+    let peer = app.spawn_peer().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    // Both servers build or fetch the view and hold it.
+    for server in [&app, &peer, &app, &peer] {
+        assert_eq!(view(server, &acme, &id).await["name"], "Globex");
+    }
+    // Redis loses every key of the deployment (a restart without
+    // persistence); then the customer changes, and the change moves the
+    // view's version on from nothing.
+    let redis = redis::Client::open(app.config.redis_url.as_str()).unwrap();
+    let mut conn = redis.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}:*", app.config.redis_key_prefix))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(!keys.is_empty());
+    let _: () = redis::cmd("DEL")
+        .arg(&keys)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let updated = app
+        .gql_as(
+            &acme,
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
+            json!({ "input": { "id": id, "version": 1, "name": "Initech" } }),
+        )
+        .await;
+    assert_eq!(
+        updated["data"]["updateCustomer"]["customer"]["version"], 2,
+        "{updated}"
+    );
+    // Neither server serves the view it holds: Redis no longer vouches for it.
+    for server in [&app, &peer] {
+        assert_eq!(view(server, &acme, &id).await["name"], "Initech");
+    }
+}
+
+#[tokio::test]
 async fn another_tenant_never_gets_a_cached_view() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;

@@ -12,9 +12,18 @@
 //! - Only one request per process (striped locks) and, through a short Redis
 //!   lock, one per cluster rebuilds a missing view at a time; the others wait
 //!   briefly for it.
+//! - Each process also holds the views it decoded last (up to
+//!   [`HELD_BYTES`] of them), each with its version. A read still asks Redis
+//!   for the current version, and receives the stored view only when the
+//!   held one is not of that version, so a held view is served only while
+//!   Redis confirms it is current.
+//! - A version that Redis does not have (never written, expired, or lost
+//!   with a restart) starts from Redis's clock in microseconds, never from
+//!   zero again, so a version once seen is never reused for other contents.
 //! - With Redis down, views are built from PostgreSQL on every read.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
@@ -74,21 +83,120 @@ pub struct CustomerView {
     pub open_case_count: i64,
 }
 
-/// Reads the version (the record's, then the tenant's generation) and, in
-/// the same round trip, the view stored under it.
-const READ: &str = r"
-local version = (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[3]) or '0')
-return {version, redis.call('GET', KEYS[2] .. version) or ''}
+/// How much decoded view a process holds, counted as the size of the
+/// views' JSON.
+const HELD_BYTES: usize = 64 << 20;
+
+/// `current(key, ttl)`: the key's version; a missing one starts from
+/// Redis's clock (seconds and microseconds), so versions are never reused.
+const CURRENT: &str = r"
+local function current(key, ttl)
+  local v = redis.call('GET', key)
+  if not v then
+    local t = redis.call('TIME')
+    v = t[1] .. string.format('%06d', tonumber(t[2]))
+    redis.call('SET', key, v, 'PX', ttl)
+  end
+  return v
+end
 ";
 
+/// Reads the version (the record's, then the tenant's generation) and, in
+/// the same round trip, the view stored under it; only `=` when the caller
+/// already holds that version (ARGV[2]).
+static READ: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(&format!(
+        "{CURRENT}
+local version = current(KEYS[1], ARGV[1]) .. ':' .. current(KEYS[3], ARGV[1])
+if version == ARGV[2] then
+  return {{version, '='}}
+end
+return {{version, redis.call('GET', KEYS[2] .. version) or ''}}"
+    ))
+});
+
 /// Stores a view only if its version is still current.
-const STORE: &str = r"
-local version = (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[3]) or '0')
+static STORE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(&format!(
+        "{CURRENT}
+local version = current(KEYS[1], ARGV[4]) .. ':' .. current(KEYS[3], ARGV[4])
 if version == ARGV[1] then
   redis.call('SET', KEYS[2] .. version, ARGV[2], 'PX', ARGV[3])
 end
-return version
-";
+return version"
+    ))
+});
+
+/// Moves each key's version on.
+static ADVANCE: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(&format!(
+        "{CURRENT}
+for _, key in ipairs(KEYS) do
+  current(key, ARGV[1])
+  redis.call('INCR', key)
+  redis.call('PEXPIRE', key, ARGV[1])
+end
+return 0"
+    ))
+});
+
+/// A view this process decoded, with the version it was built for.
+struct HeldView {
+    version: String,
+    view: Arc<CustomerView>,
+    bytes: usize,
+}
+
+/// The views this process holds, by their key in Redis (which names the
+/// deployment, tenant and customer).
+#[derive(Default)]
+struct Held {
+    views: HashMap<String, HeldView>,
+    bytes: usize,
+}
+
+fn held() -> &'static Mutex<Held> {
+    static HELD: OnceLock<Mutex<Held>> = OnceLock::new();
+    HELD.get_or_init(Default::default)
+}
+
+/// The held view under `key`, with its version.
+fn held_view(key: &str) -> Option<(String, Arc<CustomerView>)> {
+    let held = held().lock().ok()?;
+    held.views
+        .get(key)
+        .map(|h| (h.version.clone(), h.view.clone()))
+}
+
+/// Holds `view` (of `bytes` JSON) as the version `version` of `key`, making
+/// room by dropping other views.
+fn hold(key: &str, version: &str, view: Arc<CustomerView>, bytes: usize) {
+    let Ok(mut held) = held().lock() else {
+        return;
+    };
+    if let Some(old) = held.views.remove(key) {
+        held.bytes -= old.bytes;
+    }
+    while held.bytes + bytes > HELD_BYTES {
+        let Some(evicted) = held.views.keys().next().cloned() else {
+            break;
+        };
+        if let Some(old) = held.views.remove(&evicted) {
+            held.bytes -= old.bytes;
+        }
+    }
+    if bytes <= HELD_BYTES {
+        held.bytes += bytes;
+        held.views.insert(
+            key.to_owned(),
+            HeldView {
+                version: version.to_owned(),
+                view,
+                bytes,
+            },
+        );
+    }
+}
 
 fn version_key(cache: &Cache, tenant_id: Uuid, customer_id: Uuid) -> String {
     cache.key(&format!(
@@ -175,20 +283,40 @@ async fn build(
     }))
 }
 
+/// The current version of the customer's view and, when Redis has it, the
+/// view itself (the held copy when that is the current version).
 async fn read(
     cache: &Cache,
     tenant_id: Uuid,
     customer_id: Uuid,
-) -> Option<(String, Option<CustomerView>)> {
+) -> Option<(String, Option<Arc<CustomerView>>)> {
     let mut conn = cache.connection().await?;
-    let reply: redis::RedisResult<(String, String)> = redis::Script::new(READ)
+    let key = view_key_prefix(cache, tenant_id, customer_id);
+    let held = held_view(&key);
+    let reply: redis::RedisResult<(String, String)> = READ
         .key(version_key(cache, tenant_id, customer_id))
-        .key(view_key_prefix(cache, tenant_id, customer_id))
+        .key(&key)
         .key(generation_key(cache, tenant_id))
+        .arg(VERSION_TTL.as_millis() as u64)
+        .arg(held.as_ref().map_or("", |(version, _)| version.as_str()))
         .invoke_async(&mut conn)
         .await;
     match reply {
-        Ok((version, view)) => Some((version, serde_json::from_str(&view).ok())),
+        Ok((version, view)) if view == "=" => {
+            let view = held
+                .filter(|(held_version, _)| *held_version == version)
+                .map(|(_, view)| view);
+            Some((version, view))
+        }
+        Ok((version, view)) => {
+            let decoded = serde_json::from_str::<CustomerView>(&view)
+                .ok()
+                .map(Arc::new);
+            if let Some(decoded) = &decoded {
+                hold(&key, &version, decoded.clone(), view.len());
+            }
+            Some((version, decoded))
+        }
         Err(err) => {
             tracing::warn!(error = %err, "customer view cache unavailable; reading postgresql");
             None
@@ -215,7 +343,7 @@ pub async fn load(
         return Ok(build(db, scope, customer_id).await?.map(Arc::new));
     };
     if let Some(view) = cached {
-        return Ok(Some(Arc::new(view)));
+        return Ok(Some(view));
     }
     let lock_key = format!(
         "{}:{}",
@@ -225,7 +353,7 @@ pub async fn load(
     let _local = rebuild_lock(&lock_key).lock().await;
     // Another request of this process may have rebuilt it meanwhile.
     if let Some((_, Some(view))) = read(cache, tenant_id, customer_id).await {
-        return Ok(Some(Arc::new(view)));
+        return Ok(Some(view));
     }
     let cluster_lock = format!("{lock_key}:lock");
     let mut holding = false;
@@ -245,25 +373,29 @@ pub async fn load(
             while tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(10)).await;
                 if let Some((_, Some(view))) = read(cache, tenant_id, customer_id).await {
-                    return Ok(Some(Arc::new(view)));
+                    return Ok(Some(view));
                 }
             }
         }
     }
-    let view = build(db, scope, customer_id).await?;
+    let view = build(db, scope, customer_id).await?.map(Arc::new);
     if let (Some(view), Some(mut conn)) = (&view, cache.connection().await) {
-        let json = serde_json::to_string(view).map_err(crate::error::Error::internal)?;
-        let stored: redis::RedisResult<String> = redis::Script::new(STORE)
+        let json = serde_json::to_string(&**view).map_err(crate::error::Error::internal)?;
+        let key = view_key_prefix(cache, tenant_id, customer_id);
+        let stored: redis::RedisResult<String> = STORE
             .key(version_key(cache, tenant_id, customer_id))
-            .key(view_key_prefix(cache, tenant_id, customer_id))
+            .key(&key)
             .key(generation_key(cache, tenant_id))
             .arg(&version)
-            .arg(json)
+            .arg(&json)
             .arg(VIEW_TTL.as_millis() as u64)
+            .arg(VERSION_TTL.as_millis() as u64)
             .invoke_async(&mut conn)
             .await;
-        if let Err(err) = stored {
-            tracing::warn!(error = %err, "could not cache a customer view");
+        match stored {
+            Ok(current) if current == version => hold(&key, &version, view.clone(), json.len()),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not cache a customer view"),
         }
         if holding {
             let _: redis::RedisResult<()> = redis::cmd("DEL")
@@ -272,48 +404,43 @@ pub async fn load(
                 .await;
         }
     }
-    Ok(view.map(Arc::new))
+    Ok(view)
 }
 
 /// Moves every view of the tenant to a new generation, so the next read of
 /// each rebuilds it. Called once a write that changed them all committed.
 pub async fn invalidate_tenant(cache: &Cache, tenant_id: Uuid) {
-    let Some(mut conn) = cache.connection().await else {
-        return;
-    };
-    let key = generation_key(cache, tenant_id);
-    let done: redis::RedisResult<()> = redis::pipe()
-        .cmd("INCR")
-        .arg(&key)
-        .ignore()
-        .cmd("PEXPIRE")
-        .arg(&key)
-        .arg(VERSION_TTL.as_millis() as u64)
-        .ignore()
-        .query_async(&mut conn)
-        .await;
-    if let Err(err) = done {
-        tracing::warn!(error = %err, "could not invalidate a workspace's cached customer views");
-    }
+    advance(cache, vec![generation_key(cache, tenant_id)]).await;
 }
 
 /// Moves the customers' views to a new version, so the next read rebuilds
 /// them. Called once the write that changed them has committed.
 pub async fn invalidate(cache: &Cache, tenant_id: Uuid, customer_ids: &[Uuid]) {
+    let keys = customer_ids
+        .iter()
+        .map(|id| version_key(cache, tenant_id, *id))
+        .collect();
+    advance(cache, keys).await;
+}
+
+/// Moves the versions under `keys` on (one tenant's keys: one Redis slot),
+/// a thousand per call so that a large import does not hold Redis up.
+async fn advance(cache: &Cache, keys: Vec<String>) {
     let Some(mut conn) = cache.connection().await else {
         return;
     };
-    let mut pipe = redis::pipe();
-    for id in customer_ids {
-        let key = version_key(cache, tenant_id, *id);
-        pipe.cmd("INCR").arg(&key).ignore();
-        pipe.cmd("PEXPIRE")
-            .arg(&key)
+    for chunk in keys.chunks(1000) {
+        let mut invocation = ADVANCE.prepare_invoke();
+        for key in chunk {
+            invocation.key(key);
+        }
+        let done: redis::RedisResult<i64> = invocation
             .arg(VERSION_TTL.as_millis() as u64)
-            .ignore();
-    }
-    let done: redis::RedisResult<()> = pipe.query_async(&mut conn).await;
-    if let Err(err) = done {
-        tracing::warn!(error = %err, "could not invalidate cached customer views");
+            .invoke_async(&mut conn)
+            .await;
+        if let Err(err) = done {
+            tracing::warn!(error = %err, "could not invalidate cached customer views");
+            return;
+        }
     }
 }
