@@ -151,10 +151,15 @@ impl TestApp {
 
     /// Starts a server after `adjust` has changed the test configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(TestDb::create().await, adjust).await
+    }
+
+    /// Starts a server on `db` (a database of one's own, or one kept from an
+    /// earlier run) after `adjust` has changed the test configuration.
+    pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
         if std::env::var("TEST_LOG").is_ok() {
             crm_api::telemetry::init(crm_api::config::LogFormat::Pretty);
         }
-        let db = TestDb::create().await;
         let app_url = db.app_url.clone();
         let redis_url = env("REDIS_URL");
         let prefix = format!("crm-test:{}", db.name);
@@ -254,6 +259,31 @@ impl TestApp {
             .await;
         let payload = &body["data"]["signUp"];
         assert!(payload.is_object(), "signUp failed: {body}");
+        TestTenant {
+            slug: slug.to_owned(),
+            email,
+            password,
+            token: payload["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: payload["refreshToken"].as_str().unwrap().to_owned(),
+            tenant_id: payload["tenant"]["id"].as_str().unwrap().to_owned(),
+            user_id: payload["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Signs in to the workspace `slug` made by [`TestApp::sign_up`] (in
+    /// this or an earlier run on the same database).
+    pub async fn sign_in(&self, slug: &str) -> TestTenant {
+        let email = format!("owner@{slug}.example.com");
+        let password = format!("passphrase for {slug}");
+        let body = self
+            .gql(
+                "mutation($input: SignInInput!) { signIn(input: $input) {
+                    accessToken refreshToken tenant { id } user { id } } }",
+                json!({ "input": { "email": email, "password": password, "tenantSlug": slug } }),
+            )
+            .await;
+        let payload = &body["data"]["signIn"];
+        assert!(payload.is_object(), "signIn failed: {body}");
         TestTenant {
             slug: slug.to_owned(),
             email,

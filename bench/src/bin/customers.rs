@@ -21,12 +21,15 @@
 //! are then written by `search_rebuild()`, the same rows the triggers write.
 //!
 //! Run: `scripts/bench.sh customers [workspaces] [customers each] [rows to import]`.
+//! With `CRM_BENCH_KEEP=1` the database is left filled (its name is
+//! printed); with `CRM_BENCH_DATABASE=<name>` a database so kept is read
+//! again, without loading or importing.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crm_bench::summarize;
-use crm_tests::{TestApp, TestTenant};
+use crm_tests::{TestApp, TestDb, TestTenant};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait};
 use serde_json::{json, Value};
 
@@ -73,7 +76,19 @@ async fn main() {
         .next()
         .map(|n| n.parse().expect("the number of rows to import"))
         .unwrap_or(IMPORT_ROWS);
-    let app = TestApp::spawn_with(|c| {
+    let kept = std::env::var("CRM_BENCH_DATABASE").ok();
+    let db = match &kept {
+        Some(name) => TestDb {
+            name: name.clone(),
+            app_url: crm_tests::with_database(&std::env::var("DATABASE_URL").unwrap(), name),
+            owner_url: crm_tests::with_database(
+                &std::env::var("DATABASE_OWNER_URL").unwrap(),
+                name,
+            ),
+        },
+        None => TestDb::create().await,
+    };
+    let app = TestApp::spawn_on(db, |c| {
         for plan in [
             &mut c.rate_limits.free,
             &mut c.rate_limits.pro,
@@ -91,21 +106,27 @@ async fn main() {
     println!("database {}", app.db.name);
     let mut workspaces = Vec::new();
     for t in 0..tenants {
-        workspaces.push(app.sign_up(&format!("bench{t}")).await);
+        let slug = format!("bench{t}");
+        workspaces.push(match kept {
+            Some(_) => app.sign_in(&slug).await,
+            None => app.sign_up(&slug).await,
+        });
     }
     let owner = Database::connect(app.db.owner_url.as_str()).await.unwrap();
 
-    let started = Instant::now();
-    load(&owner, &workspaces, customers).await;
-    println!(
-        "loaded {tenants} workspaces × {customers} customers × {CONTACTS_PER_CUSTOMER} contacts × \
-         {NOTES_PER_CUSTOMER} interactions in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    check_rollups(&owner, &workspaces).await;
-    // First, on a quiet server: the imports (into the first workspace, which
-    // then holds its generated customers and the imported ones).
-    import(&app, &workspaces[0], import_rows).await;
+    if kept.is_none() {
+        let started = Instant::now();
+        load(&owner, &workspaces, customers).await;
+        println!(
+            "loaded {tenants} workspaces × {customers} customers × {CONTACTS_PER_CUSTOMER} contacts × \
+             {NOTES_PER_CUSTOMER} interactions in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        check_rollups(&owner, &workspaces).await;
+        // First, on a quiet server: the imports (into the first workspace, which
+        // then holds its generated customers and the imported ones).
+        import(&app, &workspaces[0], import_rows).await;
+    }
 
     let app = Arc::new(app);
     let workspaces = Arc::new(workspaces);
@@ -192,8 +213,16 @@ async fn main() {
         &app,
         &workspaces,
         "filtered page of 50 with contacts",
-        pages,
+        pages.clone(),
         CLIENTS,
+    )
+    .await;
+    run(
+        &app,
+        &workspaces,
+        "filtered page of 50 with contacts, 1 client",
+        pages[..400].to_vec(),
+        1,
     )
     .await;
 
@@ -218,8 +247,16 @@ async fn main() {
         &app,
         &workspaces,
         "cross-relation filter, page of 50",
-        cross,
+        cross.clone(),
         CLIENTS,
+    )
+    .await;
+    run(
+        &app,
+        &workspaces,
+        "cross-relation filter, 1 client",
+        cross[..100].to_vec(),
+        1,
     )
     .await;
 
@@ -231,8 +268,30 @@ async fn main() {
             (*t, SEARCH, json!({ "q": q }))
         })
         .collect();
-    run(&app, &workspaces, "searchCustomers", searches, CLIENTS).await;
+    run(
+        &app,
+        &workspaces,
+        "searchCustomers",
+        searches.clone(),
+        CLIENTS,
+    )
+    .await;
+    run(
+        &app,
+        &workspaces,
+        "searchCustomers, 1 client",
+        searches[..queries.len().min(searches.len())].to_vec(),
+        1,
+    )
+    .await;
 
+    if std::env::var("CRM_BENCH_KEEP").is_ok_and(|v| v == "1") || kept.is_some() {
+        println!(
+            "done; the records are kept in database {} (read again with CRM_BENCH_DATABASE)",
+            app.db.name
+        );
+        return;
+    }
     // Leave an empty database behind, not a large one.
     exec(&owner, "TRUNCATE tenants CASCADE").await;
     println!(
@@ -323,7 +382,15 @@ async fn load(owner: &DatabaseConnection, workspaces: &[TestTenant], customers: 
         .await
         .unwrap()
         .iter()
-        .map(|r| (r.try_get("", "indexname").unwrap(), r.try_get("", "indexdef").unwrap()))
+        .map(|r| {
+            let definition: String = r.try_get("", "indexdef").unwrap();
+            // A partitioned table's index is listed "ON ONLY" the parent;
+            // built without ONLY, it is built on every partition.
+            (
+                r.try_get("", "indexname").unwrap(),
+                definition.replace(" ON ONLY ", " ON "),
+            )
+        })
         .collect();
     for (name, _) in &gin {
         exec(owner, &format!("DROP INDEX {name}")).await;
