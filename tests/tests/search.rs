@@ -265,6 +265,71 @@ async fn search_sees_only_live_customers_of_ones_own_workspace() {
 }
 
 #[tokio::test]
+async fn workspaces_sharing_a_search_partition_find_only_their_own() {
+    // The search tables are split by workspace into 32 partitions; sign up
+    // workspaces until two land in the same one.
+    let app = TestApp::spawn().await;
+    let owner = owner_db(&app).await;
+    let partition_of = |tenant_id: String| {
+        let owner = &owner;
+        async move {
+            let row = owner
+                .query_one(Statement::from_string(
+                    owner.get_database_backend(),
+                    format!(
+                        "SELECT tableoid::regclass::text FROM search_people WHERE tenant_id = '{tenant_id}'"
+                    ),
+                ))
+                .await
+                .unwrap()
+                .expect("a search row");
+            row.try_get_by_index::<String>(0).unwrap()
+        }
+    };
+    let mut seen: Vec<(String, TestTenant, String)> = Vec::new();
+    let (first, second) = 'found: {
+        for n in 0..60 {
+            let tenant = app.sign_up(&format!("shared{n}")).await;
+            let id = customer(
+                &app,
+                &tenant,
+                json!({ "kind": "COMPANY", "name": format!("Umbrella Pharmaceuticals {n}"),
+                        "email": format!("sales@umbrella{n}.example"), "phone": format!("+1 555 010 {n:04}") }),
+            )
+            .await;
+            note(&app, &tenant, &id, "Visit", "antiviral shipment confirmed").await;
+            let partition = partition_of(tenant.tenant_id.clone()).await;
+            if let Some(k) = seen.iter().position(|(p, _, _)| *p == partition) {
+                let (_, other, other_id) = seen.swap_remove(k);
+                break 'found ((other, other_id), (tenant, id));
+            }
+            seen.push((partition, tenant, id));
+        }
+        panic!("60 workspaces in 32 partitions without two sharing one");
+    };
+    for ((tenant, id), n) in [(&first, 0), (&second, 1)] {
+        let ids = |body: Value| -> Vec<String> {
+            body["data"]["searchCustomers"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        for query in [
+            "Umbrella Pharmaceuticals",
+            "Umbrela Pharmaceuticals",
+            "umbrella",
+            "antiviral",
+            "555 010",
+        ] {
+            let found = ids(app.gql_as(tenant, SEARCH, json!({ "q": query })).await);
+            assert_eq!(found, std::slice::from_ref(id), "{query} in workspace {n}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn search_input_is_validated() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
@@ -662,8 +727,9 @@ async fn merges_move_every_table_that_belongs_to_customers() {
     let rows = owner
         .query_all(Statement::from_string(
             owner.get_database_backend(),
-            "SELECT table_name::text FROM information_schema.columns
-              WHERE table_schema = 'public' AND column_name = 'customer_id'"
+            "SELECT c.table_name::text FROM information_schema.columns c
+               JOIN pg_class k ON k.relname = c.table_name AND NOT k.relispartition
+              WHERE c.table_schema = 'public' AND c.column_name = 'customer_id'"
                 .to_owned(),
         ))
         .await

@@ -40,10 +40,14 @@
 //! words of a record (the 'simple' configuration: no stemming, so Chinese and
 //! mixed text match as written); and, only when those do not fill the page,
 //! fuzzy matches: trigram word similarity of at least [`WORD_SIMILARITY`]
-//! (stricter for long queries, so about two typos are allowed). Each way of
+//! (stricter for long queries, so about two typos are allowed), except for
+//! an email address or phone number that was found exactly. Each way of
 //! matching contributes at most [`CANDIDATES`] records, so a very common word
 //! costs no more than a rare one; among more loose matches than that, the
 //! best of those found are ranked.
+//!
+//! The search tables are partitioned by workspace (migration 0022); the
+//! functions read the caller's partitions only.
 
 use sea_orm::{
     ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable, QueryResult, Statement,
