@@ -604,6 +604,23 @@ impl CustomerFilter {
                 .any(Self::uses_custom_fields)
     }
 
+    /// The filter's own time bounds on "last … at" (not those inside
+    /// `and`, `or` or `not`), stated again on the sort keys, whose indexes
+    /// can then bound the scan. Every customer the filter keeps meets them,
+    /// so adding them to the filter changes no result.
+    fn sort_key_bounds(&self) -> sea_orm::Condition {
+        let mut all = sea_orm::Condition::all();
+        for (f, column) in [
+            (&self.last_interaction_at, Column::LastInteractionAt),
+            (&self.last_order_at, Column::LastOrderAt),
+        ] {
+            if let Some(f) = f {
+                all = all.add(f.bounds(never_if_null(column)));
+            }
+        }
+        all
+    }
+
     fn condition(
         &self,
         defs: &[entity::custom_field_definition::Model],
@@ -823,6 +840,16 @@ fn never() -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
+/// The sort key of a "last … at" time: the time, or [`never`] (the
+/// expression the sort indexes hold).
+fn never_if_null(column: Column) -> SimpleExpr {
+    Func::coalesce([
+        Expr::col((Customers, column)).into(),
+        Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
+    ])
+    .into()
+}
+
 /// Keeps a customer's rollups in step with a change of its contacts or
 /// interactions, in the same transaction.
 pub async fn adjust_rollups(tx: &TenantTx, customer_id: Uuid, change: RollupChange) -> Result<()> {
@@ -1012,11 +1039,7 @@ fn sort_keys(
         }
         let expr = match o.field {
             CustomerOrderField::LastInteractionAt | CustomerOrderField::LastOrderAt => {
-                Func::coalesce([
-                    Expr::col((Customers, column)).into(),
-                    Expr::val(never()).cast_as(sea_orm::sea_query::Alias::new("timestamptz")),
-                ])
-                .into()
+                never_if_null(column)
             }
             // Keys are never null: a missing value sorts as empty text.
             CustomerOrderField::Country | CustomerOrderField::City => {
@@ -1181,7 +1204,9 @@ pub async fn list(
         ),
         None => None,
     };
-    let select = visible(tx).filter(filter.condition(&defs)?);
+    let select = visible(tx)
+        .filter(filter.condition(&defs)?)
+        .filter(filter.sort_key_bounds());
     let value_fields: Vec<(usize, super::analytics::values::ValueSortField)> = keys
         .iter()
         .enumerate()

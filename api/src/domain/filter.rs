@@ -131,6 +131,16 @@ impl TimeFilter {
         }
         all
     }
+
+    /// Only the comparisons (`eq`, `gt`, `gte`, `lt`, `lte`), on `expr`: the
+    /// same bounds on another expression of the time, such as a sort key.
+    pub fn bounds(&self, expr: SimpleExpr) -> Condition {
+        TimeFilter {
+            is_null: None,
+            ..self.clone()
+        }
+        .condition(expr)
+    }
 }
 
 /// Conditions on a whole number (such as a count).
