@@ -310,7 +310,7 @@ clamp() {
 # buffers (128 MB to 4 GB), the planner told that most of the rest caches
 # files, larger sorts and index builds. Writes: checkpoints at most every 15
 # minutes or 4 GB of WAL (a bulk import otherwise checkpoints every few
-# seconds, rewriting whole pages each time), compressed full-page images.
+# seconds, rewriting whole pages each time).
 # No JIT: it compiles for tens of milliseconds to save less on these
 # short queries. Random reads cost about what sequential ones do on SSDs.
 pg_conf() {
@@ -330,7 +330,6 @@ maintenance_work_mem = $(clamp $((mem / 32)) 64 1024)MB
 work_mem = 16MB
 max_wal_size = 4GB
 checkpoint_timeout = 15min
-wal_compression = on
 random_page_cost = 1.1
 jit = off
 fsync = on
