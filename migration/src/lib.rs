@@ -28,6 +28,7 @@ mod m20261126_000019_redundant_tenant_keys;
 mod m20261126_000020_cases;
 mod m20261126_000021_history_write_speed;
 mod m20261126_000022_search_partitions;
+mod m20261126_000023_customer_sort_keys;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000020_cases::Migration),
             Box::new(m20261126_000021_history_write_speed::Migration),
             Box::new(m20261126_000022_search_partitions::Migration),
+            Box::new(m20261126_000023_customer_sort_keys::Migration),
         ]
     }
 }

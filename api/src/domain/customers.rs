@@ -604,21 +604,15 @@ impl CustomerFilter {
                 .any(Self::uses_custom_fields)
     }
 
-    /// The filter's own time bounds on "last … at" (not those inside
-    /// `and`, `or` or `not`), stated again on the sort keys, whose indexes
-    /// can then bound the scan. Every customer the filter keeps meets them,
-    /// so adding them to the filter changes no result.
+    /// The filter's own time bounds on the last interaction (not those
+    /// inside `and`, `or` or `not`), stated again on its sort key, whose
+    /// indexes can then bound the scan. Every customer the filter keeps
+    /// meets them, so adding them to the filter changes no result.
     fn sort_key_bounds(&self) -> sea_orm::Condition {
-        let mut all = sea_orm::Condition::all();
-        for (f, column) in [
-            (&self.last_interaction_at, Column::LastInteractionAt),
-            (&self.last_order_at, Column::LastOrderAt),
-        ] {
-            if let Some(f) = f {
-                all = all.add(f.bounds(never_if_null(column)));
-            }
+        match &self.last_interaction_at {
+            Some(f) => f.bounds(last_interaction_key()),
+            None => sea_orm::Condition::all(),
         }
-        all
     }
 
     fn condition(
@@ -833,6 +827,16 @@ pub enum CustomerOrderField {
     Value(super::analytics::values::ValueSortField),
 }
 
+/// The stored sort key of the last interaction (migration 0023): the time,
+/// or [`never`]; the indexes for sorting by it hold this column.
+fn last_interaction_key() -> SimpleExpr {
+    Expr::col((
+        Customers,
+        sea_orm::sea_query::Alias::new("last_interaction_key"),
+    ))
+    .into()
+}
+
 /// Stands for "never" when sorting by last interaction or order (keeps keys non-null).
 fn never() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("0001-01-01T00:00:00Z")
@@ -840,8 +844,7 @@ fn never() -> chrono::DateTime<chrono::Utc> {
         .with_timezone(&chrono::Utc)
 }
 
-/// The sort key of a "last … at" time: the time, or [`never`] (the
-/// expression the sort indexes hold).
+/// The sort key of a "last … at" time: the time, or [`never`].
 fn never_if_null(column: Column) -> SimpleExpr {
     Func::coalesce([
         Expr::col((Customers, column)).into(),
@@ -1038,9 +1041,8 @@ fn sort_keys(
             ));
         }
         let expr = match o.field {
-            CustomerOrderField::LastInteractionAt | CustomerOrderField::LastOrderAt => {
-                never_if_null(column)
-            }
+            CustomerOrderField::LastInteractionAt => last_interaction_key(),
+            CustomerOrderField::LastOrderAt => never_if_null(column),
             // Keys are never null: a missing value sorts as empty text.
             CustomerOrderField::Country | CustomerOrderField::City => {
                 Func::coalesce([Expr::col((Customers, column)).into(), Expr::val("").into()]).into()
