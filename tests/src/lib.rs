@@ -243,47 +243,52 @@ impl TestApp {
 
     /// Signs up a workspace `slug` with a new owner.
     pub async fn sign_up(&self, slug: &str) -> TestTenant {
-        let email = format!("owner@{slug}.example.com");
-        let password = format!("passphrase for {slug}");
-        let body = self
-            .gql(
-                "mutation($input: SignUpInput!) { signUp(input: $input) {
-                    accessToken refreshToken tenant { id } user { id } } }",
-                json!({ "input": {
+        self.owner_session(
+            slug,
+            "signUp",
+            "mutation($input: SignUpInput!) { signUp(input: $input) {
+                accessToken refreshToken tenant { id } user { id } } }",
+            |email, password| {
+                json!({
                     "tenantName": format!("Workspace {slug}"),
                     "tenantSlug": slug,
                     "email": email,
                     "password": password,
-                }}),
-            )
-            .await;
-        let payload = &body["data"]["signUp"];
-        assert!(payload.is_object(), "signUp failed: {body}");
-        TestTenant {
-            slug: slug.to_owned(),
-            email,
-            password,
-            token: payload["accessToken"].as_str().unwrap().to_owned(),
-            refresh_token: payload["refreshToken"].as_str().unwrap().to_owned(),
-            tenant_id: payload["tenant"]["id"].as_str().unwrap().to_owned(),
-            user_id: payload["user"]["id"].as_str().unwrap().to_owned(),
-        }
+                })
+            },
+        )
+        .await
     }
 
     /// Signs in to the workspace `slug` made by [`TestApp::sign_up`] (in
     /// this or an earlier run on the same database).
     pub async fn sign_in(&self, slug: &str) -> TestTenant {
+        self.owner_session(
+            slug,
+            "signIn",
+            "mutation($input: SignInInput!) { signIn(input: $input) {
+                accessToken refreshToken tenant { id } user { id } } }",
+            |email, password| json!({ "email": email, "password": password, "tenantSlug": slug }),
+        )
+        .await
+    }
+
+    /// The owner of workspace `slug`, with the tokens that `mutation`
+    /// (answering as `field`) gives for the input `input(email, password)`.
+    async fn owner_session(
+        &self,
+        slug: &str,
+        field: &str,
+        mutation: &str,
+        input: impl FnOnce(&str, &str) -> Value,
+    ) -> TestTenant {
         let email = format!("owner@{slug}.example.com");
         let password = format!("passphrase for {slug}");
         let body = self
-            .gql(
-                "mutation($input: SignInInput!) { signIn(input: $input) {
-                    accessToken refreshToken tenant { id } user { id } } }",
-                json!({ "input": { "email": email, "password": password, "tenantSlug": slug } }),
-            )
+            .gql(mutation, json!({ "input": input(&email, &password) }))
             .await;
-        let payload = &body["data"]["signIn"];
-        assert!(payload.is_object(), "signIn failed: {body}");
+        let payload = &body["data"][field];
+        assert!(payload.is_object(), "{field} failed: {body}");
         TestTenant {
             slug: slug.to_owned(),
             email,

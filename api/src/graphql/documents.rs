@@ -71,13 +71,8 @@ mod tests {
 
     fn limits() -> GraphqlLimits {
         GraphqlLimits {
-            max_depth: 10,
-            max_complexity: 5000,
             max_aliases: 2,
-            max_document_chars: 15_000,
-            max_body_bytes: 1024 * 1024,
-            default_page_size: 20,
-            max_page_size: 100,
+            ..crate::graphql::common::test_limits()
         }
     }
 

@@ -23,7 +23,8 @@
 //! Run: `scripts/bench.sh customers [workspaces] [customers each] [rows to import]`.
 //! With `CRM_BENCH_KEEP=1` the database is left filled (its name is
 //! printed); with `CRM_BENCH_DATABASE=<name>` a database so kept is read
-//! again, without loading or importing.
+//! again, without loading, and imports only with
+//! `CRM_BENCH_IMPORT_INTO=<workspace number>` (one not imported into yet).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -126,7 +127,21 @@ async fn main() {
         // First, on a quiet server: the imports (into the first workspace, which
         // then holds its generated customers and the imported ones).
         import(&app, &workspaces[0], import_rows).await;
+    } else if let Ok(t) = std::env::var("CRM_BENCH_IMPORT_INTO") {
+        let t: usize = t
+            .parse()
+            .expect("CRM_BENCH_IMPORT_INTO: a workspace number");
+        import(&app, &workspaces[t], import_rows).await;
     }
+    // The reads start once the database has caught up with the writes
+    // (the vacuum that would otherwise run during them).
+    let began = Instant::now();
+    exec(
+        &owner,
+        "VACUUM ANALYZE customers, customer_changes, search_people, search_interactions",
+    )
+    .await;
+    println!("  vacuum analyze {:.0} s", began.elapsed().as_secs_f64());
 
     let app = Arc::new(app);
     let workspaces = Arc::new(workspaces);
