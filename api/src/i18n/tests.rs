@@ -269,16 +269,7 @@ fn accept_language_picks_the_best_supported_language() {
 
 #[test]
 fn every_value_of_every_public_enum_has_both_labels() {
-    let limits = crate::config::GraphqlLimits {
-        max_depth: 10,
-        max_complexity: 5000,
-        max_aliases: 15,
-        max_document_chars: 15000,
-        max_body_bytes: 1 << 20,
-        default_page_size: 20,
-        max_page_size: 100,
-    };
-    let sdl = crate::graphql::build_schema(&limits).sdl();
+    let sdl = crate::graphql::build_schema(&crate::graphql::common::test_limits()).sdl();
     let mut enums = 0;
     let mut missing = Vec::new();
     let mut lines = sdl.lines();
