@@ -2,10 +2,12 @@
 
 use sea_orm::entity::prelude::*;
 
-/// One row of `customer_changes`: `field` went from `old_value` to
-/// `new_value` (JSON as the API shows it; `None` for no value).
+/// One entry of `customer_change_entries` (the view over `customer_changes`
+/// that lists a creation row's fields as entries of their own): `field`
+/// went from `old_value` to `new_value` (JSON as the API shows it; `None`
+/// for no value). Writes go to `customer_changes` in SQL.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "customer_changes")]
+#[sea_orm(table_name = "customer_change_entries")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub tenant_id: Uuid,

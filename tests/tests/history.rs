@@ -327,6 +327,98 @@ async fn every_kind_of_change_is_recorded_with_old_and_new_values_and_who_made_i
 }
 
 #[tokio::test]
+async fn a_creation_is_listed_field_by_field_in_pages_counts_and_field_filters() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "PERSON", "name": "Dana", "email": "dana@example.com",
+                    "phone": "+1 555 0100", "region": "EMEA", "tags": ["vip"] }),
+        )
+        .await;
+    let id = customer["id"].as_str().unwrap();
+    let all = history(&app, &acme, id).await;
+    let fields: Vec<&str> = all.iter().map(|c| c["field"].as_str().unwrap()).collect();
+    // Newest first: within one write, the fields in reverse of the API's order.
+    assert_eq!(
+        fields,
+        [
+            "tags",
+            "lifecycleStage",
+            "region",
+            "phones",
+            "emails",
+            "phone",
+            "email",
+            "name",
+            "kind"
+        ]
+    );
+
+    // One entry per page: each entry once, then no next page.
+    let (mut seen, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let body = app
+            .gql_as(
+                &acme,
+                HISTORY,
+                json!({ "id": id, "first": 1, "after": after }),
+            )
+            .await;
+        let page = &body["data"]["customerHistory"];
+        assert_eq!(page["totalCount"], all.len(), "{body}");
+        let edges = page["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 1, "{body}");
+        seen.push(edges[0]["node"].clone());
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, all);
+    let ids: HashSet<&str> = all.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), all.len(), "every entry has its own id");
+
+    // One field: its first value, then its edit, newest first.
+    update(
+        &app,
+        &acme,
+        json!({ "id": id, "version": 1, "region": "APAC" }),
+    )
+    .await;
+    let body = app
+        .gql_as(&acme, HISTORY, json!({ "id": id, "field": "region" }))
+        .await;
+    let page = &body["data"]["customerHistory"];
+    let values: Vec<(&Value, &Value, &Value)> = page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                &e["node"]["action"],
+                &e["node"]["oldValue"],
+                &e["node"]["newValue"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (&json!("UPDATE"), &json!("EMEA"), &json!("APAC")),
+            (&json!("CREATE"), &Value::Null, &json!("EMEA")),
+        ],
+        "{body}"
+    );
+    assert_eq!(page["totalCount"], 2);
+    let none = app
+        .gql_as(&acme, HISTORY, json!({ "id": id, "field": "website" }))
+        .await;
+    assert_eq!(none["data"]["customerHistory"]["totalCount"], 0, "{none}");
+}
+
+#[tokio::test]
 async fn a_failed_write_records_nothing() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
@@ -559,7 +651,7 @@ async fn history_and_timeline_stay_inside_their_tenant() {
     .await
     .unwrap();
     let row = tx
-        .query_one(sql("SELECT count(*) AS n, count(*) FILTER (WHERE tenant_id <> app_current_tenant()) AS foreign FROM customer_changes".into()))
+        .query_one(sql("SELECT count(*) AS n, count(*) FILTER (WHERE tenant_id <> app_current_tenant()) AS foreign FROM customer_change_entries".into()))
         .await
         .unwrap()
         .unwrap();

@@ -182,6 +182,12 @@ async fn import_creates_then_upserts_by_external_id_with_history() {
     assert_eq!(edges[0]["node"]["action"], "UPDATE", "{history}");
     assert_eq!(edges[0]["node"]["oldValue"], "Alpha GmbH");
     assert_eq!(edges[0]["node"]["newValue"], "Alpha AG");
+    // So does the creation, as a single write's would be.
+    assert_eq!(edges.len(), 2, "{history}");
+    assert_eq!(
+        edges[1]["node"],
+        json!({ "action": "CREATE", "oldValue": null, "newValue": "Alpha GmbH" })
+    );
 }
 
 #[tokio::test]

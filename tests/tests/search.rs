@@ -729,6 +729,7 @@ async fn merges_move_every_table_that_belongs_to_customers() {
             owner.get_database_backend(),
             "SELECT c.table_name::text FROM information_schema.columns c
                JOIN pg_class k ON k.relname = c.table_name AND NOT k.relispartition
+                              AND k.relkind IN ('r', 'p')
               WHERE c.table_schema = 'public' AND c.column_name = 'customer_id'"
                 .to_owned(),
         ))

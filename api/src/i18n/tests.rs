@@ -14,6 +14,10 @@ const CONSTRUCTORS: &[(&str, usize)] = &[
     ("Error::conflict(", 0),
     ("Error::NotFound(", 0),
     ("Error::Unauthenticated(", 0),
+    // Row problems of the customer and order imports.
+    ("run.fail(", 2),
+    ("self.fail(", 2),
+    ("problems.add(", 2),
 ];
 
 /// Reads a string literal starting at `at` (a `"`); returns its text and
