@@ -1245,3 +1245,70 @@ async fn an_export_with_every_detail_imports_back_unchanged() {
         ])
     );
 }
+
+#[tokio::test]
+async fn row_problems_are_reported_in_the_users_language() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let set = app
+        .gql_as(
+            &acme,
+            "mutation { updateMyProfile(input: { locale: \"zh-CN\" }) { locale } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(set["data"]["updateMyProfile"]["locale"], "zh-CN", "{set}");
+    for name in ["Dup One", "Dup Two"] {
+        app.create_customer(
+            &acme,
+            json!({ "kind": "PERSON", "name": name, "email": "dup@example.com" }),
+        )
+        .await;
+    }
+    let csv = "name,email\nAnn,not-an-email\nBen,dup@example.com\nCy,cy@example.com,extra\n";
+    let report = import(
+        &app,
+        &acme,
+        csv,
+        json!({ "matchBy": "EMAIL", "dryRun": true }),
+    )
+    .await;
+    let messages: Vec<(&Value, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (&e["row"], e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(messages.len(), 3, "{report}");
+    // A field rule's message, as createCustomer gives it in Chinese.
+    assert_eq!(messages[0].0, 1);
+    assert!(
+        messages[0]
+            .1
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{report}"
+    );
+    assert_eq!(
+        messages[1],
+        (&json!(2), "有 2 个客户使用此邮箱；请改为按 externalId 匹配")
+    );
+    assert_eq!(messages[2], (&json!(3), "有 3 个值，但表头有 2 列"));
+
+    // Order rows too.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ImportOrdersInput!) { importOrders(input: $input) { errors { field message } } }",
+            json!({ "input": { "rows": [{ "externalOrderId": "X-1", "customerExternalId": "C-1",
+                "customerName": "Cy", "orderedAt": "2026-01-05", "currency": "USD", "sku": "NOPE",
+                "quantity": "1", "unitPrice": "1" }], "createMissingCustomers": true } }),
+        )
+        .await;
+    let errors = &body["data"]["importOrders"]["errors"];
+    assert_eq!(
+        errors[0],
+        json!({ "field": "sku", "message": "此工作区中没有 SKU 为 `NOPE` 的产品" }),
+        "{body}"
+    );
+}

@@ -38,6 +38,15 @@ pub fn audit_actor(ctx: &Context<'_>) -> crate::domain::audit::Actor {
     }
 }
 
+/// The language of the request's messages and labels: the signed-in
+/// user's setting, else `Accept-Language`, else English.
+pub async fn locale(ctx: &Context<'_>) -> crate::i18n::Locale {
+    match ctx.data_opt::<Arc<crate::i18n::RequestLocale>>() {
+        Some(locale) => locale.get().await,
+        None => crate::i18n::Locale::En,
+    }
+}
+
 /// The caller, or `UNAUTHENTICATED`.
 pub fn caller<'a>(ctx: &Context<'a>) -> Result<&'a Principal> {
     request(ctx)

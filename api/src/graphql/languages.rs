@@ -1,15 +1,13 @@
 //! Languages: the labels of enum values in the caller's language, and the
 //! signed-in user's own language setting.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use crate::domain::{identity, values};
 use crate::error::Error;
 use crate::graphql::context::{caller, services};
 use crate::graphql::identity::types::User;
-use crate::i18n::{self, RequestLocale};
+use crate::i18n;
 
 /// One value of an enum with its label.
 #[derive(SimpleObject)]
@@ -35,7 +33,7 @@ impl LanguageQuery {
         ctx: &Context<'_>,
         #[graphql(name = "enum")] enum_name: String,
     ) -> Result<Vec<EnumLabel>> {
-        let locale = ctx.data::<Arc<RequestLocale>>()?.get().await;
+        let locale = crate::graphql::context::locale(ctx).await;
         let labels = i18n::enum_labels(&enum_name, locale);
         if labels.is_empty() {
             return Err(Error::validation("enum", "is not an enum of this API").into());

@@ -375,4 +375,38 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("only a resolved or closed case is rated", "只有已解决或已关闭的工单才能评分"),
     ("the case is closed; open a new case", "该工单已关闭；请新建工单"),
     ("the case was changed by someone else (you sent version {}, it is now at version {}); reload it and try again", "该工单已被他人修改（您发送的版本为 {}，当前版本为 {}）；请重新加载后重试"),
+    // ---------------------------------------------------------------- import rows
+    ("customer `{}` was deleted", "客户 `{}` 已被删除"),
+    ("differs from row {} of the same order", "与同一订单的第 {} 行不一致"),
+    ("has {} values but the header has {} columns", "有 {} 个值，但表头有 {} 列"),
+    (
+        "is empty and the {} price list has no price for SKU `{}`",
+        "为空，且 {} 价目表中没有 SKU `{}` 的价格",
+    ),
+    ("is needed to create the missing customer `{}`", "创建缺失的客户 `{}` 时必须填写"),
+    (
+        "no customer has the externalId `{}`; send createMissingCustomers: true and a customerName to create it",
+        "没有客户的 externalId 为 `{}`；如需创建，请发送 createMissingCustomers: true 和 customerName",
+    ),
+    ("no product has SKU `{}` in this workspace", "此工作区中没有 SKU 为 `{}` 的产品"),
+    ("the line amount is too large", "行金额过大"),
+    ("the order total is too large", "订单总额过大"),
+    ("{}; the rest of the file was not read", "{}；文件的其余部分未被读取"),
+    (
+        "{} customers have this email; match by externalId instead",
+        "有 {} 个客户使用此邮箱；请改为按 externalId 匹配",
+    ),
+    (
+        "{} customers have this phone; match by externalId instead",
+        "有 {} 个客户使用此电话；请改为按 externalId 匹配",
+    ),
+    ("{} customers have this externalId", "有 {} 个客户使用此 externalId"),
+    (
+        "the email and the phone belong to two different customers; match by externalId instead",
+        "邮箱和电话属于两个不同的客户；请改为按 externalId 匹配",
+    ),
+    (
+        "the matching {} was deleted or changed hands meanwhile",
+        "匹配到的{}在此期间已被删除或转给了他人",
+    ),
 ];

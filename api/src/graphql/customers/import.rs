@@ -8,7 +8,8 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, Up
 use crate::auth::Permission;
 use crate::domain::customer_import::{self as domain, ImportField, ImportOptions};
 use crate::error::Error;
-use crate::graphql::context::{authorize, write_tx};
+use crate::graphql::context::{authorize, locale, write_tx};
+use crate::i18n::{self, Locale};
 
 /// A customer field a CSV column can fill.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -134,8 +135,9 @@ pub struct CustomerImportReport {
     pub errors: Vec<ImportRowError>,
 }
 
-impl From<domain::ImportReport> for CustomerImportReport {
-    fn from(r: domain::ImportReport) -> Self {
+impl CustomerImportReport {
+    /// The report, its row messages in `locale`.
+    fn new(r: domain::ImportReport, locale: Locale) -> Self {
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         CustomerImportReport {
             rows_read: count(r.rows_read),
@@ -150,7 +152,7 @@ impl From<domain::ImportReport> for CustomerImportReport {
                 .map(|e| ImportRowError {
                     row: count(e.row),
                     field: e.field,
-                    message: e.message,
+                    message: i18n::translate(&e.message, locale),
                 })
                 .collect(),
         }
@@ -190,6 +192,7 @@ impl CustomerImportMutation {
             mode: input.mode.into(),
         };
         let tx = write_tx(ctx, principal).await?;
-        Ok(domain::import(tx, &data, &options).await?.into())
+        let report = domain::import(tx, &data, &options).await?;
+        Ok(CustomerImportReport::new(report, locale(ctx).await))
     }
 }

@@ -12,7 +12,7 @@ use crate::auth::Permission;
 use crate::domain::orders::{self, import};
 use crate::domain::{currencies, products};
 use crate::graphql::common::parse_id;
-use crate::graphql::context::{authorize, write_tx};
+use crate::graphql::context::{authorize, locale, write_tx};
 
 /// Product, price-list, order, import and exchange-rate mutations.
 #[derive(Default)]
@@ -200,7 +200,7 @@ impl SalesMutation {
         let tx = write_tx(ctx, principal).await?;
         let report = import::import(&tx, &rows, options).await?;
         tx.commit().await?;
-        Ok(report.into())
+        Ok(ImportReport::new(report, locale(ctx).await))
     }
 
     /// Sets the exchange rate of a currency from a date on (replacing one

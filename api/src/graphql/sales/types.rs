@@ -1075,8 +1075,9 @@ pub struct ImportRowError {
     pub external_order_id: Option<String>,
 }
 
-impl From<DomainReport> for ImportReport {
-    fn from(r: DomainReport) -> Self {
+impl ImportReport {
+    /// The report, its row messages in `locale`.
+    pub fn new(r: DomainReport, locale: crate::i18n::Locale) -> Self {
         ImportReport {
             orders_created: r.orders_created as i64,
             orders_skipped_as_duplicates: r.orders_skipped_as_duplicates as i64,
@@ -1089,7 +1090,7 @@ impl From<DomainReport> for ImportReport {
                 .map(|e| ImportRowError {
                     row: e.row as i32,
                     field: e.field.to_owned(),
-                    message: e.message,
+                    message: crate::i18n::translate(&e.message, locale),
                     external_order_id: e.external_order_id,
                 })
                 .collect(),
