@@ -1186,7 +1186,9 @@ async fn an_export_with_every_detail_imports_back_unchanged() {
     .await;
     app.create_customer(
         &acme,
-        json!({ "kind": "PERSON", "name": "Golf", "externalId": "G-1" }),
+        json!({ "kind": "PERSON", "name": "Golf", "externalId": "G-1",
+                "address": { "streetLines": ["Unit 5; Block B"] },
+                "tags": ["north; south", "vip"] }),
     )
     .await;
     let csv = "externalId,name,email,otherEmails,team,acquisitionChannel\n\
@@ -1223,6 +1225,10 @@ async fn an_export_with_every_detail_imports_back_unchanged() {
     assert_eq!(foxtrot["acquisitionSource"], "Spring fair, hall 2");
     assert_eq!(foxtrot["acquisitionChannel"], "EVENT");
     assert_eq!(foxtrot["team"], "Key Accounts");
+    // Values holding the list separator: one per line.
+    let golf = exported.iter().find(|r| r["externalId"] == "G-1").unwrap();
+    assert_eq!(golf["street"], "Unit 5; Block B\n");
+    assert_eq!(golf["tags"], "north; south\nvip");
     let hotel = exported.iter().find(|r| r["externalId"] == "H-1").unwrap();
     assert_eq!(hotel["team"], "Key Accounts");
     assert_eq!(hotel["acquisitionChannel"], "SOCIAL");

@@ -36,8 +36,9 @@ use crate::tenancy::TenantTx;
 
 /// Rows read, looked up and written per batch.
 pub const BATCH_ROWS: usize = 5000;
-/// Separates the values of a list cell: tags, other emails and phones,
-/// street lines (which may also be on lines of their own).
+/// Separates the values of a list cell (tags, other emails and phones,
+/// street lines) that has no line break; a cell with line breaks holds one
+/// value per line, so values may contain the separator ([`list_cell`]).
 pub const LIST_SEPARATOR: char = ';';
 
 /// A customer field a CSV column can fill.
@@ -1006,7 +1007,10 @@ fn parse_row(
 ) -> Result<RowValues> {
     let mut values = RowValues::default();
     for &(index, field) in columns {
-        let cell = record[index].trim();
+        // List cells are read untrimmed: a line break at the end marks one
+        // value per line (`list_cell`).
+        let list = record[index].as_str();
+        let cell = list.trim();
         if cell.is_empty() {
             continue;
         }
@@ -1021,7 +1025,7 @@ fn parse_row(
             ImportField::ExternalId => values.external_id = rules::short_text("externalId", cell)?,
             ImportField::LifecycleStage => values.lifecycle_stage = Some(parse_stage(cell)?),
             ImportField::Tags => {
-                let raw: Vec<String> = list_items(cell, &[LIST_SEPARATOR]).collect();
+                let raw: Vec<String> = list_items(list).collect();
                 values.tags = Some(rules::tags(&raw)?);
             }
             ImportField::OwnerEmail => {
@@ -1034,12 +1038,12 @@ fn parse_row(
                 values.owner_id = Some(*id);
             }
             ImportField::OtherEmails => {
-                values.other_emails = other_points(PointKind::Email, "otherEmails", cell)?
+                values.other_emails = other_points(PointKind::Email, "otherEmails", list)?
             }
             ImportField::OtherPhones => {
-                values.other_phones = other_points(PointKind::Phone, "otherPhones", cell)?
+                values.other_phones = other_points(PointKind::Phone, "otherPhones", list)?
             }
-            ImportField::Street => values.address.street_lines = street_lines(cell)?,
+            ImportField::Street => values.address.street_lines = street_lines(list)?,
             ImportField::City => values.address.city = address_part("city", cell)?,
             ImportField::StateProvince => {
                 values.address.state_province = address_part("stateProvince", cell)?
@@ -1062,12 +1066,32 @@ fn parse_row(
     Ok(values)
 }
 
-/// The trimmed, non-blank items of a list cell split at any of `separators`.
-fn list_items<'a>(cell: &'a str, separators: &'a [char]) -> impl Iterator<Item = String> + 'a {
+/// The trimmed, non-blank items of a list cell: one per line when it has
+/// line breaks, else separated by [`LIST_SEPARATOR`].
+fn list_items(cell: &str) -> impl Iterator<Item = String> + '_ {
+    let separators: &[char] = if cell.contains(['\n', '\r']) {
+        &['\n', '\r']
+    } else {
+        &[LIST_SEPARATOR]
+    };
     cell.split(separators)
         .map(str::trim)
         .filter(|item| !item.is_empty())
         .map(str::to_owned)
+}
+
+/// A list as a cell that [`list_items`] reads back as the same list:
+/// separated by [`LIST_SEPARATOR`], or, when a value contains it, one value
+/// per line (with a line break after a single value).
+pub fn list_cell(items: &[String]) -> String {
+    if !items.iter().any(|item| item.contains(LIST_SEPARATOR)) {
+        return items.join(&format!("{LIST_SEPARATOR} "));
+    }
+    let mut cell = items.join("\n");
+    if items.len() == 1 {
+        cell.push('\n');
+    }
+    cell
 }
 
 /// The emails (or phones) of an `otherEmails` (`otherPhones`) cell, checked
@@ -1075,7 +1099,7 @@ fn list_items<'a>(cell: &'a str, separators: &'a [char]) -> impl Iterator<Item =
 /// and with the primary one at most [`MAX_POINTS`]); `None` when it holds
 /// no value.
 fn other_points(kind: PointKind, field: &str, cell: &str) -> Result<Option<Vec<String>>> {
-    let raw: Vec<RawPoint> = list_items(cell, &[LIST_SEPARATOR])
+    let raw: Vec<RawPoint> = list_items(cell)
         .map(|value| RawPoint {
             value,
             label: PointLabel::Work,
@@ -1101,11 +1125,12 @@ fn in_column(err: Error, field: &str) -> Error {
     }
 }
 
-/// Street lines, separated by [`LIST_SEPARATOR`] or line breaks, each
-/// checked as an address part; `None` when there is none.
+/// Street lines (a list cell: one per line, else separated by
+/// [`LIST_SEPARATOR`]), each checked as an address part; `None` when there
+/// is none.
 fn street_lines(cell: &str) -> Result<Option<Vec<String>>> {
     let mut lines = Vec::new();
-    for line in list_items(cell, &[LIST_SEPARATOR, '\n', '\r']) {
+    for line in list_items(cell) {
         lines.extend(address_part("street", &line)?);
     }
     if lines.len() > postal_address::MAX_STREET_LINES {

@@ -25,7 +25,7 @@ use crate::auth::gate::Admission;
 use crate::auth::Permission;
 use crate::csv;
 use crate::domain::contact_points::PointList;
-use crate::domain::customer_import::{ImportField, LIST_SEPARATOR};
+use crate::domain::customer_import::{list_cell, ImportField};
 use crate::domain::customers::{self, CustomerFilter, CustomerOrder};
 use crate::domain::pagination::PageRequest;
 use crate::graphql::customers::types::{CustomerFilter as FilterInput, CustomerOrderBy};
@@ -235,7 +235,7 @@ impl Export {
     /// A customer's cell in the column of `field`, as the import reads it.
     fn cell(&self, field: ImportField, c: &customer::Model) -> String {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let list = |items: Vec<String>| items.join(&format!("{LIST_SEPARATOR} "));
+        let list = |items: Vec<String>| list_cell(&items);
         let others =
             |points: PointList| list(points.0.into_iter().skip(1).map(|p| p.value).collect());
         match field {

@@ -29,7 +29,9 @@ pub enum CustomerImportField {
     ExternalId,
     /// A stage name such as `LEAD`; blank means `LEAD` for a new customer.
     LifecycleStage,
-    /// Tags separated by `;`.
+    /// Tags separated by `;`, or one per line (a cell with line breaks
+    /// holds one value per line, so values may contain `;`; so do the other
+    /// list columns).
     Tags,
     /// The owner, by a member's email address.
     OwnerEmail,
@@ -38,7 +40,7 @@ pub enum CustomerImportField {
     OtherEmails,
     /// The phones besides `phone`, like `OTHER_EMAILS`.
     OtherPhones,
-    /// The address's street lines (at most 4), separated by `;` or line breaks.
+    /// The address's street lines (at most 4), separated by `;`, or one per line.
     Street,
     City,
     StateProvince,
