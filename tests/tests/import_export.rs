@@ -853,11 +853,21 @@ const DETAILS: &str = "query($id: ID!) { customer(id: $id) { version email phone
 
 /// Creates a team named `name`; returns its id.
 async fn create_team(app: &TestApp, tenant: &TestTenant, name: &str) -> String {
+    create_team_in(app, tenant, name, None).await
+}
+
+/// Creates a team inside `parent` (or at the top); returns its id.
+async fn create_team_in(
+    app: &TestApp,
+    tenant: &TestTenant,
+    name: &str,
+    parent: Option<&str>,
+) -> String {
     let body = app
         .gql_as(
             tenant,
             "mutation($input: CreateTeamInput!) { createTeam(input: $input) { id } }",
-            json!({ "input": { "name": name } }),
+            json!({ "input": { "name": name, "parentId": parent } }),
         )
         .await;
     body["data"]["createTeam"]["id"]
@@ -1317,4 +1327,54 @@ async fn row_problems_are_reported_in_the_users_language() {
         json!({ "field": "sku", "message": "此工作区中没有 SKU 为 `NOPE` 的产品" }),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn teams_sharing_a_name_are_told_apart_by_their_path() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let north = create_team_in(&app, &acme, "North", None).await;
+    let south = create_team_in(&app, &acme, "South", None).await;
+    let north_sales = create_team_in(&app, &acme, "Sales", Some(&north)).await;
+    let south_sales = create_team_in(&app, &acme, "Sales", Some(&south)).await;
+
+    // A bare name that several teams have is refused, pointing at paths.
+    let csv = "externalId,name,team\nT-1,Tango,sales\n";
+    let report = import(&app, &acme, csv, json!({ "dryRun": true })).await;
+    assert_eq!(report["errors"][0]["field"], "team", "{report}");
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Sales / North"),
+        "{report}"
+    );
+
+    // Paths (any case) name one team each; a unique name still works.
+    let csv = "externalId,name,team\nT-1,Tango,north / sales\nT-2,Uniform,South / Sales\nT-3,Victor,south\n";
+    let report = import(&app, &acme, csv, json!({})).await;
+    assert_eq!(report["created"], 3, "{report}");
+    for (external_id, team) in [
+        ("T-1", &north_sales),
+        ("T-2", &south_sales),
+        ("T-3", &south),
+    ] {
+        let customer = details(&app, &acme, &id_of(&app, &acme, external_id).await).await;
+        assert_eq!(
+            customer["teamId"],
+            team.as_str(),
+            "{external_id}: {customer}"
+        );
+    }
+
+    // The export writes the path where the name repeats, and imports back.
+    let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let exported = rows(&body);
+    let team_of = |x: &str| exported.iter().find(|r| r["externalId"] == x).unwrap()["team"].clone();
+    assert_eq!(team_of("T-1"), "North / Sales");
+    assert_eq!(team_of("T-2"), "South / Sales");
+    assert_eq!(team_of("T-3"), "South");
+    let report = import(&app, &acme, &body, json!({})).await;
+    assert_eq!(report["unchanged"], 3, "{report}");
 }

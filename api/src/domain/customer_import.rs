@@ -71,7 +71,8 @@ pub enum ImportField {
     AcquisitionSource,
     /// An [`AcquisitionChannel`] by name.
     AcquisitionChannel,
-    /// A team of the workspace, by name.
+    /// A team of the workspace, by name, or by path where names repeat
+    /// ([`super::org_units::team_paths`]).
     Team,
 }
 
@@ -488,14 +489,19 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
     Ok(report)
 }
 
-/// Team ids by lower-case name.
+/// Team ids by lower-case name and by lower-case path
+/// ([`super::org_units::team_paths`]).
 async fn teams_by_name(tx: &TenantTx) -> Result<HashMap<String, Vec<Uuid>>> {
+    let all = super::org_units::teams(tx).await?;
+    let paths = super::org_units::team_paths(&all);
     let mut teams: HashMap<String, Vec<Uuid>> = HashMap::new();
-    for team in super::org_units::teams(tx).await? {
-        teams
-            .entry(team.name.to_lowercase())
-            .or_default()
-            .push(team.id);
+    for team in &all {
+        let path = paths[&team.id].to_lowercase();
+        let name = team.name.to_lowercase();
+        if path != name {
+            teams.entry(path).or_default().push(team.id);
+        }
+        teams.entry(name).or_default().push(team.id);
     }
     Ok(teams)
 }
@@ -1188,7 +1194,7 @@ fn team_named(teams: &HashMap<String, Vec<Uuid>>, cell: &str) -> Result<Uuid> {
         Some([id]) => Ok(*id),
         Some([_, _, ..]) => Err(Error::validation(
             "team",
-            format!("`{cell}` names several teams; rename one of them"),
+            format!("`{cell}` names several teams; give its path, such as `Sales / North`"),
         )),
         _ => Err(Error::validation(
             "team",
@@ -1505,9 +1511,15 @@ mod tests {
             Some(vec!["b@x.example".to_owned(), "c@x.example".to_owned()])
         );
         assert_eq!(ok.other_phones, Some(vec!["+1 555 0101".to_owned()]));
+        // With line breaks, one line per line, `;` included; else `;` separates.
         assert_eq!(
             ok.address.street_lines,
-            Some(vec!["1 Main St".into(), "Floor 2".into(), "Suite 3".into()])
+            Some(vec!["1 Main St".into(), "Floor 2; Suite 3".into()])
+        );
+        let one_line = row(["", "", "Floor 2; Suite 3", "", "", "", "", ""]).unwrap();
+        assert_eq!(
+            one_line.address.street_lines,
+            Some(vec!["Floor 2".into(), "Suite 3".into()])
         );
         assert_eq!(ok.address.city.as_deref(), Some("Berlin"));
         assert_eq!(ok.address.country.as_deref(), Some("DE"));

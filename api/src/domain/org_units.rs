@@ -6,6 +6,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     Set, Statement,
 };
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use entity::{region, team};
@@ -47,6 +49,54 @@ pub async fn teams(tx: &TenantTx) -> Result<Vec<team::Model>> {
         .order_by_asc(team::Column::Id)
         .all(&**tx)
         .await?)
+}
+
+/// Separates the names of a team's path in CSV files: `Sales / North`.
+pub const TEAM_PATH_SEPARATOR: &str = " / ";
+
+/// Each team's path from the top (its parents' names, then its own, joined
+/// by [`TEAM_PATH_SEPARATOR`]): names are unique only among one parent's
+/// teams, paths within the workspace.
+pub fn team_paths(teams: &[team::Model]) -> HashMap<Uuid, String> {
+    let by_id: HashMap<Uuid, &team::Model> = teams.iter().map(|t| (t.id, t)).collect();
+    teams
+        .iter()
+        .map(|t| {
+            let mut names = vec![t.name.as_str()];
+            let mut parent = t.parent_id;
+            // A parent chain is never longer than the number of teams.
+            while let Some(p) = parent.and_then(|id| by_id.get(&id)) {
+                if names.len() > teams.len() {
+                    break;
+                }
+                names.push(p.name.as_str());
+                parent = p.parent_id;
+            }
+            names.reverse();
+            (t.id, names.join(TEAM_PATH_SEPARATOR))
+        })
+        .collect()
+}
+
+/// How a CSV file names each team: by name when no other team has that
+/// name (ignoring case), else by its path ([`team_paths`]).
+pub fn team_cells(teams: &[team::Model]) -> HashMap<Uuid, String> {
+    let mut named: HashMap<String, usize> = HashMap::new();
+    for t in teams {
+        *named.entry(t.name.to_lowercase()).or_default() += 1;
+    }
+    let paths = team_paths(teams);
+    teams
+        .iter()
+        .map(|t| {
+            let cell = if named[&t.name.to_lowercase()] == 1 {
+                t.name.clone()
+            } else {
+                paths[&t.id].clone()
+            };
+            (t.id, cell)
+        })
+        .collect()
 }
 
 /// Creates a team, optionally inside another.

@@ -184,7 +184,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "`{}` is not one of SUBSCRIBER, LEAD, PROSPECT, OPPORTUNITY, CUSTOMER, EVANGELIST, CHURNED, OTHER",
         "`{}` 不是 SUBSCRIBER、LEAD、PROSPECT、OPPORTUNITY、CUSTOMER、EVANGELIST、CHURNED、OTHER 之一",
     ),
-    ("`{}` names several teams; rename one of them", "`{}` 对应多个团队；请重命名其中一个"),
+    (
+        "`{}` names several teams; give its path, such as `Sales / North`",
+        "`{}` 对应多个团队；请写出其路径，例如 `Sales / North`",
+    ),
     ("`{}` is reserved", "`{}` 是保留名称"),
     ("a deal has at most {} contacts", "一个商机最多 {} 个联系人"),
     ("a deal has at most {} lines", "一个商机最多 {} 行"),

@@ -183,11 +183,12 @@ struct Export {
     filter: Arc<CustomerFilter>,
     order: Arc<Vec<CustomerOrder>>,
     owners: Arc<HashMap<Uuid, String>>,
-    /// Team names by id.
+    /// How the file names each team (`org_units::team_cells`), by id.
     teams: Arc<HashMap<Uuid, String>>,
 }
 
-/// The workspace's team names by id, read in a short read-only transaction.
+/// How the file names each of the workspace's teams, by id, read in a
+/// short read-only transaction.
 async fn team_names(
     db: &sea_orm::DatabaseConnection,
     scope: TenantScope,
@@ -195,7 +196,7 @@ async fn team_names(
     let tx = TenantTx::begin_read_only(db, scope).await?;
     let teams = crate::domain::org_units::teams(&tx).await?;
     tx.commit().await?;
-    Ok(teams.into_iter().map(|t| (t.id, t.name)).collect())
+    Ok(crate::domain::org_units::team_cells(&teams))
 }
 
 impl Export {

@@ -50,7 +50,8 @@ pub enum CustomerImportField {
     AcquisitionSource,
     /// An `AcquisitionChannel` value such as `PAID_SEARCH`, any case.
     AcquisitionChannel,
-    /// A team of the workspace, by name (any case).
+    /// A team of the workspace, by name (any case), or by its path, such as
+    /// `Sales / North`, where several teams have the name.
     Team,
 }
 
