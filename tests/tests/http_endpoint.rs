@@ -327,6 +327,38 @@ async fn limits_stop_hostile_documents_before_execution() {
 }
 
 #[tokio::test]
+async fn a_repeated_document_is_validated_with_each_requests_variables() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let query = "query($n: Int, $m: Int) { customers(first: $n) { edges { node { id
+        contacts(first: $m) { edges { node { id name email title } } } } } } }";
+    let send = |n: Value, m: Value| {
+        let (app, acme) = (&app, &acme);
+        async move { app.gql_as(acme, query, json!({ "n": n, "m": m })).await }
+    };
+    let message = |body: &Value| {
+        assert!(body["data"].is_null(), "{body}");
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+    };
+    // Twice each, in turns: the parse kept for the document
+    // (`graphql::documents`) is validated again with each request's variables.
+    for _ in 0..2 {
+        let small = send(json!(10), json!(10)).await;
+        assert!(small["errors"].is_null(), "{small}");
+        assert!(small["data"]["customers"]["edges"].is_array(), "{small}");
+        // Valid page sizes, but together over the complexity limit.
+        let costly = send(json!(100), json!(100)).await;
+        assert!(message(&costly).contains("complex"), "{costly}");
+        // Not an Int.
+        let wrong = send(json!("ten"), json!(10)).await;
+        assert!(message(&wrong).contains("invalid value"), "{wrong}");
+    }
+}
+
+#[tokio::test]
 async fn the_ide_introspection_query_is_within_the_limits() {
     let app = TestApp::spawn().await;
     // The query GraphiQL sends on load (abridged only in whitespace).
