@@ -30,6 +30,7 @@ mod m20261126_000021_history_write_speed;
 mod m20261126_000022_search_partitions;
 mod m20261126_000023_customer_sort_keys;
 mod m20261126_000024_history_creations;
+mod m20261126_000025_case_edit_events;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000022_search_partitions::Migration),
             Box::new(m20261126_000023_customer_sort_keys::Migration),
             Box::new(m20261126_000024_history_creations::Migration),
+            Box::new(m20261126_000025_case_edit_events::Migration),
         ]
     }
 }

@@ -279,7 +279,7 @@ async fn a_case_is_numbered_due_by_its_service_level_and_moves_through_its_lifec
 async fn changing_a_case_checks_its_version_moves_due_times_and_keeps_the_assignments() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme-case-edits").await;
-    let (customer, _) = customer_with_contact(&app, &acme, "Globex").await;
+    let (customer, contact) = customer_with_contact(&app, &acme, "Globex").await;
     let (_, other_contact) = customer_with_contact(&app, &acme, "Hooli").await;
     let created = create_case(
         &app,
@@ -315,6 +315,7 @@ async fn changing_a_case_checks_its_version_moves_due_times_and_keeps_the_assign
         updated["history"],
         json!([
             { "kind": "OPENED", "from": null, "to": "NEW" },
+            { "kind": "DESCRIPTION_CHANGED", "from": null, "to": "Charged on the 1st and the 2nd" },
             { "kind": "PRIORITY_CHANGED", "from": "LOW", "to": "HIGH" },
             { "kind": "ASSIGNED", "from": acme.user_id, "to": null },
         ])
@@ -351,6 +352,30 @@ async fn changing_a_case_checks_its_version_moves_due_times_and_keeps_the_assign
     let seen = case(&app, &acme, &created["id"]).await;
     assert_eq!(seen["version"], 2);
     assert_eq!(seen["subject"], "Invoice twice");
+
+    // Every edited field is in the history, from and to; an unchanged one is not.
+    let body = app
+        .gql_as(
+            &acme,
+            UPDATE,
+            json!({ "input": { "id": created["id"], "version": 2, "subject": "Invoiced twice in March",
+                              "kind": "PROBLEM", "channel": "PHONE", "contactId": contact["id"],
+                              "priority": "HIGH", "description": "Charged on the 1st and the 2nd" } }),
+        )
+        .await;
+    let history = body["data"]["updateCase"]["case"]["history"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(
+        history[4..],
+        [
+            json!({ "kind": "SUBJECT_CHANGED", "from": "Invoice twice", "to": "Invoiced twice in March" }),
+            json!({ "kind": "KIND_CHANGED", "from": "COMPLAINT", "to": "PROBLEM" }),
+            json!({ "kind": "CHANNEL_CHANGED", "from": "EMAIL", "to": "PHONE" }),
+            json!({ "kind": "CONTACT_CHANGED", "from": null, "to": contact["id"] }),
+        ],
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -123,6 +123,11 @@ stored_enum!(
         PriorityChanged => "PRIORITY_CHANGED",
         Assigned => "ASSIGNED",
         Rated => "RATED",
+        SubjectChanged => "SUBJECT_CHANGED",
+        DescriptionChanged => "DESCRIPTION_CHANGED",
+        KindChanged => "KIND_CHANGED",
+        ChannelChanged => "CHANNEL_CHANGED",
+        ContactChanged => "CONTACT_CHANGED",
     }
 );
 
@@ -477,6 +482,9 @@ pub async fn update(
     }
     let updated = write(update, tx).await?;
     let now = Utc::now();
+    for (kind, from, to) in edits(&current, &updated) {
+        record(tx, id, kind, from.as_deref(), to.as_deref(), None, now).await?;
+    }
     if let Some(priority) = new_priority {
         record(
             tx,
@@ -504,6 +512,46 @@ pub async fn update(
     }
     tx.touch_customer(updated.customer_id);
     Ok(updated)
+}
+
+/// The edits history records besides priority and owner (which have
+/// their own entries): each field that differs between `before` and
+/// `after`, from and to (ids as text; `None`: no value).
+fn edits(
+    before: &case::Model,
+    after: &case::Model,
+) -> Vec<(CaseEventKind, Option<String>, Option<String>)> {
+    let id = |v: Option<Uuid>| v.map(|v| v.to_string());
+    [
+        (
+            CaseEventKind::SubjectChanged,
+            Some(before.subject.clone()),
+            Some(after.subject.clone()),
+        ),
+        (
+            CaseEventKind::DescriptionChanged,
+            before.description.clone(),
+            after.description.clone(),
+        ),
+        (
+            CaseEventKind::KindChanged,
+            Some(before.kind.clone()),
+            Some(after.kind.clone()),
+        ),
+        (
+            CaseEventKind::ChannelChanged,
+            Some(before.channel.clone()),
+            Some(after.channel.clone()),
+        ),
+        (
+            CaseEventKind::ContactChanged,
+            id(before.contact_id),
+            id(after.contact_id),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, from, to)| from != to)
+    .collect()
 }
 
 /// Moves a visible case to `to` (see [`CaseStatus::may_become`]), with an

@@ -91,6 +91,16 @@ pub enum CaseEventKind {
     Assigned,
     /// The customer rated it (`to` is the score).
     Rated,
+    /// Its subject was edited (`from` → `to`).
+    SubjectChanged,
+    /// Its description was edited (`from` → `to`; null: none).
+    DescriptionChanged,
+    /// Its kind changed (`from` → `to`).
+    KindChanged,
+    /// Its channel changed (`from` → `to`).
+    ChannelChanged,
+    /// Its contact changed (`from` → `to` are contact ids; null: none).
+    ContactChanged,
 }
 
 /// A customer's service request: an inquiry, complaint, suggestion, request

@@ -1,0 +1,6 @@
+DELETE FROM case_events
+ WHERE kind IN ('SUBJECT_CHANGED', 'DESCRIPTION_CHANGED', 'KIND_CHANGED',
+                'CHANNEL_CHANGED', 'CONTACT_CHANGED');
+ALTER TABLE case_events DROP CONSTRAINT case_events_kind_check;
+ALTER TABLE case_events ADD CONSTRAINT case_events_kind_check
+    CHECK (kind IN ('OPENED', 'STATUS_CHANGED', 'PRIORITY_CHANGED', 'ASSIGNED', 'RATED'));
