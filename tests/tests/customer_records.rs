@@ -214,6 +214,12 @@ async fn bad_emails_phones_addresses_and_teams_are_refused_naming_the_field() {
         ),
         (json!({ "website": "not a website" }), "website"),
         (json!({ "teamId": foreign_team }), "teamId"),
+        // List values are single lines (a CSV cell may hold one per line).
+        (
+            json!({ "address": { "streetLines": ["Unit 5\nBlock B"] } }),
+            "address.streetLines[0]",
+        ),
+        (json!({ "tags": ["north\nsouth"] }), "tags"),
     ] {
         let mut input = input;
         input["kind"] = json!("COMPANY");

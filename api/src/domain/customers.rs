@@ -415,7 +415,8 @@ pub mod rules {
         }
         let mut tags: Vec<String> = Vec::with_capacity(raw.len());
         for tag in raw {
-            let tag = values::required_text("tags", tag, MAX_TAG_CHARS)?;
+            let tag = values::one_line_text("tags", tag, MAX_TAG_CHARS)?
+                .ok_or_else(|| Error::validation("tags", "must not be empty"))?;
             if !tags.contains(&tag) {
                 tags.push(tag);
             }

@@ -77,7 +77,7 @@ impl PostalAddress {
         let mut street_lines = Vec::new();
         for (i, line) in raw.street_lines.iter().enumerate() {
             if let Some(line) =
-                values::optional_text(&format!("{field}.streetLines[{i}]"), line, MAX_PART_CHARS)?
+                values::one_line_text(&format!("{field}.streetLines[{i}]"), line, MAX_PART_CHARS)?
             {
                 street_lines.push(line);
             }

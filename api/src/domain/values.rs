@@ -27,6 +27,16 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String> {
     optional_text(field, raw, max)?.ok_or_else(|| Error::validation(field, "must not be empty"))
 }
 
+/// Like [`optional_text`], but on one line: for the values of lists that a
+/// CSV cell may hold one per line (tags, street lines).
+pub fn one_line_text(field: &str, raw: &str, max: usize) -> Result<Option<String>> {
+    let text = optional_text(field, raw, max)?;
+    if text.as_deref().is_some_and(|t| t.contains('\n')) {
+        return Err(Error::validation(field, "must be a single line"));
+    }
+    Ok(text)
+}
+
 /// Like [`required_text`], but blank input means "no value".
 pub fn optional_text(field: &str, raw: &str, max: usize) -> Result<Option<String>> {
     let text = raw.trim();

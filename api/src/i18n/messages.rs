@@ -360,6 +360,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("the uploaded file cannot be read", "无法读取上传的文件"),
     ("tier A and tier B shares together must not exceed 1", "A 等级与 B 等级的占比之和不能超过 1"),
     ("too many values", "值过多"),
+    ("must be a single line", "必须为单行"),
     (
         "use `after` with `first`, or `before` with `last`",
         "请将 `after` 与 `first` 搭配使用，或将 `before` 与 `last` 搭配使用",
