@@ -108,7 +108,7 @@ impl PostalAddress {
 /// A postal address to store; blank parts are left out.
 #[derive(InputObject, Clone, Debug, Default)]
 pub struct PostalAddressInput {
-    /// At most 4 lines.
+    /// At most 4 lines, each one line of text.
     pub street_lines: Option<Vec<String>>,
     pub city: Option<String>,
     pub state_province: Option<String>,

@@ -683,6 +683,7 @@ pub struct CreateCustomerInput {
     /// `LEAD` when not given.
     pub lifecycle_stage: Option<LifecycleStage>,
     pub owner_id: Option<ID>,
+    /// At most 50 tags, each one line of at most 50 characters.
     pub tags: Option<Vec<String>>,
     /// A JSON object.
     pub custom_fields: Option<Json<serde_json::Value>>,
@@ -772,6 +773,7 @@ pub struct UpdateCustomerInput {
     pub external_id: MaybeUndefined<String>,
     pub lifecycle_stage: Option<LifecycleStage>,
     pub owner_id: MaybeUndefined<ID>,
+    /// Replaces the tags: at most 50, each one line of at most 50 characters.
     pub tags: Option<Vec<String>>,
     pub custom_fields: Option<Json<serde_json::Value>>,
 }
