@@ -64,6 +64,21 @@ pub struct GraphqlLimits {
     pub max_page_size: u64,
 }
 
+impl Default for GraphqlLimits {
+    /// The limits in force when no setting overrides them.
+    fn default() -> Self {
+        GraphqlLimits {
+            max_depth: 10,
+            max_complexity: 5000,
+            max_aliases: 15,
+            max_document_chars: 15_000,
+            max_body_bytes: 1024 * 1024,
+            default_page_size: 20,
+            max_page_size: 100,
+        }
+    }
+}
+
 /// Requests per minute allowed for one caller (user or API key) and for a
 /// whole tenant, by plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,6 +170,7 @@ impl Config {
 
     /// Reads the configuration through `lookup`, so tests can supply values.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let limits = GraphqlLimits::default();
         let get =
             |name: &'static str, default: &str| lookup(name).unwrap_or_else(|| default.into());
         let required = |name: &'static str, hint: &str| {
@@ -211,13 +227,25 @@ impl Config {
                 )?),
             },
             graphql: GraphqlLimits {
-                max_depth: number(&lookup, "CRM_GRAPHQL_MAX_DEPTH", 10)?,
-                max_complexity: number(&lookup, "CRM_GRAPHQL_MAX_COMPLEXITY", 5000)?,
-                max_aliases: number(&lookup, "CRM_GRAPHQL_MAX_ALIASES", 15)?,
-                max_document_chars: number(&lookup, "CRM_GRAPHQL_MAX_DOCUMENT_CHARS", 15_000)?,
-                max_body_bytes: number(&lookup, "CRM_MAX_BODY_BYTES", 1024 * 1024)?,
-                default_page_size: number(&lookup, "CRM_DEFAULT_PAGE_SIZE", 20)?,
-                max_page_size: number(&lookup, "CRM_MAX_PAGE_SIZE", 100)?,
+                max_depth: number(&lookup, "CRM_GRAPHQL_MAX_DEPTH", limits.max_depth)?,
+                max_complexity: number(
+                    &lookup,
+                    "CRM_GRAPHQL_MAX_COMPLEXITY",
+                    limits.max_complexity,
+                )?,
+                max_aliases: number(&lookup, "CRM_GRAPHQL_MAX_ALIASES", limits.max_aliases)?,
+                max_document_chars: number(
+                    &lookup,
+                    "CRM_GRAPHQL_MAX_DOCUMENT_CHARS",
+                    limits.max_document_chars,
+                )?,
+                max_body_bytes: number(&lookup, "CRM_MAX_BODY_BYTES", limits.max_body_bytes)?,
+                default_page_size: number(
+                    &lookup,
+                    "CRM_DEFAULT_PAGE_SIZE",
+                    limits.default_page_size,
+                )?,
+                max_page_size: number(&lookup, "CRM_MAX_PAGE_SIZE", limits.max_page_size)?,
             },
             max_upload_bytes: number(&lookup, "CRM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
             rate_limits: RateLimits {

@@ -7,16 +7,7 @@ use crm_api::graphql::build_schema;
 
 #[test]
 fn the_schema_matches_the_committed_sdl() {
-    let limits = GraphqlLimits {
-        max_depth: 10,
-        max_complexity: 5000,
-        max_aliases: 15,
-        max_document_chars: 15000,
-        max_body_bytes: 1 << 20,
-        default_page_size: 20,
-        max_page_size: 100,
-    };
-    let sdl = build_schema(&limits).sdl();
+    let sdl = build_schema(&GraphqlLimits::default()).sdl();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/schema.graphql");
     if std::env::var("UPDATE_SCHEMA").is_ok() {
         std::fs::write(path, &sdl).unwrap();

@@ -262,26 +262,12 @@ impl From<StringListFilter> for TextListFilter {
     }
 }
 
-/// The default limits, for unit tests.
-#[cfg(test)]
-pub(crate) fn test_limits() -> GraphqlLimits {
-    GraphqlLimits {
-        max_depth: 10,
-        max_complexity: 5000,
-        max_aliases: 15,
-        max_document_chars: 15000,
-        max_body_bytes: 1 << 20,
-        default_page_size: 20,
-        max_page_size: 100,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn limits() -> GraphqlLimits {
-        test_limits()
+        GraphqlLimits::default()
     }
 
     #[test]

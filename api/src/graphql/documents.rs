@@ -72,7 +72,7 @@ mod tests {
     fn limits() -> GraphqlLimits {
         GraphqlLimits {
             max_aliases: 2,
-            ..crate::graphql::common::test_limits()
+            ..crate::config::GraphqlLimits::default()
         }
     }
 

@@ -157,12 +157,8 @@ mod tests {
     fn limits() -> GraphqlLimits {
         GraphqlLimits {
             max_depth: 3,
-            max_complexity: 5000,
             max_aliases: 2,
-            max_document_chars: 15000,
-            max_body_bytes: 1 << 20,
-            default_page_size: 20,
-            max_page_size: 100,
+            ..GraphqlLimits::default()
         }
     }
 

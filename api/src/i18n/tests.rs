@@ -273,7 +273,7 @@ fn accept_language_picks_the_best_supported_language() {
 
 #[test]
 fn every_value_of_every_public_enum_has_both_labels() {
-    let sdl = crate::graphql::build_schema(&crate::graphql::common::test_limits()).sdl();
+    let sdl = crate::graphql::build_schema(&crate::config::GraphqlLimits::default()).sdl();
     let mut enums = 0;
     let mut missing = Vec::new();
     let mut lines = sdl.lines();
