@@ -236,9 +236,16 @@ impl Export {
     /// A customer's cell in the column of `field`, as the import reads it.
     fn cell(&self, field: ImportField, c: &customer::Model) -> String {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let list = |items: Vec<String>| list_cell(&items);
-        let others =
-            |points: PointList| list(points.0.into_iter().skip(1).map(|p| p.value).collect());
+        let others = |points: PointList| {
+            list_cell(
+                &points
+                    .0
+                    .into_iter()
+                    .skip(1)
+                    .map(|p| p.value)
+                    .collect::<Vec<_>>(),
+            )
+        };
         match field {
             ImportField::ExternalId => text(&c.external_id),
             ImportField::Name => c.name.clone(),
@@ -249,14 +256,14 @@ impl Export {
             ImportField::Industry => text(&c.industry),
             ImportField::Region => text(&c.region),
             ImportField::LifecycleStage => c.lifecycle_stage.clone(),
-            ImportField::Tags => list(c.tags.clone()),
+            ImportField::Tags => list_cell(&c.tags),
             ImportField::OwnerEmail => c
                 .owner_id
                 .and_then(|id| self.owners.get(&id).cloned())
                 .unwrap_or_default(),
             ImportField::OtherEmails => others(customers::emails_of(c)),
             ImportField::OtherPhones => others(customers::phones_of(c)),
-            ImportField::Street => list(c.address_lines.clone()),
+            ImportField::Street => list_cell(&c.address_lines),
             ImportField::City => text(&c.city),
             ImportField::StateProvince => text(&c.state_province),
             ImportField::PostalCode => text(&c.postal_code),
