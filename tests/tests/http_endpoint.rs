@@ -114,6 +114,19 @@ async fn queries_work_over_get_but_mutations_do_not() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(refused.headers()["allow"], "POST");
+
+    // A named mutation, the document's only operation, runs without an
+    // `operationName`: GET refuses it too.
+    let named =
+        "mutation SignIn { signIn(input: {email: \"a@b.cd\", password: \"x\"}) { accessToken } }";
+    let refused = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("query", named)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]

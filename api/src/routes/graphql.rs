@@ -598,6 +598,10 @@ fn is_query(
             .iter()
             .find(|(n, _)| n.as_str() == name)
             .map(|(_, op)| op.node.ty),
+        // The only operation runs without being named.
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
         (DocumentOperations::Multiple(_), None) => None,
     };
     ty.is_none_or(|ty| ty == OperationType::Query)
