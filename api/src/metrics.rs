@@ -15,6 +15,7 @@ pub struct Metrics {
     statements: AtomicU64,
     statement_micros: AtomicU64,
     rate_limited: AtomicU64,
+    kept_responses: AtomicU64,
 }
 
 /// Shared handle to the counters.
@@ -30,6 +31,11 @@ impl Metrics {
         if status == 429 {
             self.rate_limited.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts a GraphQL response served from the kept responses.
+    pub fn kept_response(&self) {
+        self.kept_responses.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts an SQL statement.
@@ -79,6 +85,13 @@ impl Metrics {
             "Requests refused with 429.",
             "counter",
             self.rate_limited.load(Ordering::Relaxed) as f64,
+        );
+        gauge(
+            &mut out,
+            "crm_graphql_kept_responses_total",
+            "GraphQL responses served again from the responses kept for repeated customer 360 queries.",
+            "counter",
+            self.kept_responses.load(Ordering::Relaxed) as f64,
         );
         gauge(
             &mut out,

@@ -26,6 +26,8 @@ pub struct AppState {
     pub schema: CrmSchema,
     /// Documents parsed before, by their text.
     pub documents: crate::graphql::documents::Documents,
+    /// Responses to customer 360 queries kept for repeated requests.
+    pub responses: crate::graphql::responses::Responses,
     pub services: Services,
     pub config: Arc<Config>,
 }
@@ -102,6 +104,7 @@ impl Application {
             cache,
             schema: build_schema(&config.graphql),
             documents: Default::default(),
+            responses: Default::default(),
             services,
             config: config.clone(),
         });

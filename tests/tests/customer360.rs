@@ -14,7 +14,8 @@ async fn view(app: &TestApp, tenant: &TestTenant, id: &str) -> Value {
     body["data"]["customer"].clone()
 }
 
-async fn statements(app: &TestApp) -> u64 {
+/// A counter from `/metrics`.
+async fn counter(app: &TestApp, name: &str) -> u64 {
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
@@ -25,11 +26,20 @@ async fn statements(app: &TestApp) -> u64 {
         .await
         .unwrap();
     text.lines()
-        .find_map(|l| l.strip_prefix("crm_db_statements_total "))
-        .unwrap()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("{name} is not in /metrics"))
         .trim()
         .parse::<f64>()
         .unwrap() as u64
+}
+
+async fn statements(app: &TestApp) -> u64 {
+    counter(app, "crm_db_statements_total").await
+}
+
+/// Responses served again from the kept responses so far.
+async fn kept(app: &TestApp) -> u64 {
+    counter(app, "crm_graphql_kept_responses_total").await
 }
 
 fn subjects(view: &Value) -> Vec<String> {
@@ -424,4 +434,130 @@ async fn the_view_holds_open_deals_and_value_and_renews_them_on_deal_moves_and_r
         fewest, 1,
         "a warm 360 view with deals and value needs no SQL"
     );
+}
+
+#[tokio::test]
+async fn a_repeated_view_is_answered_again_until_a_write_changes_it() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    view(&app, &acme, &id).await;
+    let before = kept(&app).await;
+    assert_eq!(view(&app, &acme, &id).await["name"], "Globex");
+    assert_eq!(
+        kept(&app).await,
+        before + 1,
+        "the same query again is answered from the kept response"
+    );
+
+    let updated = app
+        .gql_as(
+            &acme,
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
+            json!({ "input": { "id": id, "version": 1, "name": "Initech" } }),
+        )
+        .await;
+    assert_eq!(
+        updated["data"]["updateCustomer"]["customer"]["version"], 2,
+        "{updated}"
+    );
+    assert_eq!(view(&app, &acme, &id).await["name"], "Initech");
+    assert_eq!(
+        kept(&app).await,
+        before + 1,
+        "the write made the kept response stale"
+    );
+    assert_eq!(view(&app, &acme, &id).await["name"], "Initech");
+    assert_eq!(kept(&app).await, before + 2);
+
+    // Different variables are a different response.
+    let other = app
+        .create_customer(&acme, json!({ "kind": "PERSON", "name": "Ada" }))
+        .await;
+    assert_eq!(
+        view(&app, &acme, other["id"].as_str().unwrap()).await["name"],
+        "Ada"
+    );
+    assert_eq!(kept(&app).await, before + 2);
+}
+
+#[tokio::test]
+async fn a_kept_response_is_served_only_to_the_same_live_session() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let globex = app.sign_up("globex").await;
+    let customer = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Secret" }))
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    view(&app, &acme, &id).await;
+    view(&app, &acme, &id).await;
+    let before = kept(&app).await;
+
+    // Another tenant sending the very same query and variables.
+    let body = app.gql_as(&globex, VIEW, json!({ "id": id })).await;
+    assert!(body["data"]["customer"].is_null(), "{body}");
+    // The same user in another session.
+    let again = app.sign_in("acme").await;
+    assert_eq!(view(&app, &again, &id).await["name"], "Secret");
+    assert_eq!(
+        kept(&app).await,
+        before,
+        "another session's credentials get their own response"
+    );
+
+    // A session that ended is refused, kept response or not.
+    let signed_out = app.gql_as(&acme, "mutation { signOut }", json!({})).await;
+    assert_eq!(signed_out["data"]["signOut"], true, "{signed_out}");
+    let refused = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(&acme.token)
+        .json(&json!({ "query": VIEW, "variables": { "id": id } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(kept(&app).await, before);
+}
+
+#[tokio::test]
+async fn a_query_reaching_beyond_the_view_is_answered_fresh_every_time() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Globex", "ownerId": acme.user_id }),
+        )
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    // The owner is read through a loader, not from the view: changing the
+    // owner's profile does not touch the customer.
+    let query = "query($id: ID!) { customer(id: $id) { name owner { locale } } }";
+    let before = kept(&app).await;
+    for _ in 0..2 {
+        let body = app.gql_as(&acme, query, json!({ "id": id })).await;
+        assert_eq!(body["data"]["customer"]["owner"]["locale"], "en", "{body}");
+    }
+    let changed = app
+        .gql_as(
+            &acme,
+            "mutation { updateMyProfile(input: { locale: \"zh-CN\" }) { locale } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["updateMyProfile"]["locale"], "zh-CN",
+        "{changed}"
+    );
+    let body = app.gql_as(&acme, query, json!({ "id": id })).await;
+    assert_eq!(
+        body["data"]["customer"]["owner"]["locale"], "zh-CN",
+        "{body}"
+    );
+    assert_eq!(kept(&app).await, before);
 }

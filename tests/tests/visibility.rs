@@ -376,3 +376,23 @@ async fn the_value_summary_counts_only_the_customers_a_rep_may_see() {
     let own = app.gql_with(Some(&ann), SUMMARY, json!({})).await;
     assert_eq!(tiers(&own), (1, "200.00".to_owned()), "{own}");
 }
+
+#[tokio::test]
+async fn a_reps_repeated_read_stops_at_once_when_the_setting_hides_the_customer() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let (ann, _) = sales_rep(&app, &acme, "ann@acme.example", None).await;
+    let other = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Not Ann's" }))
+        .await;
+    let id = other["id"].as_str().unwrap();
+    let query = "query($id: ID!) { customer(id: $id) { name } }";
+    // Seen under ALL, the same query again and again.
+    for _ in 0..3 {
+        let read = app.gql_with(Some(&ann), query, json!({ "id": id })).await;
+        assert_eq!(read["data"]["customer"]["name"], "Not Ann's", "{read}");
+    }
+    set_visibility(&app, &acme, "OWN").await;
+    let read = app.gql_with(Some(&ann), query, json!({ "id": id })).await;
+    assert!(read["data"]["customer"].is_null(), "{read}");
+}

@@ -49,6 +49,9 @@ pub enum Refusal {
 pub struct Admission {
     pub principal: Option<Principal>,
     pub quota: Option<Quota>,
+    /// The values of the keys asked for with [`Gate::admit_reading`], in
+    /// their order (`None`: missing); empty when Redis did not answer.
+    pub read: Vec<Option<String>>,
 }
 
 /// The parts of an API key: `crm_<tenant>_<prefix>_<secret>`.
@@ -183,6 +186,18 @@ impl Gate {
     /// Decides whether a request with this `Authorization` header from `ip`
     /// may proceed, and as whom.
     pub async fn admit(&self, authorization: Option<&str>, ip: &str) -> Result<Admission, Refusal> {
+        self.admit_reading(authorization, ip, &[]).await
+    }
+
+    /// [`Gate::admit`], also reading the Redis keys `read` (keys of the
+    /// caller's tenant) in the same round trip, for callers with
+    /// credentials that are let through.
+    pub async fn admit_reading(
+        &self,
+        authorization: Option<&str>,
+        ip: &str,
+        read: &[String],
+    ) -> Result<Admission, Refusal> {
         let credential = self.parse(authorization)?;
         let (identity_key, caller_bucket, tenant_bucket) = match &credential {
             Credential::Anonymous => (
@@ -214,7 +229,11 @@ impl Gate {
             ),
         };
 
-        let mut counted: Option<(Identity, bool, Quota, u64)> = None;
+        let read = match credential {
+            Credential::Anonymous => &[][..],
+            _ => read,
+        };
+        let mut counted: Option<Counted> = None;
         if let Some(mut conn) = self.cache.connection().await {
             for attempt in 0..2 {
                 let reply: redis::RedisResult<Vec<redis::Value>> = self
@@ -222,6 +241,7 @@ impl Gate {
                     .key(&identity_key)
                     .key(&caller_bucket)
                     .key(&tenant_bucket)
+                    .key(read)
                     .arg(&self.limits[..])
                     .invoke_async(&mut conn)
                     .await;
@@ -240,13 +260,14 @@ impl Gate {
                         allowed,
                         quota,
                         retry_after_ms,
+                        values,
                     }) => {
                         let identity = match (identity, &credential) {
                             (Some(identity), _) => identity,
                             (None, Credential::Anonymous) => Identity::Revoked,
                             (None, _) => self.load(&credential).await?,
                         };
-                        counted = Some((identity, allowed, quota, retry_after_ms));
+                        counted = Some((identity, allowed, quota, retry_after_ms, values));
                         break;
                     }
                     Ok(_) => break,
@@ -258,20 +279,20 @@ impl Gate {
             }
         }
 
-        let (identity, quota) = match counted {
-            Some((identity, allowed, quota, retry_after_ms)) => {
+        let (identity, quota, read) = match counted {
+            Some((identity, allowed, quota, retry_after_ms, values)) => {
                 if !allowed {
                     return Err(Refusal::RateLimited {
                         retry_after_secs: retry_after_ms.div_ceil(1000).max(1),
                         quota,
                     });
                 }
-                (identity, Some(quota))
+                (identity, Some(quota), values)
             }
             // Redis unavailable: PostgreSQL answers, limits fail open.
             None => match credential {
-                Credential::Anonymous => (Identity::Revoked, None),
-                _ => (self.load(&credential).await?, None),
+                Credential::Anonymous => (Identity::Revoked, None, Vec::new()),
+                _ => (self.load(&credential).await?, None, Vec::new()),
             },
         };
         let principal = match credential {
@@ -285,7 +306,11 @@ impl Gate {
                 Some(principal)
             }
         };
-        Ok(Admission { principal, quota })
+        Ok(Admission {
+            principal,
+            quota,
+            read,
+        })
     }
 
     /// Forgets the cached state of a session, so its next request reads
@@ -457,6 +482,9 @@ impl Gate {
     }
 }
 
+/// A counted request: identity, allowed, quota, retry after (ms), values read.
+type Counted = (Identity, bool, Quota, u64, Vec<Option<String>>);
+
 enum Reply {
     Miss,
     Revoked,
@@ -465,6 +493,7 @@ enum Reply {
         allowed: bool,
         quota: Quota,
         retry_after_ms: u64,
+        values: Vec<Option<String>>,
     },
     Unexpected,
 }
@@ -497,6 +526,7 @@ fn parse_reply(values: Vec<redis::Value>) -> Reply {
                 reset_secs: int(values.get(6)).div_ceil(1000),
             },
             retry_after_ms: int(values.get(5)),
+            values: values.iter().skip(7).map(|v| text(Some(v))).collect(),
         },
         _ => Reply::Unexpected,
     }

@@ -4,6 +4,8 @@
 -- KEYS[1]  cached identity of the caller ('' for callers without credentials)
 -- KEYS[2]  the caller's bucket (per user, API key or IP)
 -- KEYS[3]  the tenant's bucket ('' for callers without credentials)
+-- KEYS[4…] keys of the caller's tenant whose values the caller wants read in
+--          the same round trip (the versions a cached response depends on)
 -- ARGV     requests per minute: free caller, free tenant, pro caller, pro tenant,
 --          enterprise caller, enterprise tenant, caller without credentials
 --
@@ -13,7 +15,8 @@
 --
 -- Returns {'miss'} when the identity is not cached (the server loads it from
 -- PostgreSQL, caches it and calls again), {'revoked', identity}, or
--- {'ok', identity, allowed (1/0), limit, remaining, retry_after_ms, reset_ms}.
+-- {'ok', identity, allowed (1/0), limit, remaining, retry_after_ms, reset_ms,
+-- then the value of each of KEYS[4…] (nil when missing), only when allowed}.
 local identity = ''
 local limits = {tonumber(ARGV[7]), 1}
 if KEYS[1] ~= '' then
@@ -63,6 +66,10 @@ if caller[1] == 1 and tenant[1] == 1 then
   if KEYS[3] ~= '' then
     redis.call('SET', KEYS[3], tenant[5], 'PX', math.ceil(tenant[5] - now) + 1)
   end
-  return {'ok', identity, 1, limits[1], caller[2], 0, caller[4]}
+  local reply = {'ok', identity, 1, limits[1], caller[2], 0, caller[4]}
+  for i = 4, #KEYS do
+    reply[#reply + 1] = redis.call('GET', KEYS[i])
+  end
+  return reply
 end
 return {'ok', identity, 0, limits[1], 0, math.max(caller[3], tenant[3]), caller[4]}

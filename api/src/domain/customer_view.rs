@@ -324,26 +324,44 @@ async fn read(
     }
 }
 
+/// A customer's view as read for one request.
+pub struct Read {
+    /// `None` when the customer does not exist, is deleted or belongs to
+    /// another tenant.
+    pub view: Option<Arc<CustomerView>>,
+    /// The version Redis vouched for when the view was read (the view, or
+    /// its absence, is current as of this version); `None` when the view
+    /// came from PostgreSQL without Redis (Redis down, or a member who sees
+    /// only some customers).
+    pub version: Option<String>,
+}
+
 /// The customer's view, from the cache when it holds the current version,
-/// else built from PostgreSQL (and cached). `None` when the customer does
-/// not exist, is deleted or belongs to another tenant.
+/// else built from PostgreSQL (and cached).
 pub async fn load(
     db: &DatabaseConnection,
     cache: &Cache,
     scope: TenantScope,
     customer_id: Uuid,
-) -> Result<Option<Arc<CustomerView>>> {
+) -> Result<Read> {
     let tenant_id = scope.tenant_id;
+    let unversioned = |view: Option<CustomerView>| Read {
+        view: view.map(Arc::new),
+        version: None,
+    };
     // Members who see only some customers read PostgreSQL, where the
     // restriction is applied; the shared cached view is for everyone else.
     if scope.customers.is_some() {
-        return Ok(build(db, scope, customer_id).await?.map(Arc::new));
+        return Ok(unversioned(build(db, scope, customer_id).await?));
     }
     let Some((version, cached)) = read(cache, tenant_id, customer_id).await else {
-        return Ok(build(db, scope, customer_id).await?.map(Arc::new));
+        return Ok(unversioned(build(db, scope, customer_id).await?));
     };
     if let Some(view) = cached {
-        return Ok(Some(view));
+        return Ok(Read {
+            view: Some(view),
+            version: Some(version),
+        });
     }
     let lock_key = format!(
         "{}:{}",
@@ -352,8 +370,11 @@ pub async fn load(
     );
     let _local = rebuild_lock(&lock_key).lock().await;
     // Another request of this process may have rebuilt it meanwhile.
-    if let Some((_, Some(view))) = read(cache, tenant_id, customer_id).await {
-        return Ok(Some(view));
+    if let Some((current, Some(view))) = read(cache, tenant_id, customer_id).await {
+        return Ok(Read {
+            view: Some(view),
+            version: Some(current),
+        });
     }
     let cluster_lock = format!("{lock_key}:lock");
     let mut holding = false;
@@ -372,8 +393,11 @@ pub async fn load(
             let deadline = tokio::time::Instant::now() + REBUILD_WAIT;
             while tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(10)).await;
-                if let Some((_, Some(view))) = read(cache, tenant_id, customer_id).await {
-                    return Ok(Some(view));
+                if let Some((current, Some(view))) = read(cache, tenant_id, customer_id).await {
+                    return Ok(Read {
+                        view: Some(view),
+                        version: Some(current),
+                    });
                 }
             }
         }
@@ -404,7 +428,30 @@ pub async fn load(
                 .await;
         }
     }
-    Ok(view)
+    Ok(Read {
+        view,
+        version: Some(version),
+    })
+}
+
+/// The Redis keys and values that make up a view `version` read for this
+/// customer: the record's counter, then the tenant's generation. A reader
+/// that finds both keys still holding these values knows the view (or its
+/// absence) is still current.
+pub fn version_parts(
+    cache: &Cache,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+    version: &str,
+) -> Option<[(String, String); 2]> {
+    let (record, generation) = version.split_once(':')?;
+    Some([
+        (
+            version_key(cache, tenant_id, customer_id),
+            record.to_owned(),
+        ),
+        (generation_key(cache, tenant_id), generation.to_owned()),
+    ])
 }
 
 /// Moves every view of the tenant to a new generation, so the next read of

@@ -14,8 +14,10 @@ pub mod identity;
 pub mod languages;
 pub mod limits;
 pub mod loaders;
+pub mod responses;
 pub mod sales;
 pub mod schema;
 pub mod service;
+pub mod view_queries;
 
 pub use schema::{build_schema, CrmSchema};

@@ -66,7 +66,9 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
     if let Err(err) = filter.validate() {
         return error(StatusCode::BAD_REQUEST, &err.message(), err.code());
     }
-    let Admission { principal, quota } = match super::graphql::admit(&req, &state).await {
+    let Admission {
+        principal, quota, ..
+    } = match super::graphql::admit(&req, &state).await {
         Ok(admission) => admission,
         Err(response) => return response,
     };

@@ -30,6 +30,8 @@ use crate::graphql::context::RequestInfo;
 use crate::graphql::customers::relations::{PrefetchedRelations, ViewsOfRequest};
 use crate::graphql::documents::Refused;
 use crate::graphql::loaders::{ContactsLoader, InteractionsLoader, MemberLoader, TimelineLoader};
+use crate::graphql::responses::{self, RequestParts};
+use crate::graphql::view_queries::answered_by_views;
 use crate::startup::AppState;
 use crate::tenancy::RequestTx;
 
@@ -326,13 +328,63 @@ async fn execute(
                 "VALIDATION",
             ));
     }
+    // A repeated customer 360 query may be answered with a kept response:
+    // its versions are read while the caller is admitted.
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let response_key = authorization
+        .filter(|_| incoming.uploads.is_empty())
+        .map(|authorization| {
+            responses::key(&RequestParts {
+                authorization,
+                accept_language: req
+                    .headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+                media: media.content_type(),
+                query: &incoming.query,
+                operation_name: incoming.operation_name.as_deref(),
+                variables: &incoming.variables,
+            })
+        });
+    let kept = response_key
+        .as_ref()
+        .and_then(|key| state.responses.get(key));
     let Admission {
         mut principal,
         quota,
-    } = match admit(req, state).await {
+        read,
+    } = match admit_reading(
+        req,
+        state,
+        &kept.as_ref().map(|k| k.keys()).unwrap_or_default(),
+    )
+    .await
+    {
         Ok(admission) => admission,
         Err(response) => return response,
     };
+    if let (Some(kept), Some(p), Some(key)) = (&kept, &principal, &response_key) {
+        if kept.serves(p, &read) {
+            state.metrics.kept_response();
+            return respond(StatusCode::OK, kept.body.clone(), media, quota.as_ref());
+        }
+        state.responses.forget(key);
+    }
+    // Whether the response may be kept for the next identical request.
+    let keepable = response_key.filter(|_| {
+        principal
+            .as_ref()
+            .is_some_and(|p| !crate::domain::visibility::governs(p.role))
+            && answered_by_views(
+                &document,
+                incoming.operation_name.as_deref(),
+                &incoming.variables,
+                limits,
+            )
+    });
     if let Some(p) = principal.as_mut() {
         match crate::domain::visibility::restriction_for(&state.db, p).await {
             Ok(restriction) => p.customers = restriction,
@@ -359,6 +411,8 @@ async fn execute(
     let read_tx = principal
         .as_ref()
         .map(|p| Arc::new(RequestTx::new(state.db.clone(), p.scope())));
+    let views = ViewsOfRequest::default();
+    let kept_principal = keepable.and(principal.clone());
     if let (Some(p), Some(tx)) = (&principal, &read_tx) {
         let members = MemberLoader {
             db: state.db.clone(),
@@ -380,7 +434,7 @@ async fn execute(
                 InteractionsLoader { tx: tx.clone() },
                 tokio::spawn,
             ))
-            .data(ViewsOfRequest::default())
+            .data(views.clone())
             .data(PrefetchedRelations::default())
             .data(DataLoader::new(
                 TimelineLoader { tx: tx.clone() },
@@ -438,6 +492,7 @@ async fn execute(
             }
         }
     }
+    let without_errors = response.errors.is_empty();
     let failed_before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -461,8 +516,60 @@ async fn execute(
                 .json(errors_body("internal error", "INTERNAL"));
         }
     };
+    let body = web::Bytes::from(body);
+    if let (Some(key), Some(principal), true) = (keepable, kept_principal, without_errors) {
+        keep(state, key, principal, &views, &body);
+    }
+    respond(status, body, media, quota.as_ref())
+}
+
+/// Keeps a successful response to a query answered by views alone, with
+/// the versions of the views it read.
+fn keep(
+    state: &AppState,
+    key: responses::ResponseKey,
+    principal: crate::auth::Principal,
+    views: &ViewsOfRequest,
+    body: &web::Bytes,
+) {
+    let Some(versions) = views.versions() else {
+        return;
+    };
+    let mut dependencies: Vec<(String, String)> = Vec::new();
+    for (customer_id, version) in versions {
+        let Some(parts) = crate::domain::customer_view::version_parts(
+            &state.cache,
+            principal.tenant_id,
+            customer_id,
+            &version,
+        ) else {
+            return;
+        };
+        for part in parts {
+            if !dependencies.contains(&part) {
+                dependencies.push(part);
+            }
+        }
+    }
+    state.responses.keep(
+        key,
+        responses::Kept {
+            principal,
+            dependencies,
+            body: body.clone(),
+        },
+    );
+}
+
+/// A GraphQL response with its headers.
+fn respond(
+    status: StatusCode,
+    body: web::Bytes,
+    media: Media,
+    quota: Option<&Quota>,
+) -> HttpResponse {
     let mut response = HttpResponse::build(status);
-    if let Some(quota) = &quota {
+    if let Some(quota) = quota {
         quota_headers(&mut response, quota);
     }
     response
@@ -476,6 +583,16 @@ async fn execute(
 /// that does not prove a caller is a 401, never silently anonymous.
 #[allow(clippy::result_large_err)]
 pub(super) async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admission, HttpResponse> {
+    admit_reading(req, state, &[]).await
+}
+
+/// [`admit`], also reading the Redis keys `keys` in the same round trip.
+#[allow(clippy::result_large_err)]
+async fn admit_reading(
+    req: &HttpRequest,
+    state: &AppState,
+    keys: &[String],
+) -> Result<Admission, HttpResponse> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -484,7 +601,12 @@ pub(super) async fn admit(req: &HttpRequest, state: &AppState) -> Result<Admissi
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    match state.services.gate.admit(authorization, &ip).await {
+    match state
+        .services
+        .gate
+        .admit_reading(authorization, &ip, keys)
+        .await
+    {
         Ok(admission) => Ok(admission),
         Err(Refusal::Unauthenticated) => Err(HttpResponse::Unauthorized()
             .insert_header((

@@ -26,16 +26,12 @@ impl CustomerQuery {
         let principal = authorize(ctx, Permission::CustomersRead)?;
         let id = parse_id("id", &id)?;
         let services = services(ctx);
-        let Some(view) =
-            customer_view::load(&services.db, &services.cache, principal.scope(), id).await?
-        else {
-            return Ok(None);
-        };
-        let customer = view.customer.clone();
+        let read =
+            customer_view::load(&services.db, &services.cache, principal.scope(), id).await?;
         if let Some(views) = ctx.data_opt::<ViewsOfRequest>() {
-            views.keep(view);
+            views.keep(id, &read);
         }
-        Ok(Some(Customer(customer)))
+        Ok(read.view.map(|view| Customer(view.customer.clone())))
     }
 
     /// The contact with this id; null when absent, deleted or another workspace's.

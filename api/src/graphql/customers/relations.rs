@@ -221,24 +221,52 @@ impl InteractionConnection {
 }
 
 /// Customer 360 views loaded by this request (`customer(id)`), so the
-/// customer's nested contacts and interactions are served from the view.
-#[derive(Default)]
-pub struct ViewsOfRequest(
-    std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::sync::Arc<CustomerView>>>,
-);
+/// customer's nested contacts and interactions are served from the view;
+/// with the version of each view read, which a response built from them
+/// alone depends on.
+/// Clones share one record, so the request's handler can read it after
+/// execution.
+#[derive(Clone, Default)]
+pub struct ViewsOfRequest {
+    views: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::sync::Arc<CustomerView>>>,
+    >,
+    versions: std::sync::Arc<std::sync::Mutex<Vec<ViewVersion>>>,
+}
+
+/// A customer whose view was read, with the version Redis vouched for.
+type ViewVersion = (uuid::Uuid, Option<String>);
 
 impl ViewsOfRequest {
-    /// Remembers a view for the rest of the request.
-    pub fn keep(&self, view: std::sync::Arc<CustomerView>) {
-        if let Ok(mut views) = self.0.lock() {
-            views.insert(view.customer.id, view);
+    /// Remembers a read of a customer's view for the rest of the request.
+    pub fn keep(&self, customer_id: uuid::Uuid, read: &crate::domain::customer_view::Read) {
+        if let Some(view) = &read.view {
+            if let Ok(mut views) = self.views.lock() {
+                views.insert(customer_id, view.clone());
+            }
+        }
+        if let Ok(mut versions) = self.versions.lock() {
+            versions.push((customer_id, read.version.clone()));
         }
     }
 
     /// The view of this customer loaded earlier in the request, if any.
     pub fn get(ctx: &Context<'_>, customer_id: uuid::Uuid) -> Option<std::sync::Arc<CustomerView>> {
         let views = ctx.data_opt::<ViewsOfRequest>()?;
-        views.0.lock().ok()?.get(&customer_id).cloned()
+        views.views.lock().ok()?.get(&customer_id).cloned()
+    }
+
+    /// Each customer whose view was read, with the version Redis vouched
+    /// for; `None` when no view was read or one came without a version.
+    pub fn versions(&self) -> Option<Vec<(uuid::Uuid, String)>> {
+        let versions = self.versions.lock().ok()?;
+        if versions.is_empty() {
+            return None;
+        }
+        versions
+            .iter()
+            .map(|(id, version)| Some((*id, version.clone()?)))
+            .collect()
     }
 }
 

@@ -1,0 +1,176 @@
+//! Whole responses to customer 360 queries, kept per server process.
+//!
+//! A client that shows a customer asks the same query again and again.
+//! When a query reads nothing but 360 views (`view_queries.rs`), its
+//! successful response is kept, with the caller it was made for and the
+//! Redis versions of the views it read. The next identical request (same
+//! credentials, language, media type, document, operation and variables)
+//! asks Redis for those versions in the same round trip that admits the
+//! caller, and gets the kept bytes only when the caller is admitted as the
+//! same principal and every version still stands. Any write that changes a
+//! view moves its version on (`customer_view.rs`), so a kept response is
+//! never served after a write it does not show; without Redis nothing is
+//! served from here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use crate::auth::Principal;
+
+/// How much response body a process keeps.
+const KEPT_BYTES: usize = 32 << 20;
+
+/// What identifies a request's response: a digest of everything the
+/// response may depend on besides the data.
+pub type ResponseKey = [u8; 32];
+
+/// The parts of a request that [`key`] digests.
+pub struct RequestParts<'a> {
+    pub authorization: &'a str,
+    pub accept_language: Option<&'a str>,
+    pub media: &'a str,
+    pub query: &'a str,
+    pub operation_name: Option<&'a str>,
+    pub variables: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// The key of a request's response. Each part is length-prefixed, so no two
+/// different requests share the digested text.
+pub fn key(parts: &RequestParts<'_>) -> ResponseKey {
+    let variables = serde_json::to_string(parts.variables).unwrap_or_default();
+    let mut digest = Sha256::new();
+    for part in [
+        parts.authorization,
+        parts.accept_language.unwrap_or("\u{0}"),
+        parts.media,
+        parts.query,
+        parts.operation_name.unwrap_or("\u{0}"),
+        &variables,
+    ] {
+        digest.update((part.len() as u64).to_le_bytes());
+        digest.update(part.as_bytes());
+    }
+    digest.finalize().into()
+}
+
+/// A kept response.
+pub struct Kept {
+    /// Who it was made for.
+    pub principal: Principal,
+    /// The Redis keys of the versions it depends on, with their values then.
+    pub dependencies: Vec<(String, String)>,
+    /// The response body.
+    pub body: actix_web::web::Bytes,
+}
+
+impl Kept {
+    /// The Redis keys whose values decide whether it still stands.
+    pub fn keys(&self) -> Vec<String> {
+        self.dependencies.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    /// Whether it answers `principal`, given the values just read for
+    /// [`Kept::keys`].
+    pub fn serves(&self, principal: &Principal, read: &[Option<String>]) -> bool {
+        *principal == self.principal
+            && read.len() == self.dependencies.len()
+            && self
+                .dependencies
+                .iter()
+                .zip(read)
+                .all(|((_, kept), now)| now.as_deref() == Some(kept.as_str()))
+    }
+}
+
+/// The responses this process keeps.
+#[derive(Default)]
+pub struct Responses {
+    kept: Mutex<Store>,
+}
+
+#[derive(Default)]
+struct Store {
+    entries: HashMap<ResponseKey, Arc<Kept>>,
+    bytes: usize,
+}
+
+impl Responses {
+    /// The response kept under `key`, if any (still to be checked with
+    /// [`Kept::serves`]).
+    pub fn get(&self, key: &ResponseKey) -> Option<Arc<Kept>> {
+        self.kept.lock().ok()?.entries.get(key).cloned()
+    }
+
+    /// Keeps `kept` under `key`, replacing what was there and making room by
+    /// dropping other responses.
+    pub fn keep(&self, key: ResponseKey, kept: Kept) {
+        let Ok(mut store) = self.kept.lock() else {
+            return;
+        };
+        let size = kept.body.len();
+        if size > KEPT_BYTES / 64 {
+            return;
+        }
+        if let Some(old) = store.entries.remove(&key) {
+            store.bytes -= old.body.len();
+        }
+        while store.bytes + size > KEPT_BYTES {
+            let Some(evicted) = store.entries.keys().next().copied() else {
+                break;
+            };
+            if let Some(old) = store.entries.remove(&evicted) {
+                store.bytes -= old.body.len();
+            }
+        }
+        store.bytes += size;
+        store.entries.insert(key, Arc::new(kept));
+    }
+
+    /// Forgets the response under `key` (it no longer stands).
+    pub fn forget(&self, key: &ResponseKey) {
+        if let Ok(mut store) = self.kept.lock() {
+            if let Some(old) = store.entries.remove(key) {
+                store.bytes -= old.body.len();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts<'a>(
+        authorization: &'a str,
+        query: &'a str,
+        variables: &'a serde_json::Map<String, serde_json::Value>,
+    ) -> RequestParts<'a> {
+        RequestParts {
+            authorization,
+            accept_language: None,
+            media: "application/json",
+            query,
+            operation_name: None,
+            variables,
+        }
+    }
+
+    #[test]
+    fn keys_differ_with_any_part_and_parts_cannot_run_into_each_other() {
+        let none = serde_json::Map::new();
+        let mut one = serde_json::Map::new();
+        one.insert("id".into(), "a".into());
+        let base = key(&parts("Bearer x", "{ a }", &none));
+        assert_eq!(base, key(&parts("Bearer x", "{ a }", &none)));
+        assert_ne!(base, key(&parts("Bearer y", "{ a }", &none)));
+        assert_ne!(base, key(&parts("Bearer x", "{ b }", &none)));
+        assert_ne!(base, key(&parts("Bearer x", "{ a }", &one)));
+        // Moving text from one part to the next changes the key.
+        assert_ne!(
+            key(&parts("Bearer x{", " a }", &none)),
+            key(&parts("Bearer x", "{ a }", &none))
+        );
+    }
+}
