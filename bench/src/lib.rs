@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+pub mod http1;
+
 /// Latency percentiles of a sample, in microseconds.
 pub struct Summary {
     pub count: usize,

@@ -303,6 +303,54 @@ async fn execute(
         .and_then(crate::i18n::Locale::from_accept_language);
     // Before the caller is known, errors follow `Accept-Language`.
     let early = |message: &str| crate::i18n::translate(message, header_locale.unwrap_or_default());
+    // A repeated customer 360 query may be answered with a kept response:
+    // its versions are read while the caller is admitted. Only documents
+    // that parsed and passed the limits are kept, so the checks below would
+    // pass again.
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let response_key = authorization
+        .filter(|_| incoming.uploads.is_empty())
+        .map(|authorization| {
+            responses::key(&RequestParts {
+                authorization,
+                accept_language: req
+                    .headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok()),
+                media: media.content_type(),
+                query: &incoming.query,
+                operation_name: incoming.operation_name.as_deref(),
+                variables: &incoming.variables,
+            })
+        });
+    let mut admitted = None;
+    if let (Some(key), Some(kept)) = (
+        &response_key,
+        response_key
+            .as_ref()
+            .and_then(|key| state.responses.get(key)),
+    ) {
+        let admission = match admit_reading(req, state, &kept.keys()).await {
+            Ok(admission) => admission,
+            Err(response) => return response,
+        };
+        if let Some(principal) = &admission.principal {
+            if kept.serves(principal, &admission.read) {
+                state.metrics.kept_response();
+                return respond(
+                    StatusCode::OK,
+                    kept.body.clone(),
+                    media,
+                    admission.quota.as_ref(),
+                );
+            }
+        }
+        state.responses.forget(key);
+        admitted = Some(admission);
+    }
     let chars = incoming.query.chars().count();
     if chars > limits.max_document_chars {
         return request_error(
@@ -328,51 +376,17 @@ async fn execute(
                 "VALIDATION",
             ));
     }
-    // A repeated customer 360 query may be answered with a kept response:
-    // its versions are read while the caller is admitted.
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let response_key = authorization
-        .filter(|_| incoming.uploads.is_empty())
-        .map(|authorization| {
-            responses::key(&RequestParts {
-                authorization,
-                accept_language: req
-                    .headers()
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok()),
-                media: media.content_type(),
-                query: &incoming.query,
-                operation_name: incoming.operation_name.as_deref(),
-                variables: &incoming.variables,
-            })
-        });
-    let kept = response_key
-        .as_ref()
-        .and_then(|key| state.responses.get(key));
     let Admission {
         mut principal,
         quota,
-        read,
-    } = match admit_reading(
-        req,
-        state,
-        &kept.as_ref().map(|k| k.keys()).unwrap_or_default(),
-    )
-    .await
-    {
-        Ok(admission) => admission,
-        Err(response) => return response,
+        ..
+    } = match admitted {
+        Some(admission) => admission,
+        None => match admit(req, state).await {
+            Ok(admission) => admission,
+            Err(response) => return response,
+        },
     };
-    if let (Some(kept), Some(p), Some(key)) = (&kept, &principal, &response_key) {
-        if kept.serves(p, &read) {
-            state.metrics.kept_response();
-            return respond(StatusCode::OK, kept.body.clone(), media, quota.as_ref());
-        }
-        state.responses.forget(key);
-    }
     // Whether the response may be kept for the next identical request.
     let keepable = response_key.filter(|_| {
         principal
