@@ -42,6 +42,20 @@ async fn kept(app: &TestApp) -> u64 {
     counter(app, "crm_graphql_kept_responses_total").await
 }
 
+/// Renames the customer (at `version`) and returns its new version.
+async fn rename(app: &TestApp, tenant: &TestTenant, id: &str, version: i64, name: &str) -> i64 {
+    let updated = app
+        .gql_as(
+            tenant,
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
+            json!({ "input": { "id": id, "version": version, "name": name } }),
+        )
+        .await;
+    updated["data"]["updateCustomer"]["customer"]["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("updated: {updated}"))
+}
+
 fn subjects(view: &Value) -> Vec<String> {
     view["interactions"]["edges"]
         .as_array()
@@ -64,16 +78,7 @@ async fn a_read_after_a_write_always_shows_the_write() {
         // Warm the cache, then change each part of the view and read it back at once.
         view(&app, &acme, &id).await;
         let name = format!("Globex {round}");
-        let updated = app
-            .gql_as(
-                &acme,
-                "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
-                json!({ "input": { "id": id, "version": version, "name": name } }),
-            )
-            .await;
-        version = updated["data"]["updateCustomer"]["customer"]["version"]
-            .as_i64()
-            .expect("updated");
+        version = rename(&app, &acme, &id, version, &name).await;
         let seen = view(&app, &acme, &id).await;
         assert_eq!(seen["name"], name.as_str());
         assert_eq!(seen["version"], version);
@@ -235,17 +240,7 @@ async fn a_view_is_never_served_for_a_version_that_redis_lost() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    let updated = app
-        .gql_as(
-            &acme,
-            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
-            json!({ "input": { "id": id, "version": 1, "name": "Initech" } }),
-        )
-        .await;
-    assert_eq!(
-        updated["data"]["updateCustomer"]["customer"]["version"], 2,
-        "{updated}"
-    );
+    assert_eq!(rename(&app, &acme, &id, 1, "Initech").await, 2);
     // Neither server serves the view it holds: Redis no longer vouches for it.
     for server in [&app, &peer] {
         assert_eq!(view(server, &acme, &id).await["name"], "Initech");
@@ -453,17 +448,7 @@ async fn a_repeated_view_is_answered_again_until_a_write_changes_it() {
         "the same query again is answered from the kept response"
     );
 
-    let updated = app
-        .gql_as(
-            &acme,
-            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
-            json!({ "input": { "id": id, "version": 1, "name": "Initech" } }),
-        )
-        .await;
-    assert_eq!(
-        updated["data"]["updateCustomer"]["customer"]["version"], 2,
-        "{updated}"
-    );
+    assert_eq!(rename(&app, &acme, &id, 1, "Initech").await, 2);
     assert_eq!(view(&app, &acme, &id).await["name"], "Initech");
     assert_eq!(
         kept(&app).await,

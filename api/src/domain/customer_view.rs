@@ -21,6 +21,9 @@
 //!   with a restart) starts from Redis's clock in microseconds, never from
 //!   zero again, so a version once seen is never reused for other contents.
 //! - With Redis down, views are built from PostgreSQL on every read.
+//! - Each read reports the version it was current as of ([`Read`]), so a
+//!   response built from views alone can be kept and served again while
+//!   those versions stand (`graphql/responses.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};

@@ -19,8 +19,12 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
 
-/// How much response body a process keeps.
+/// How much a process keeps: response bodies, the keys they depend on and
+/// a fixed allowance per entry for the rest.
 const KEPT_BYTES: usize = 32 << 20;
+/// What an entry costs besides its body and dependencies (the principal,
+/// the digest, the map's slot).
+const ENTRY_OVERHEAD: usize = 256;
 
 /// What identifies a request's response: a digest of everything the
 /// response may depend on besides the data.
@@ -66,6 +70,17 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// What keeping it costs, counted against [`KEPT_BYTES`].
+    fn weight(&self) -> usize {
+        ENTRY_OVERHEAD
+            + self.body.len()
+            + self
+                .dependencies
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+    }
+
     /// The Redis keys whose values decide whether it still stands.
     pub fn keys(&self) -> Vec<String> {
         self.dependencies.iter().map(|(k, _)| k.clone()).collect()
@@ -109,19 +124,19 @@ impl Responses {
         let Ok(mut store) = self.kept.lock() else {
             return;
         };
-        let size = kept.body.len();
+        let size = kept.weight();
         if size > KEPT_BYTES / 64 {
             return;
         }
         if let Some(old) = store.entries.remove(&key) {
-            store.bytes -= old.body.len();
+            store.bytes -= old.weight();
         }
         while store.bytes + size > KEPT_BYTES {
             let Some(evicted) = store.entries.keys().next().copied() else {
                 break;
             };
             if let Some(old) = store.entries.remove(&evicted) {
-                store.bytes -= old.body.len();
+                store.bytes -= old.weight();
             }
         }
         store.bytes += size;
@@ -132,7 +147,7 @@ impl Responses {
     pub fn forget(&self, key: &ResponseKey) {
         if let Ok(mut store) = self.kept.lock() {
             if let Some(old) = store.entries.remove(key) {
-                store.bytes -= old.body.len();
+                store.bytes -= old.weight();
             }
         }
     }
@@ -154,6 +169,60 @@ mod tests {
             query,
             operation_name: None,
             variables,
+        }
+    }
+
+    fn principal(role: crate::auth::Role) -> Principal {
+        Principal {
+            tenant_id: uuid::Uuid::nil(),
+            actor: crate::auth::Actor::User {
+                user_id: uuid::Uuid::nil(),
+                session_id: uuid::Uuid::nil(),
+            },
+            role,
+            permissions: role.permissions().to_vec(),
+            plan: crate::auth::ratelimit::Plan::Free,
+            customers: None,
+        }
+    }
+
+    fn kept(body_bytes: usize) -> Kept {
+        Kept {
+            principal: principal(crate::auth::Role::Owner),
+            dependencies: vec![("crm:{t}:c360:c:version".into(), "17".into())],
+            body: actix_web::web::Bytes::from(vec![b' '; body_bytes]),
+        }
+    }
+
+    #[test]
+    fn a_kept_response_serves_only_its_principal_at_the_versions_it_read() {
+        let response = kept(10);
+        let owner = principal(crate::auth::Role::Owner);
+        assert!(response.serves(&owner, &[Some("17".into())]));
+        assert!(!response.serves(&owner, &[Some("18".into())]));
+        assert!(!response.serves(&owner, &[None]));
+        // Redis did not answer: nothing was read.
+        assert!(!response.serves(&owner, &[]));
+        assert!(!response.serves(&principal(crate::auth::Role::Viewer), &[Some("17".into())]));
+    }
+
+    #[test]
+    fn small_and_large_responses_alike_stay_within_the_budget() {
+        for body in [10, 10_000] {
+            let responses = Responses::default();
+            let entries = KEPT_BYTES / (body + ENTRY_OVERHEAD) + 100;
+            for n in 0..entries {
+                let mut key = [0u8; 32];
+                key[..8].copy_from_slice(&(n as u64).to_le_bytes());
+                responses.keep(key, kept(body));
+            }
+            let store = responses.kept.lock().unwrap();
+            assert!(store.bytes <= KEPT_BYTES, "{} bytes kept", store.bytes);
+            assert!(store.entries.len() < entries);
+            assert_eq!(
+                store.bytes,
+                store.entries.values().map(|k| k.weight()).sum::<usize>()
+            );
         }
     }
 

@@ -12,6 +12,8 @@
 //!   get 400; with `application/json` they get 200, as the spec says.
 //! - Document size, aliases, depth and complexity are checked before any
 //!   resolver runs; bodies over the limit get 413.
+//! - A repeated customer 360 query is answered with the response kept for
+//!   it while its views' versions stand (`graphql/responses.rs`).
 
 use std::sync::Arc;
 

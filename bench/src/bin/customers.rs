@@ -326,8 +326,9 @@ async fn run(
 ) {
     let total = requests.len();
     // Bodies are serialised before the clock starts, and each client keeps
-    // one connection (`crm_bench::http1`), so the load generator spends the
-    // two cores' time on little more than the HTTP exchange itself.
+    // one connection (`crm_bench::http1`, unless `CRM_BENCH_CLIENT=reqwest`),
+    // so the load generator spends the two cores' time on little more than
+    // the HTTP exchange itself.
     let requests: Vec<(usize, Vec<u8>)> = requests
         .into_iter()
         .map(|(t, query, variables)| {
@@ -337,17 +338,13 @@ async fn run(
         })
         .collect();
     let queue = Arc::new(std::sync::Mutex::new(requests.into_iter()));
-    let mut connections = Vec::with_capacity(clients);
+    let mut senders = Vec::with_capacity(clients);
     for _ in 0..clients {
-        connections.push(
-            http1::Connection::open(&app.address)
-                .await
-                .expect("connect to the server"),
-        );
+        senders.push(Sender::open(app).await);
     }
     let started = Instant::now();
     let mut running = Vec::new();
-    for mut connection in connections {
+    for mut sender in senders {
         let (workspaces, queue) = (workspaces.clone(), queue.clone());
         running.push(tokio::spawn(async move {
             let mut took = Vec::new();
@@ -358,11 +355,7 @@ async fn run(
                     return (took, failed);
                 };
                 let began = Instant::now();
-                let answer = connection
-                    .post("/graphql", &workspaces[t].token, &body)
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|(status, bytes)| check(status, bytes));
+                let answer = sender.post(&workspaces[t].token, body).await;
                 took.push(began.elapsed());
                 if let Err(answer) = answer {
                     if failed == 0 {
@@ -399,6 +392,55 @@ async fn run(
 struct Answer {
     data: Option<serde::de::IgnoredAny>,
     errors: Option<serde::de::IgnoredAny>,
+}
+
+/// One simulated client's way of sending requests: the lean HTTP/1.1
+/// client, or reqwest with `CRM_BENCH_CLIENT=reqwest` (the load generator
+/// of the results recorded before 2026-11-26 14:00, for comparison).
+enum Sender {
+    Lean(http1::Connection),
+    Reqwest(Arc<TestApp>),
+}
+
+impl Sender {
+    async fn open(app: &Arc<TestApp>) -> Sender {
+        if std::env::var("CRM_BENCH_CLIENT").is_ok_and(|v| v == "reqwest") {
+            return Sender::Reqwest(app.clone());
+        }
+        Sender::Lean(
+            http1::Connection::open(&app.address)
+                .await
+                .expect("connect to the server"),
+        )
+    }
+
+    /// Posts a serialised GraphQL request as the holder of `token` and
+    /// checks the answer.
+    async fn post(&mut self, token: &str, body: Vec<u8>) -> Result<(), String> {
+        match self {
+            Sender::Lean(connection) => {
+                let (status, bytes) = connection
+                    .post("/graphql", token, &body)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                check(status, bytes)
+            }
+            Sender::Reqwest(app) => {
+                let response = app
+                    .client
+                    .post(app.graphql_url())
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = response.status().as_u16();
+                let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+                check(status, &bytes)
+            }
+        }
+    }
 }
 
 /// Whether a response is a success with data and without errors (read
