@@ -42,6 +42,14 @@ async fn kept(app: &TestApp) -> u64 {
     counter(app, "crm_graphql_kept_responses_total").await
 }
 
+/// Creates a company customer named `name` and returns its id.
+async fn company(app: &TestApp, tenant: &TestTenant, name: &str) -> String {
+    let customer = app
+        .create_customer(tenant, json!({ "kind": "COMPANY", "name": name }))
+        .await;
+    customer["id"].as_str().unwrap().to_owned()
+}
+
 /// Renames the customer (at `version`) and returns its new version.
 async fn rename(app: &TestApp, tenant: &TestTenant, id: &str, version: i64, name: &str) -> i64 {
     let updated = app
@@ -69,10 +77,7 @@ fn subjects(view: &Value) -> Vec<String> {
 async fn a_read_after_a_write_always_shows_the_write() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Globex").await;
     let mut version = 1;
     for round in 0..15 {
         // Warm the cache, then change each part of the view and read it back at once.
@@ -177,10 +182,7 @@ async fn concurrent_writers_each_read_their_own_write_while_readers_rebuild() {
 async fn a_warm_view_is_served_without_touching_postgresql() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Globex").await;
     view(&app, &acme, &id).await;
     let mut fewest = u64::MAX;
     for _ in 0..3 {
@@ -196,10 +198,7 @@ async fn a_warm_view_is_served_without_touching_postgresql() {
 async fn the_view_is_served_from_postgresql_when_redis_is_down() {
     let app = TestApp::spawn_with(|c| c.redis_url = "redis://127.0.0.1:1/".into()).await;
     let acme = app.sign_up("acme").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Globex").await;
     app.gql_as(
         &acme,
         "mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } } }",
@@ -216,10 +215,7 @@ async fn a_view_is_never_served_for_a_version_that_redis_lost() {
     let app = TestApp::spawn().await;
     let peer = app.spawn_peer().await;
     let acme = app.sign_up("acme").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Globex").await;
     // Both servers build or fetch the view and hold it.
     for server in [&app, &peer, &app, &peer] {
         assert_eq!(view(server, &acme, &id).await["name"], "Globex");
@@ -252,10 +248,7 @@ async fn another_tenant_never_gets_a_cached_view() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
     let globex = app.sign_up("globex").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Secret" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Secret").await;
     view(&app, &acme, &id).await;
     let body = app.gql_as(&globex, VIEW, json!({ "id": id })).await;
     assert!(body["data"]["customer"].is_null(), "{body}");
@@ -267,10 +260,7 @@ async fn the_view_shows_new_orders_and_status_changes_and_serves_them_warm() {
         orders(first: 5) { edges { node { externalId status total { amount currency } } } } } }";
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Globex").await;
     let body = app
         .gql_as(
             &acme,
@@ -435,10 +425,7 @@ async fn the_view_holds_open_deals_and_value_and_renews_them_on_deal_moves_and_r
 async fn a_repeated_view_is_answered_again_until_a_write_changes_it() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Globex" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Globex").await;
     view(&app, &acme, &id).await;
     let before = kept(&app).await;
     assert_eq!(view(&app, &acme, &id).await["name"], "Globex");
@@ -474,10 +461,7 @@ async fn a_kept_response_is_served_only_to_the_same_live_session() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;
     let globex = app.sign_up("globex").await;
-    let customer = app
-        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Secret" }))
-        .await;
-    let id = customer["id"].as_str().unwrap().to_owned();
+    let id = company(&app, &acme, "Secret").await;
     view(&app, &acme, &id).await;
     view(&app, &acme, &id).await;
     let before = kept(&app).await;
