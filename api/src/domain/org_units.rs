@@ -1,13 +1,13 @@
 //! Organisation units: teams (departments, nested) and regions. Members are
 //! placed in them, and analytics group by them.
 
+use std::collections::HashMap;
+
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     Set, Statement,
 };
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
 use entity::{region, team};

@@ -63,8 +63,10 @@ pub fn key(parts: &RequestParts<'_>) -> ResponseKey {
 pub struct Kept {
     /// Who it was made for.
     pub principal: Principal,
-    /// The Redis keys of the versions it depends on, with their values then.
-    pub dependencies: Vec<(String, String)>,
+    /// The Redis keys of the versions it depends on.
+    pub keys: Vec<String>,
+    /// Their values when it was made, in the same order.
+    pub versions: Vec<String>,
     /// The response body.
     pub body: actix_web::web::Bytes,
 }
@@ -75,27 +77,23 @@ impl Kept {
         ENTRY_OVERHEAD
             + self.body.len()
             + self
-                .dependencies
+                .keys
                 .iter()
-                .map(|(k, v)| k.len() + v.len())
+                .chain(&self.versions)
+                .map(String::len)
                 .sum::<usize>()
     }
 
-    /// The Redis keys whose values decide whether it still stands.
-    pub fn keys(&self) -> Vec<String> {
-        self.dependencies.iter().map(|(k, _)| k.clone()).collect()
-    }
-
-    /// Whether it answers `principal`, given the values just read for
-    /// [`Kept::keys`].
+    /// Whether it answers `principal`, given the values just read for its
+    /// `keys`.
     pub fn serves(&self, principal: &Principal, read: &[Option<String>]) -> bool {
         *principal == self.principal
-            && read.len() == self.dependencies.len()
+            && read.len() == self.versions.len()
             && self
-                .dependencies
+                .versions
                 .iter()
                 .zip(read)
-                .all(|((_, kept), now)| now.as_deref() == Some(kept.as_str()))
+                .all(|(kept, now)| now.as_deref() == Some(kept.as_str()))
     }
 }
 
@@ -189,7 +187,8 @@ mod tests {
     fn kept(body_bytes: usize) -> Kept {
         Kept {
             principal: principal(crate::auth::Role::Owner),
-            dependencies: vec![("crm:{t}:c360:c:version".into(), "17".into())],
+            keys: vec!["crm:{t}:c360:c:version".into()],
+            versions: vec!["17".into()],
             body: actix_web::web::Bytes::from(vec![b' '; body_bytes]),
         }
     }

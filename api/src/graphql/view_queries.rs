@@ -9,8 +9,7 @@
 //! this table does not know, disqualifies the query: the table fails closed.
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::Value;
 use serde_json::{Map, Value as Json};
@@ -307,20 +306,8 @@ pub fn answered_by_views(
     variables: &Map<String, Json>,
     limits: &GraphqlLimits,
 ) -> bool {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => &op.node,
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            match ops.iter().find(|(n, _)| n.as_str() == name) {
-                Some((_, op)) => &op.node,
-                None => return false,
-            }
-        }
-        // The only operation runs without being named in the request.
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => match ops.values().next() {
-            Some(op) => &op.node,
-            None => return false,
-        },
-        (DocumentOperations::Multiple(_), None) => return false,
+    let Some(operation) = super::documents::operation(document, operation_name) else {
+        return false;
     };
     if operation.ty != OperationType::Query || !operation.directives.is_empty() {
         return false;

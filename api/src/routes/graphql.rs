@@ -21,7 +21,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use futures_util::{FutureExt, StreamExt};
 use serde_json::{json, Map, Value};
 
@@ -335,7 +335,7 @@ async fn execute(
             .as_ref()
             .and_then(|key| state.responses.get(key)),
     ) {
-        let admission = match admit_reading(req, state, &kept.keys()).await {
+        let admission = match admit_reading(req, state, &kept.keys).await {
             Ok(admission) => admission,
             Err(response) => return response,
         };
@@ -548,30 +548,16 @@ fn keep(
     views: &ViewsOfRequest,
     body: &web::Bytes,
 ) {
-    let Some(versions) = views.versions() else {
+    let Some(dependencies) = views.dependencies(&state.cache, principal.tenant_id) else {
         return;
     };
-    let mut dependencies: Vec<(String, String)> = Vec::new();
-    for (customer_id, version) in versions {
-        let Some(parts) = crate::domain::customer_view::version_parts(
-            &state.cache,
-            principal.tenant_id,
-            customer_id,
-            &version,
-        ) else {
-            return;
-        };
-        for part in parts {
-            if !dependencies.contains(&part) {
-                dependencies.push(part);
-            }
-        }
-    }
+    let (keys, versions) = dependencies.into_iter().unzip();
     state.responses.keep(
         key,
         responses::Kept {
             principal,
-            dependencies,
+            keys,
+            versions,
             body: body.clone(),
         },
     );
@@ -730,19 +716,8 @@ fn is_query(
     document: &async_graphql::parser::types::ExecutableDocument,
     name: Option<&str>,
 ) -> bool {
-    let ty = match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
-        // The only operation runs without being named.
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    ty.is_none_or(|ty| ty == OperationType::Query)
+    crate::graphql::documents::operation(document, name)
+        .is_none_or(|op| op.ty == OperationType::Query)
 }
 
 /// Adds `extensions.code = VALIDATION` to errors raised before execution.

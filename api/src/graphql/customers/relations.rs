@@ -224,6 +224,7 @@ impl InteractionConnection {
 /// customer's nested contacts and interactions are served from the view;
 /// with the version of each view read, which a response built from them
 /// alone depends on.
+///
 /// Clones share one record, so the request's handler can read it after
 /// execution.
 #[derive(Clone, Default)]
@@ -256,17 +257,32 @@ impl ViewsOfRequest {
         views.views.lock().ok()?.get(&customer_id).cloned()
     }
 
-    /// Each customer whose view was read, with the version Redis vouched
-    /// for; `None` when no view was read or one came without a version.
-    pub fn versions(&self) -> Option<Vec<(uuid::Uuid, String)>> {
+    /// The Redis keys and values of the versions of every view read (each
+    /// once); `None` when no view was read or one came without a version.
+    pub fn dependencies(
+        &self,
+        cache: &crate::cache::Cache,
+        tenant_id: uuid::Uuid,
+    ) -> Option<Vec<(String, String)>> {
         let versions = self.versions.lock().ok()?;
         if versions.is_empty() {
             return None;
         }
-        versions
-            .iter()
-            .map(|(id, version)| Some((*id, version.clone()?)))
-            .collect()
+        let mut dependencies: Vec<(String, String)> = Vec::new();
+        for (customer_id, version) in versions.iter() {
+            let parts = crate::domain::customer_view::version_parts(
+                cache,
+                tenant_id,
+                *customer_id,
+                version.as_deref()?,
+            )?;
+            for part in parts {
+                if !dependencies.contains(&part) {
+                    dependencies.push(part);
+                }
+            }
+        }
+        Some(dependencies)
     }
 }
 
