@@ -140,6 +140,11 @@ pub struct Config {
     /// Largest `multipart/form-data` GraphQL request (file uploads such as
     /// customer imports), in bytes; JSON requests keep `max_body_bytes`.
     pub max_upload_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (`CRM_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<crate::auth::address::Network>,
+    /// Bearer token `/metrics` asks for; without one, only callers on this
+    /// machine (loopback) read it.
+    pub metrics_token: Option<String>,
     pub rate_limits: RateLimits,
     pub mail: MailConfig,
     /// Address people use to reach the product; links in messages start with it.
@@ -248,6 +253,14 @@ impl Config {
                 max_page_size: number(&lookup, "CRM_MAX_PAGE_SIZE", limits.max_page_size)?,
             },
             max_upload_bytes: number(&lookup, "CRM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
+            trusted_proxies: crate::auth::address::parse_networks(
+                &lookup("CRM_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|reason| ConfigError {
+                name: "CRM_TRUSTED_PROXIES",
+                reason,
+            })?,
+            metrics_token: lookup("CRM_METRICS_TOKEN"),
             rate_limits: RateLimits {
                 free: PlanLimits {
                     caller_per_minute: number(&lookup, "CRM_RATE_FREE_CALLER_PER_MIN", 120)?,

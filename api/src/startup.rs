@@ -30,6 +30,8 @@ pub struct AppState {
     pub responses: crate::graphql::responses::Responses,
     pub services: Services,
     pub config: Arc<Config>,
+    /// The last look at PostgreSQL and Redis, for `/readyz` and `/metrics`.
+    pub probes: routes::health::Probes,
 }
 
 /// A server bound to its port, not yet running.
@@ -107,6 +109,7 @@ impl Application {
             responses: Default::default(),
             services,
             config: config.clone(),
+            probes: Default::default(),
         });
         let listener = TcpListener::bind(&config.listen).map_err(|source| StartupError::Bind {
             address: config.listen.clone(),
@@ -149,6 +152,10 @@ impl Application {
                 .route("/graphql/assets/{file}", web::get().to(routes::pages::asset))
                 .route("/export/customers.csv", web::get().to(routes::export::customers_csv))
                 .route("/invitations/accept", web::get().to(routes::pages::accept_invitation))
+                .route(
+                    "/invitations/accept-invitation.js",
+                    web::get().to(routes::pages::accept_invitation_script),
+                )
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

@@ -946,7 +946,17 @@ async fn the_invitation_link_opens_a_page_that_accepts_it() {
         "the token must not leak to other sites"
     );
     let html = page.text().await.unwrap();
-    assert!(html.contains("acceptInvitation"));
+    assert!(html.contains("<script src=\"/invitations/accept-invitation.js\">"));
+    let script = app
+        .client
+        .get(format!("{}/invitations/accept-invitation.js", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(script.contains("acceptInvitation"));
 }
 
 #[tokio::test]
@@ -969,4 +979,95 @@ async fn callers_without_credentials_are_limited_per_address() {
         StatusCode::TOO_MANY_REQUESTS,
         "{statuses:?}"
     );
+}
+
+/// `n` anonymous-looking requests with `authorization` (and optionally an
+/// `X-Forwarded-For`), returning their statuses.
+async fn statuses(
+    app: &TestApp,
+    authorization: &str,
+    forwarded_for: Option<&str>,
+    n: usize,
+) -> Vec<StatusCode> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut request = app
+            .client
+            .post(app.graphql_url())
+            .header("authorization", authorization)
+            .json(&json!({ "query": "{ __typename }" }));
+        if let Some(xff) = forwarded_for {
+            request = request.header("x-forwarded-for", xff);
+        }
+        out.push(request.send().await.unwrap().status());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_stranger_who_knows_a_keys_prefix_cannot_use_up_its_allowance() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_limits.free.caller_per_minute = 12;
+        c.rate_limits.anonymous_per_minute = 12;
+    })
+    .await;
+    let acme = app.sign_up("acme").await;
+    let created = app
+        .gql_as(
+            &acme,
+            CREATE_KEY,
+            json!({ "input": { "name": "ERP", "scopes": ["customers:read"] } }),
+        )
+        .await;
+    let secret = created["data"]["createApiKey"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    // The same key with another secret of the right shape.
+    let forged = format!("{}{}", &secret[..secret.len() - 43], "x".repeat(43));
+    assert_ne!(forged, secret);
+    let refused = statuses(&app, &format!("Bearer {forged}"), None, 8).await;
+    assert_eq!(refused[0], StatusCode::UNAUTHORIZED, "{refused:?}");
+    // The forgeries were charged to the sender's address (a burst of 12/6 = 2,
+    // one of them used by signing up).
+    assert_eq!(refused[7], StatusCode::TOO_MANY_REQUESTS, "{refused:?}");
+    // The real integration is untouched: its first two requests (the burst) pass.
+    let real = statuses(&app, &format!("Bearer {secret}"), None, 2).await;
+    assert_eq!(real, [StatusCode::OK, StatusCode::OK]);
+}
+
+#[tokio::test]
+async fn garbage_tokens_are_charged_to_the_address_that_sends_them() {
+    let app = TestApp::spawn_with(|c| c.rate_limits.anonymous_per_minute = 6).await;
+    let seen = statuses(&app, "Bearer not-a-token", None, 4).await;
+    assert_eq!(seen[0], StatusCode::UNAUTHORIZED, "{seen:?}");
+    assert_eq!(seen[3], StatusCode::TOO_MANY_REQUESTS, "{seen:?}");
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_through_a_trusted_proxy() {
+    // No trusted proxy: the header is the client's own word and is ignored,
+    // so both "addresses" share this machine's bucket.
+    let direct = TestApp::spawn_with(|c| c.rate_limits.anonymous_per_minute = 6).await;
+    let first = statuses(&direct, "Bearer x", Some("198.51.100.1"), 1).await;
+    let second = statuses(&direct, "Bearer x", Some("198.51.100.2"), 2).await;
+    assert_eq!(first, [StatusCode::UNAUTHORIZED]);
+    assert_eq!(second[1], StatusCode::TOO_MANY_REQUESTS, "{second:?}");
+
+    // Behind a trusted proxy each client has its own bucket, and IPv6
+    // clients of one /64 share one.
+    let proxied = TestApp::spawn_with(|c| {
+        c.rate_limits.anonymous_per_minute = 6;
+        c.trusted_proxies = crm_api::auth::address::parse_networks("127.0.0.1").unwrap();
+    })
+    .await;
+    for client in ["198.51.100.1", "198.51.100.2", "2001:db8:1:2::1"] {
+        assert_eq!(
+            statuses(&proxied, "Bearer x", Some(client), 1).await,
+            [StatusCode::UNAUTHORIZED],
+            "{client}"
+        );
+    }
+    let same_64 = statuses(&proxied, "Bearer x", Some("2001:db8:1:2:ffff::9"), 2).await;
+    assert_eq!(same_64[1], StatusCode::TOO_MANY_REQUESTS, "{same_64:?}");
 }

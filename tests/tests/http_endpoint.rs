@@ -339,6 +339,69 @@ async fn limits_stop_hostile_documents_before_execution() {
     );
 }
 
+/// A document of `depth` fragments, each spreading the next four times:
+/// about 1.2 KB at depth 13, 4^12 spreads if expanded.
+fn fragment_fan_out(depth: usize) -> String {
+    let mut doc = String::from("query Q { ...F0 }");
+    for level in 0..depth {
+        let next = format!(" ...F{}", level + 1);
+        doc.push_str(&format!(
+            " fragment F{level} on Query {{{} }}",
+            next.repeat(4)
+        ));
+    }
+    doc.push_str(&format!(" fragment F{depth} on Query {{ __typename }}"));
+    doc
+}
+
+#[tokio::test]
+async fn fragment_explosions_are_refused_at_once_while_others_are_served() {
+    let app = TestApp::spawn().await;
+    let hostile = json!({ "query": fragment_fan_out(13) }).to_string();
+    let cyclic =
+        json!({ "query": "{ ...A } fragment A on Query { ...A ...A ...A ...A }" }).to_string();
+    let started = std::time::Instant::now();
+    let attacks = futures_util::future::join_all((0..4).map(|i| {
+        post_raw(
+            &app,
+            if i % 2 == 0 { &hostile } else { &cyclic },
+            GRAPHQL_RESPONSE,
+        )
+    }));
+    let honest = app.gql("{ __typename }", json!({}));
+    let (attacks, honest) = tokio::join!(attacks, honest);
+    // Walked naively, one such document took seconds of CPU and gigabytes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    for (status, _, body) in attacks {
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("expands to more than") || message.contains("cycles"),
+            "{body}"
+        );
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+    }
+    assert_eq!(honest["data"]["__typename"], "Query", "{honest}");
+}
+
+#[tokio::test]
+async fn anonymous_documents_count_against_the_limit_before_they_are_read() {
+    // A burst of 12/6 = 2 requests.
+    let app = TestApp::spawn_with(|c| c.rate_limits.anonymous_per_minute = 12).await;
+    let broken = json!({ "query": "{ customer(id: " }).to_string();
+    for _ in 0..2 {
+        let (status, _, body) = post_raw(&app, &broken, GRAPHQL_RESPONSE).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    let (status, _, body) = post_raw(&app, &broken, GRAPHQL_RESPONSE).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"), "{body}");
+}
+
 #[tokio::test]
 async fn a_repeated_document_is_validated_with_each_requests_variables() {
     let app = TestApp::spawn().await;
@@ -374,16 +437,134 @@ async fn a_repeated_document_is_validated_with_each_requests_variables() {
 #[tokio::test]
 async fn the_ide_introspection_query_is_within_the_limits() {
     let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
     // The query GraphiQL sends on load (abridged only in whitespace).
     let introspection = include_str!("introspection.graphql");
-    let (status, _, body) = post_raw(
-        &app,
-        &json!({ "query": introspection }).to_string(),
-        GRAPHQL_RESPONSE,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .bearer_auth(&acme.token)
+        .header(ACCEPT, GRAPHQL_RESPONSE)
+        .json(&json!({ "query": introspection }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
     assert!(body["data"]["__schema"]["types"].as_array().unwrap().len() > 10);
+}
+
+#[tokio::test]
+async fn strangers_may_not_introspect_or_be_told_field_names() {
+    let app = TestApp::spawn().await;
+    for query in [
+        "{ __schema { queryType { name } } }",
+        "{ ...F } fragment F on Query { __type(name: \"Customer\") { name } }",
+    ] {
+        let (status, _, body) = post_raw(
+            &app,
+            &json!({ "query": query }).to_string(),
+            GRAPHQL_RESPONSE,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
+    }
+    // A misspelt field is refused without naming the fields that exist.
+    let acme = app.sign_up("acme").await;
+    let body = app
+        .gql_as(&acme, "{ customrs(first: 1) { totalCount } }", json!({}))
+        .await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("customers"), "{message}");
+    assert!(
+        !message.to_lowercase().contains("did you mean"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn every_page_carries_a_content_security_policy_without_inline_scripts() {
+    let app = TestApp::spawn().await;
+    for path in ["/graphql", "/invitations/accept?token=x"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let scripts = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap_or_else(|| panic!("no script-src in {csp}"));
+        assert_eq!(scripts.trim(), "script-src 'self'", "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let html = response.text().await.unwrap();
+        // Every script is a file the policy allows, none inline.
+        assert!(!html.contains("<script>"), "{path} has an inline script");
+        for src in html.split("<script src=\"").skip(1) {
+            let src = &src[..src.find('"').unwrap()];
+            let script = app
+                .client
+                .get(format!("{}{src}", app.address))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(script.status(), StatusCode::OK, "{src}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn metrics_need_the_token_when_one_is_set() {
+    let app = TestApp::spawn_with(|c| c.metrics_token = Some("metrics-secret-token".into())).await;
+    let url = format!("{}/metrics", app.address);
+    let anonymous = app.client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);
+    let wrong = app
+        .client
+        .get(&url)
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    let right = app
+        .client
+        .get(&url)
+        .bearer_auth("metrics-secret-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), StatusCode::OK);
+    assert!(right.text().await.unwrap().contains("crm_"));
+}
+
+#[tokio::test]
+async fn an_upload_is_refused_from_its_headers_before_its_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // Announces 40 MB (within the upload limit) and sends almost none of it.
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+         x-csrf-protection: 1\r\nContent-Length: 40000000\r\n\r\n--b\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut answer))
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 }
 
 #[tokio::test]

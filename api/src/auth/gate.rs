@@ -32,6 +32,9 @@ use crate::config::RateLimits;
 const IDENTITY_TTL: Duration = Duration::from_secs(60);
 /// How long a revocation stays cached: longer than any live entry it replaces.
 const REVOKED_TTL: Duration = Duration::from_secs(600);
+/// How long a session or key PostgreSQL does not know (or no longer
+/// accepts) stays cached: short, since strangers choose these names.
+const UNKNOWN_TTL: Duration = Duration::from_secs(60);
 /// The visible start of every API key.
 pub const API_KEY_PREFIX: &str = "crm_";
 
@@ -198,13 +201,17 @@ impl Gate {
         ip: &str,
         read: &[String],
     ) -> Result<Admission, Refusal> {
-        let credential = self.parse(authorization)?;
+        // Credentials that prove nothing are counted against the address
+        // that sent them, never against the caller they name.
+        let Ok(credential) = self.parse(authorization) else {
+            return Err(self.refuse(ip).await);
+        };
+        let presented_hash = match &credential {
+            Credential::ApiKey(token) => hex(&token.secret_hash()),
+            _ => String::new(),
+        };
         let (identity_key, caller_bucket, tenant_bucket) = match &credential {
-            Credential::Anonymous => (
-                String::new(),
-                self.cache.key(&format!("{{ip:{ip}}}:rl")),
-                String::new(),
-            ),
+            Credential::Anonymous => (String::new(), self.address_bucket(ip), String::new()),
             Credential::Session(claims) => (
                 self.cache
                     .key(&session_cache_key(claims.tenant_id, claims.session_id)),
@@ -243,6 +250,7 @@ impl Gate {
                     .key(&tenant_bucket)
                     .key(read)
                     .arg(&self.limits[..])
+                    .arg(&presented_hash)
                     .invoke_async(&mut conn)
                     .await;
                 match reply.map(parse_reply) {
@@ -250,11 +258,11 @@ impl Gate {
                         let identity = self.load(&credential).await?;
                         let ttl = match identity {
                             Identity::Active { .. } => IDENTITY_TTL,
-                            Identity::Revoked => REVOKED_TTL,
+                            Identity::Revoked => UNKNOWN_TTL,
                         };
                         self.store(&identity_key, &identity, ttl).await;
                     }
-                    Ok(Reply::Revoked) => return Err(Refusal::Unauthenticated),
+                    Ok(Reply::Revoked | Reply::Forged) => return Err(self.refuse(ip).await),
                     Ok(Reply::Counted {
                         identity,
                         allowed,
@@ -297,9 +305,14 @@ impl Gate {
         };
         let principal = match credential {
             Credential::Anonymous => None,
-            Credential::Session(claims) => Some(session_principal(&claims, identity)?),
+            Credential::Session(claims) => match session_principal(&claims, identity) {
+                Ok(principal) => Some(principal),
+                Err(_) => return Err(self.refuse(ip).await),
+            },
             Credential::ApiKey(token) => {
-                let principal = key_principal(&token, identity)?;
+                let Ok(principal) = key_principal(&token, identity) else {
+                    return Err(self.refuse(ip).await);
+                };
                 if let Some(key_id) = principal.api_key_id() {
                     self.record_key_use(token.tenant_id, key_id);
                 }
@@ -311,6 +324,42 @@ impl Gate {
             quota,
             read,
         })
+    }
+
+    /// The bucket requests without valid credentials from `ip` share.
+    fn address_bucket(&self, ip: &str) -> String {
+        self.cache
+            .key(&format!("{{ip:{}}}:rl", super::address::bucket(ip)))
+    }
+
+    /// Turns away credentials that prove nothing, counting the attempt
+    /// against the sender's address like a request without credentials:
+    /// `RateLimited` once the address is over its allowance.
+    async fn refuse(&self, ip: &str) -> Refusal {
+        let Some(mut conn) = self.cache.connection().await else {
+            return Refusal::Unauthenticated;
+        };
+        let reply: redis::RedisResult<Vec<redis::Value>> = self
+            .script
+            .key("")
+            .key(self.address_bucket(ip))
+            .key("")
+            .arg(&self.limits[..])
+            .arg("")
+            .invoke_async(&mut conn)
+            .await;
+        match reply.map(parse_reply) {
+            Ok(Reply::Counted {
+                allowed: false,
+                quota,
+                retry_after_ms,
+                ..
+            }) => Refusal::RateLimited {
+                retry_after_secs: retry_after_ms.div_ceil(1000).max(1),
+                quota,
+            },
+            _ => Refusal::Unauthenticated,
+        }
     }
 
     /// Forgets the cached state of a session, so its next request reads
@@ -488,6 +537,8 @@ type Counted = (Identity, bool, Quota, u64, Vec<Option<String>>);
 enum Reply {
     Miss,
     Revoked,
+    /// An API key whose presented secret is not the key's.
+    Forged,
     Counted {
         identity: Option<Identity>,
         allowed: bool,
@@ -515,6 +566,7 @@ fn parse_reply(values: Vec<redis::Value>) -> Reply {
     match text(values.first()).as_deref() {
         Some("miss") => Reply::Miss,
         Some("revoked") => Reply::Revoked,
+        Some("forged") => Reply::Forged,
         Some("ok") => Reply::Counted {
             identity: text(values.get(1))
                 .filter(|s| !s.is_empty())

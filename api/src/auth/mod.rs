@@ -1,5 +1,6 @@
 //! Identity and access: who is calling, and what they may do.
 
+pub mod address;
 pub mod flows;
 pub mod gate;
 pub mod password;

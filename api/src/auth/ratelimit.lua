@@ -6,15 +6,19 @@
 -- KEYS[3]  the tenant's bucket ('' for callers without credentials)
 -- KEYS[4…] keys of the caller's tenant whose values the caller wants read in
 --          the same round trip (the versions a cached response depends on)
--- ARGV     requests per minute: free caller, free tenant, pro caller, pro tenant,
+-- ARGV[1…7] requests per minute: free caller, free tenant, pro caller, pro tenant,
 --          enterprise caller, enterprise tenant, caller without credentials
+-- ARGV[8]  for an API key, the hex SHA-256 of the secret presented ('' else):
+--          nothing is counted for a key whose secret does not match, so a
+--          stranger who knows a key's visible prefix cannot use up its allowance
 --
 -- The identity is JSON written by the server with its status first
 -- ({"s":"active",...,"plan":"free",...}); it is matched as text rather than
 -- decoded, which keeps this script cheap enough to run on every request.
 --
 -- Returns {'miss'} when the identity is not cached (the server loads it from
--- PostgreSQL, caches it and calls again), {'revoked', identity}, or
+-- PostgreSQL, caches it and calls again), {'revoked', identity}, {'forged'}
+-- when the key's secret does not match, or
 -- {'ok', identity, allowed (1/0), limit, remaining, retry_after_ms, reset_ms,
 -- then the value of each of KEYS[4…] (nil when missing), only when allowed}.
 local identity = ''
@@ -26,6 +30,9 @@ if KEYS[1] ~= '' then
   end
   if string.sub(identity, 1, 14) ~= '{"s":"active",' then
     return {'revoked', identity}
+  end
+  if ARGV[8] ~= '' and not string.find(identity, '"hash":"' .. ARGV[8] .. '"', 1, true) then
+    return {'forged'}
   end
   local plan = string.match(identity, '"plan":"(%a+)"')
   if plan == 'enterprise' then

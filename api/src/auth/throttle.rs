@@ -47,9 +47,10 @@ impl SignInThrottle {
 
     /// Counter and wait keys of an address.
     fn address_keys(&self, ip: &str) -> (String, String) {
+        let bucket = super::address::bucket(ip);
         (
-            self.cache.key(&format!("signin:ip:{ip}:n")),
-            self.cache.key(&format!("signin:ip:{ip}:wait")),
+            self.cache.key(&format!("signin:ip:{bucket}:n")),
+            self.cache.key(&format!("signin:ip:{bucket}:wait")),
         )
     }
 

@@ -1,4 +1,14 @@
-//! Checks on a parsed document that run before execution: aliases and depth.
+//! Checks on a parsed document that run before validation and execution:
+//! fragment cycles, how many selections the document expands to, aliases
+//! and depth.
+//!
+//! Every later walk over the document (validation rules, complexity,
+//! execution) follows fragment spreads, so a small document whose fragments
+//! spread each other several times each expands exponentially. Each
+//! fragment is therefore measured once (memoised), cycles are refused as the
+//! specification's "fragments must not form cycles" rule says, and the
+//! number of selections the expanded document holds is capped before any of
+//! those walks run.
 //!
 //! Depth is measured here rather than by the executor so that introspection
 //! (which GraphQL IDEs send on load, about 12 levels deep) gets its own
@@ -16,8 +26,11 @@ use crate::config::GraphqlLimits;
 
 /// Deepest introspection selection accepted (`__schema`, `__type`).
 pub const MAX_INTROSPECTION_DEPTH: usize = 15;
-/// Fragment spreads followed before giving up (cycles are reported later by validation).
-const MAX_SPREAD_NESTING: usize = 32;
+/// Most selections (fields, fragment spreads and inline fragments) the
+/// document may hold once every fragment spread is replaced by the
+/// fragment's selections. GraphiQL's introspection query expands to about
+/// 1,100; the largest query of the console to a few hundred.
+pub const MAX_EXPANDED_SELECTIONS: u64 = 10_000;
 
 /// Why a document was refused before execution.
 pub fn check(document: &ExecutableDocument, limits: &GraphqlLimits) -> Result<(), String> {
@@ -28,27 +41,65 @@ pub fn check(document: &ExecutableDocument, limits: &GraphqlLimits) -> Result<()
             limits.max_aliases
         ));
     }
-    let mut walker = DepthWalker {
+    let mut measure = Measure {
         fragments: &document.fragments,
-        introspection_depth: 0,
-        spreads: 0,
+        done: HashMap::new(),
+        open: Vec::new(),
     };
+    // Every fragment is measured, used or not: validation walks them all.
+    let mut selections: u64 = 0;
+    let mut introspection_depth = 0;
+    for name in document.fragments.keys() {
+        let size = measure.fragment(name.as_str(), false)?;
+        introspection_depth = introspection_depth.max(size.introspection_depth);
+        selections = selections.saturating_add(size.selections);
+    }
     for (_, operation) in document.operations.iter() {
-        let depth = walker.depth(&operation.node.selection_set);
-        if depth > limits.max_depth {
+        let size = measure.set(&operation.node.selection_set, false)?;
+        selections = selections.saturating_add(size.selections);
+        introspection_depth = introspection_depth.max(size.introspection_depth);
+        if size.depth > limits.max_depth {
             return Err(format!(
-                "the query is {depth} levels deep; the limit is {}",
-                limits.max_depth
+                "the query is {} levels deep; the limit is {}",
+                size.depth, limits.max_depth
             ));
         }
     }
-    if walker.introspection_depth > MAX_INTROSPECTION_DEPTH {
+    if selections > MAX_EXPANDED_SELECTIONS {
         return Err(format!(
-            "the introspection query is {} levels deep; the limit is {MAX_INTROSPECTION_DEPTH}",
-            walker.introspection_depth
+            "the document expands to more than {MAX_EXPANDED_SELECTIONS} selections once its \
+             fragments are spread; spread fewer fragments"
+        ));
+    }
+    if introspection_depth > MAX_INTROSPECTION_DEPTH {
+        return Err(format!(
+            "the introspection query is {introspection_depth} levels deep; the limit is {MAX_INTROSPECTION_DEPTH}"
         ));
     }
     Ok(())
+}
+
+/// Whether any operation or fragment of the document selects `__schema` or
+/// `__type` (introspection is for callers who have signed in).
+pub fn uses_introspection(document: &ExecutableDocument) -> bool {
+    fn in_set(set: &Positioned<SelectionSet>) -> bool {
+        set.node.items.iter().any(|item| match &item.node {
+            Selection::Field(field) => {
+                matches!(field.node.name.node.as_str(), "__schema" | "__type")
+                    || in_set(&field.node.selection_set)
+            }
+            Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| in_set(&op.node.selection_set))
+        || document
+            .fragments
+            .values()
+            .any(|f| in_set(&f.node.selection_set))
 }
 
 /// Aliased fields in the document's operations and fragments.
@@ -79,73 +130,86 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
-struct DepthWalker<'a> {
-    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+/// What a selection set amounts to once its fragments are spread.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    /// Levels of fields; introspection subtrees count one level unless the
+    /// set is measured in full.
+    depth: usize,
+    /// Deepest introspection subtree (`__schema`, `__type`) within.
     introspection_depth: usize,
-    spreads: usize,
+    /// Selections after spreading (saturating).
+    selections: u64,
 }
 
-impl DepthWalker<'_> {
-    /// Depth of a selection set, not counting introspection subtrees (which
-    /// are measured into `introspection_depth`).
-    fn depth(&mut self, set: &Positioned<SelectionSet>) -> usize {
-        let mut deepest = 0;
+/// Measures selection sets, each fragment once per mode.
+struct Measure<'a> {
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    /// Fragments measured, by name and whether in full.
+    done: HashMap<(&'a str, bool), Size>,
+    /// Fragments being measured, outermost first: a spread of one of them
+    /// is a cycle.
+    open: Vec<&'a str>,
+}
+
+impl<'a> Measure<'a> {
+    fn set(&mut self, set: &'a Positioned<SelectionSet>, full: bool) -> Result<Size, String> {
+        let mut total = Size::default();
         for item in &set.node.items {
-            let depth = match &item.node {
+            let (depth, inner) = match &item.node {
                 Selection::Field(field) => {
                     let name = field.node.name.node.as_str();
-                    if name == "__schema" || name == "__type" {
-                        let inner = 1 + self.full_depth(&field.node.selection_set);
-                        self.introspection_depth = self.introspection_depth.max(inner);
-                        1
+                    if !full && (name == "__schema" || name == "__type") {
+                        let inner = self.set(&field.node.selection_set, true)?;
+                        total.introspection_depth = total.introspection_depth.max(1 + inner.depth);
+                        (1, inner)
                     } else {
-                        1 + self.depth(&field.node.selection_set)
+                        let inner = self.set(&field.node.selection_set, full)?;
+                        (1 + inner.depth, inner)
                     }
                 }
-                Selection::InlineFragment(fragment) => self.depth(&fragment.node.selection_set),
-                Selection::FragmentSpread(spread) => {
-                    self.spread(spread.node.fragment_name.node.as_str(), false)
-                }
-            };
-            deepest = deepest.max(depth);
-        }
-        deepest
-    }
-
-    /// Depth of a selection set counting every field.
-    fn full_depth(&mut self, set: &Positioned<SelectionSet>) -> usize {
-        let mut deepest = 0;
-        for item in &set.node.items {
-            let depth = match &item.node {
-                Selection::Field(field) => 1 + self.full_depth(&field.node.selection_set),
                 Selection::InlineFragment(fragment) => {
-                    self.full_depth(&fragment.node.selection_set)
+                    let inner = self.set(&fragment.node.selection_set, full)?;
+                    (inner.depth, inner)
                 }
                 Selection::FragmentSpread(spread) => {
-                    self.spread(spread.node.fragment_name.node.as_str(), true)
+                    let inner = self.fragment(spread.node.fragment_name.node.as_str(), full)?;
+                    (inner.depth, inner)
                 }
             };
-            deepest = deepest.max(depth);
+            total.depth = total.depth.max(depth);
+            total.introspection_depth = total.introspection_depth.max(inner.introspection_depth);
+            total.selections = total
+                .selections
+                .saturating_add(1)
+                .saturating_add(inner.selections);
         }
-        deepest
+        Ok(total)
     }
 
-    fn spread(&mut self, name: &str, full: bool) -> usize {
-        let Some(fragment) = self.fragments.get(name) else {
-            return 0;
+    /// The size of fragment `name`; unknown fragments are empty here (validation reports them).
+    fn fragment(&mut self, name: &str, full: bool) -> Result<Size, String> {
+        let Some((key, fragment)) = self.fragments.get_key_value(name) else {
+            return Ok(Size::default());
         };
-        if self.spreads >= MAX_SPREAD_NESTING {
-            return 0;
+        let key = key.as_str();
+        if let Some(size) = self.done.get(&(key, full)) {
+            return Ok(*size);
         }
-        self.spreads += 1;
-        let set = &fragment.node.selection_set;
-        let depth = if full {
-            self.full_depth(set)
-        } else {
-            self.depth(set)
-        };
-        self.spreads -= 1;
-        depth
+        if let Some(start) = self.open.iter().position(|open| *open == key) {
+            let mut path: Vec<&str> = self.open[start..].to_vec();
+            path.push(key);
+            return Err(format!(
+                "fragments must not form cycles: {}",
+                path.join(" → ")
+            ));
+        }
+        self.open.push(key);
+        let size = self.set(&fragment.node.selection_set, full);
+        self.open.pop();
+        let size = size?;
+        self.done.insert((key, full), size);
+        Ok(size)
     }
 }
 
@@ -186,6 +250,17 @@ mod tests {
     }
 
     #[test]
+    fn introspection_is_found_in_operations_and_fragments() {
+        let uses = |q: &str| uses_introspection(&parse_query(q).unwrap());
+        assert!(uses("{ __schema { types { name } } }"));
+        assert!(uses("{ a { ... on T { __type(name: \"X\") { name } } } }"));
+        assert!(uses(
+            "{ ...F } fragment F on Query { __schema { queryType { name } } }"
+        ));
+        assert!(!uses("{ __typename a { b } }"));
+    }
+
+    #[test]
     fn aliases_are_counted_everywhere() {
         assert!(checked("{ x: a y: b }").is_ok());
         assert!(checked("{ x: a y: b z: c }").is_err());
@@ -193,9 +268,54 @@ mod tests {
     }
 
     #[test]
-    fn cyclic_fragments_do_not_hang() {
+    fn cyclic_fragments_are_refused() {
+        let err = checked("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }")
+            .unwrap_err();
+        assert!(err.contains("cycles"), "{err}");
+        let err = checked("{ ...A } fragment A on Query { a ...A }").unwrap_err();
+        assert!(err.contains("A → A"), "{err}");
+        // A cycle among fragments no operation uses is refused too.
         assert!(
-            checked("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }").is_ok()
+            checked("{ a } fragment A on Query { ...B } fragment B on Query { ...A }").is_err()
         );
+    }
+
+    /// `depth` fragments, each spreading the next `fanout` times.
+    fn fan_out(depth: usize, fanout: usize) -> String {
+        let mut doc = String::from("{ ...F0 }");
+        for level in 0..depth {
+            let next = format!(" ...F{}", level + 1);
+            doc.push_str(&format!(
+                " fragment F{level} on Query {{{} }}",
+                next.repeat(fanout)
+            ));
+        }
+        doc.push_str(&format!(" fragment F{depth} on Query {{ a }}"));
+        doc
+    }
+
+    #[test]
+    fn exponential_fragment_spreads_are_refused_at_once() {
+        let limits = GraphqlLimits::default();
+        // 4^12 spreads if walked naively; 4^20 would never finish.
+        for depth in [12, 20] {
+            let document = parse_query(fan_out(depth, 4)).unwrap();
+            let started = std::time::Instant::now();
+            let err = check(&document, &limits).unwrap_err();
+            assert!(err.contains("expands to more than"), "{err}");
+            assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        }
+        // A modest fan-out stays within the limits.
+        assert!(check(&parse_query(fan_out(3, 4)).unwrap(), &limits).is_ok());
+    }
+
+    #[test]
+    fn a_fragment_spread_many_times_counts_each_time() {
+        let limits = GraphqlLimits::default();
+        let fields: String = (0..200).map(|i| format!(" f{i}")).collect();
+        let spreads = " ...F".repeat(60);
+        let doc = format!("{{{spreads} }} fragment F on Query {{{fields} }}");
+        let err = check(&parse_query(doc).unwrap(), &limits).unwrap_err();
+        assert!(err.contains("expands"), "{err}");
     }
 }

@@ -49,6 +49,8 @@ pub type CrmSchema = Schema<Query, Mutation, EmptySubscription>;
 pub fn build_schema(limits: &GraphqlLimits) -> CrmSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_complexity(limits.max_complexity)
+        // Field suggestions would spell out the schema to callers who may not introspect it.
+        .disable_suggestions()
         .data(limits.clone())
         .finish()
 }

@@ -23,6 +23,15 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "the introspection query is {} levels deep; the limit is {}",
         "内省查询深度为 {} 层；上限为 {}",
     ),
+    ("fragments must not form cycles: {}", "片段不得形成循环：{}"),
+    (
+        "the document expands to more than {} selections once its fragments are spread; spread fewer fragments",
+        "展开片段后文档超过 {} 个选择；请减少片段展开",
+    ),
+    (
+        "introspection is available to signed-in members and API keys; send an Authorization header",
+        "内省仅对已登录成员和 API 密钥开放；请发送 Authorization 请求头",
+    ),
     (
         "only queries may be sent with GET; send mutations with POST",
         "GET 只能发送查询；请用 POST 发送变更",

@@ -106,7 +106,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         variables,
         uploads: Vec::new(),
     };
-    execute(&req, &state, incoming, media, true).await
+    execute(&req, &state, incoming, media, true, None).await
 }
 
 /// `POST /graphql` with an `application/json` body, or a GraphQL multipart
@@ -133,6 +133,7 @@ pub async fn post(
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
+    let mut admitted = None;
     let incoming = match essence.as_str() {
         "application/json" => {
             let body = match read_body(&req, payload, state.config.graphql.max_body_bytes).await {
@@ -152,10 +153,20 @@ pub async fn post(
                      `apollo-require-preflight: true`, so that browsers ask before sending it",
                 );
             }
+            // The caller is admitted from the headers before any of a large
+            // body is read: only members and keys that may upload send one.
+            let admission = match admit(&req, &state).await {
+                Ok(admission) => admission,
+                Err(response) => return response,
+            };
+            if let Err(response) = may_upload(admission.principal.as_ref()) {
+                return response;
+            }
             let body = match read_body(&req, payload, state.config.max_upload_bytes).await {
                 Ok(body) => body,
                 Err(response) => return response,
             };
+            admitted = Some(admission);
             match parse_multipart(&content_type, &body, state.config.max_upload_bytes).await {
                 Ok(incoming) => incoming,
                 Err(message) => return http_error(StatusCode::BAD_REQUEST, message),
@@ -169,7 +180,31 @@ pub async fn post(
             )
         }
     };
-    execute(&req, &state, incoming, media, false).await
+    execute(&req, &state, incoming, media, false, admitted).await
+}
+
+/// Permissions of the mutations that take a file (`importCustomers`).
+const UPLOAD_PERMISSIONS: [crate::auth::Permission; 1] = [crate::auth::Permission::CustomersWrite];
+
+/// Refuses an upload from a caller without credentials (401) or without a
+/// permission any upload needs (403).
+#[allow(clippy::result_large_err)]
+fn may_upload(principal: Option<&crate::auth::Principal>) -> Result<(), HttpResponse> {
+    match principal {
+        None => Err(HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")))
+            .content_type(JSON)
+            .json(errors_body(
+                "file uploads need an access token or API key",
+                "UNAUTHENTICATED",
+            ))),
+        Some(p) if !UPLOAD_PERMISSIONS.iter().any(|needed| p.can(*needed)) => {
+            Err(HttpResponse::Forbidden()
+                .content_type(JSON)
+                .json(errors_body("this caller may not upload files", "FORBIDDEN")))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 /// Whether the request carries a header that a cross-site form cannot send
@@ -223,10 +258,15 @@ async fn parse_multipart(
     body: &[u8],
     limit: usize,
 ) -> Result<Incoming, String> {
-    let options = async_graphql::http::MultipartOptions::default().max_file_size(limit);
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(limit)
+        .max_num_files(1);
     let request = async_graphql::http::receive_body(Some(content_type), body, options)
         .await
         .map_err(|e| format!("the multipart request cannot be read: {e}"))?;
+    if request.uploads.len() > 1 {
+        return Err("send one file per request".into());
+    }
     let variables = match request.variables.into_value().into_json() {
         Ok(Value::Object(map)) => map,
         Ok(Value::Null) => Map::new(),
@@ -296,6 +336,7 @@ async fn execute(
     incoming: Incoming,
     media: Media,
     via_get: bool,
+    mut admitted: Option<Admission>,
 ) -> HttpResponse {
     let limits = &state.config.graphql;
     let header_locale = req
@@ -328,7 +369,6 @@ async fn execute(
                 variables: &incoming.variables,
             })
         });
-    let mut admitted = None;
     if let (Some(key), Some(kept)) = (
         &response_key,
         response_key
@@ -353,6 +393,16 @@ async fn execute(
         state.responses.forget(key);
         admitted = Some(admission);
     }
+    // Every caller is admitted (and counted against its rate limit) before
+    // the document is read, so malformed or oversized documents cost
+    // anonymous callers their allowance too.
+    let admission = match admitted {
+        Some(admission) => admission,
+        None => match admit(req, state).await {
+            Ok(admission) => admission,
+            Err(response) => return response,
+        },
+    };
     let chars = incoming.query.chars().count();
     if chars > limits.max_document_chars {
         return request_error(
@@ -382,13 +432,21 @@ async fn execute(
         mut principal,
         quota,
         ..
-    } = match admitted {
-        Some(admission) => admission,
-        None => match admit(req, state).await {
-            Ok(admission) => admission,
-            Err(response) => return response,
-        },
-    };
+    } = admission;
+    // The schema is public to partners, not to strangers: introspection
+    // needs credentials.
+    if principal.is_none() && crate::graphql::limits::uses_introspection(&document) {
+        return HttpResponse::Unauthorized()
+            .insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer"),
+            ))
+            .content_type(media.content_type())
+            .json(errors_body(
+                &early("introspection is available to signed-in members and API keys; send an Authorization header"),
+                "UNAUTHENTICATED",
+            ));
+    }
     // Whether the response may be kept for the next identical request.
     let keepable = response_key.filter(|_| {
         principal
@@ -471,7 +529,7 @@ async fn execute(
     ));
     request = request.data(locale.clone()).data(RequestInfo {
         principal,
-        client: client_info(req),
+        client: client_info(req, state),
     });
 
     // A bug that panics must still give the client a clean INTERNAL error.
@@ -599,10 +657,7 @@ async fn admit_reading(
         .headers()
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("invalid"));
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = client_address(req, state).unwrap_or_default();
     match state
         .services
         .gate
@@ -645,9 +700,21 @@ pub(super) fn quota_headers(response: &mut actix_web::HttpResponseBuilder, quota
         .insert_header(("RateLimit-Reset", quota.reset_secs.to_string()));
 }
 
-fn client_info(req: &HttpRequest) -> ClientInfo {
+/// The client's address, through the proxies the configuration trusts.
+pub(super) fn client_address(req: &HttpRequest, state: &AppState) -> Option<String> {
+    crate::auth::address::client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok()),
+        &state.config.trusted_proxies,
+    )
+    .map(|ip| ip.to_string())
+}
+
+fn client_info(req: &HttpRequest, state: &AppState) -> ClientInfo {
     ClientInfo {
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: client_address(req, state),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

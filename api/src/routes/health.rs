@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde_json::json;
 
@@ -13,27 +14,41 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// Prometheus metrics of this process.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let postgres = tokio::time::timeout(
-        Duration::from_secs(2),
-        state.db.execute(Statement::from_string(
-            DatabaseBackend::Postgres,
-            "SELECT 1",
-        )),
-    )
-    .await
-    .is_ok_and(|r| r.is_ok());
-    let redis = state.cache.ping().await;
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(postgres, redis))
+/// How long one look at PostgreSQL and Redis answers `/readyz` and
+/// `/metrics`: however often they are called, the services are asked at
+/// most this often.
+const PROBE_FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// What the last look at the services found.
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    pub postgres: bool,
+    pub postgres_ms: u64,
+    pub redis: bool,
+    pub redis_ms: u64,
 }
 
-/// 200 when PostgreSQL answers (Redis down only degrades: the product then
-/// serves from PostgreSQL), 503 when PostgreSQL does not. The body says
-/// which dependency answered and how fast.
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+/// The last probe and when it was made, shared by the process's requests.
+#[derive(Default)]
+pub struct Probes(tokio::sync::Mutex<Option<(Instant, Probe)>>);
+
+impl Probes {
+    /// A probe at most [`PROBE_FRESH_FOR`] old; callers arriving while one
+    /// runs wait for it instead of starting their own.
+    pub async fn current(&self, state: &AppState) -> Probe {
+        let mut last = self.0.lock().await;
+        if let Some((at, probe)) = *last {
+            if at.elapsed() < PROBE_FRESH_FOR {
+                return probe;
+            }
+        }
+        let probe = probe(state).await;
+        *last = Some((Instant::now(), probe));
+        probe
+    }
+}
+
+async fn probe(state: &AppState) -> Probe {
     let started = Instant::now();
     let postgres = tokio::time::timeout(
         Duration::from_secs(2),
@@ -47,7 +62,56 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let postgres_ms = started.elapsed().as_millis() as u64;
     let started = Instant::now();
     let redis = state.cache.ping().await;
-    let redis_ms = started.elapsed().as_millis() as u64;
+    Probe {
+        postgres,
+        postgres_ms,
+        redis,
+        redis_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// Prometheus metrics of this process: for callers with the configured
+/// `CRM_METRICS_TOKEN` as a bearer token, or, without one, for callers on
+/// this machine only.
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if !may_read_metrics(&req, &state) {
+        return HttpResponse::NotFound().finish();
+    }
+    let probe = state.probes.current(&state).await;
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(state.metrics.render(probe.postgres, probe.redis))
+}
+
+fn may_read_metrics(req: &HttpRequest, state: &AppState) -> bool {
+    match &state.config.metrics_token {
+        Some(token) => req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                use sha2::Digest;
+                // Compared as digests: equal length, no early exit on content.
+                sha2::Sha256::digest(given.as_bytes()) == sha2::Sha256::digest(token.as_bytes())
+            }),
+        None => super::graphql::client_address(req, state)
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| ip.is_loopback()),
+    }
+}
+
+/// 200 when PostgreSQL answers (Redis down only degrades: the product then
+/// serves from PostgreSQL), 503 when PostgreSQL does not. The body says
+/// which dependency answered and how fast.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let Probe {
+        postgres,
+        postgres_ms,
+        redis,
+        redis_ms,
+    } = state.probes.current(&state).await;
     let status = match (postgres, redis) {
         (true, true) => "ready",
         (true, false) => "degraded",
