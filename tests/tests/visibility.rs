@@ -396,3 +396,118 @@ async fn a_reps_repeated_read_stops_at_once_when_the_setting_hides_the_customer(
     let read = app.gql_with(Some(&ann), query, json!({ "id": id })).await;
     assert!(read["data"]["customer"].is_null(), "{read}");
 }
+
+#[tokio::test]
+async fn a_rep_reaches_no_hidden_customer_through_search_duplicates_orders_or_history() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let (ann, ann_id) = sales_rep(&app, &acme, "ann@acme.example", None).await;
+    let hidden = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Globex Hidden", "email": "buyer@globex.example",
+                    "phone": "+1 555 0100" }),
+        )
+        .await;
+    let hidden_id = hidden["id"].as_str().unwrap().to_owned();
+    let mine = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Globex Mine", "ownerId": ann_id }),
+        )
+        .await;
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation { createProduct(input: { sku: \"W-1\", name: \"Widget\" }) { product { id } } }",
+            json!({}),
+        )
+        .await;
+    let product = body["data"]["createProduct"]["product"]["id"].clone();
+    for (customer, external) in [
+        (&hidden_id, "H-1"),
+        (&mine["id"].as_str().unwrap().to_owned(), "M-1"),
+    ] {
+        let body = app
+            .gql_as(
+                &acme,
+                "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } } }",
+                json!({ "input": {
+                    "customerId": customer, "currency": "USD", "externalId": external,
+                    "orderedAt": "2026-01-05T10:00:00Z",
+                    "lines": [{ "productId": product, "quantity": "1", "unitPrice": "10" }],
+                } }),
+            )
+            .await;
+        assert!(
+            body["data"]["createOrder"]["order"]["id"].is_string(),
+            "{body}"
+        );
+    }
+    set_visibility(&app, &acme, "OWN").await;
+
+    // Search finds Ann's own customer only.
+    let body = app
+        .gql_with(
+            Some(&ann),
+            "{ searchCustomers(query: \"Globex\", first: 10) { id name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["searchCustomers"],
+        json!([{ "id": mine["id"], "name": "Globex Mine" }]),
+        "{body}"
+    );
+    let body = app
+        .gql_with(
+            Some(&ann),
+            "{ searchCustomers(query: \"buyer@globex.example\", first: 10) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["searchCustomers"], json!([]), "{body}");
+
+    // A new customer sharing the hidden one's email and phone names no duplicate Ann cannot open.
+    let body = app
+        .gql_with(
+            Some(&ann),
+            "mutation { createCustomer(input: { kind: COMPANY, name: \"Globex Hidden\", email: \"buyer@globex.example\", phone: \"+1 555 0100\" }) { customer { id } duplicates { customer { id name email } } } }",
+            json!({}),
+        )
+        .await;
+    let duplicates = body["data"]["createCustomer"]["duplicates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert!(
+        duplicates
+            .iter()
+            .all(|d| d["customer"]["id"] != hidden["id"]),
+        "{body}"
+    );
+
+    // Orders list only the visible customers' orders.
+    let body = app
+        .gql_with(
+            Some(&ann),
+            "{ orders(first: 50) { totalCount edges { node { externalId customer { id } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["orders"]["totalCount"], 1, "{body}");
+    assert_eq!(
+        body["data"]["orders"]["edges"][0]["node"]["externalId"], "M-1",
+        "{body}"
+    );
+
+    // The hidden customer's history is not found.
+    let body = app
+        .gql_with(
+            Some(&ann),
+            "query($id: ID!) { customerHistory(customerId: $id, first: 10) { edges { node { field newValue } } } }",
+            json!({ "id": hidden_id }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    assert!(!body.to_string().contains("buyer@globex.example"), "{body}");
+}

@@ -297,18 +297,35 @@ fn of(tx: &TenantTx, customer_id: Uuid, field: Option<&str>) -> Select<CustomerC
     let select = CustomerChanges::find()
         .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::CustomerId.eq(customer_id));
+    let select = match tx.scope().customers {
+        Some(_) => select.filter(Column::CustomerId.in_subquery(restricted_ids(tx))),
+        None => select,
+    };
     match field {
         Some(field) => select.filter(Column::Field.eq(field)),
         None => select,
     }
 }
 
-/// Fails with `NOT_FOUND` unless the customer exists in the tenant. Deleted
+/// Ids of the tenant's customers, deleted ones too, that the member may see.
+fn restricted_ids(tx: &TenantTx) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::{QuerySelect, QueryTrait};
+    customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .filter(customer::Column::TenantId.eq(tx.tenant_id()))
+        .filter(super::customers::visible_only(tx))
+        .into_query()
+}
+
+/// Fails with `NOT_FOUND` unless the customer exists in the tenant and the
+/// member may see it. Deleted
 /// customers count: their history is how one finds out who deleted them.
 async fn require_customer(tx: &TenantTx, customer_id: Uuid) -> Result<()> {
     let found = customer::Entity::find()
         .filter(customer::Column::TenantId.eq(tx.tenant_id()))
         .filter(customer::Column::Id.eq(customer_id))
+        .filter(super::customers::visible_only(tx))
         .count(&**tx)
         .await?;
     if found == 0 {

@@ -49,13 +49,12 @@
 //! The search tables are partitioned by workspace (migration 0022); the
 //! functions read the caller's partitions only.
 
-use sea_orm::{
-    ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable, QueryResult, Statement,
-};
+use sea_orm::{ConnectionTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
 
 use entity::customer;
 
-use super::values;
+use super::sql::SqlBuilder;
+use super::{values, visibility};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
@@ -117,36 +116,42 @@ fn customer_columns(alias: &str) -> String {
 }
 
 /// Up to `limit` live customers of the tenant matching `query`, best first
-/// (see the module documentation for the ranking).
+/// (see the module documentation for the ranking), among those the member
+/// may see.
 pub async fn search(
     tx: &TenantTx,
     query: &SearchQuery,
     limit: u64,
 ) -> Result<Vec<customer::Model>> {
-    let sql = format!(
-        "SELECT {columns}
-           FROM app_search_customers($1, $2, $3, $4, $5, $6) s
-           JOIN customers c ON c.tenant_id = $1 AND c.id = s.customer_id AND c.deleted_at IS NULL
-          ORDER BY s.ordinal",
-        columns = customer_columns("c"),
-    );
     let limit = i32::try_from(limit).map_err(|_| Error::validation("first", "is too large"))?;
-    Ok(
-        customer::Model::find_by_statement(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            [
-                tx.tenant_id().into(),
-                query.text().into(),
-                query.phone_digits().map(str::to_owned).into(),
-                WORD_SIMILARITY.into(),
-                limit.into(),
-                CANDIDATES.into(),
-            ],
-        ))
+    let restriction = tx.scope().customers;
+    let mut sql = SqlBuilder::default();
+    let tenant = sql.bind(tx.tenant_id());
+    let text = sql.bind(query.text());
+    let digits = sql.bind(query.phone_digits().map(str::to_owned));
+    let similarity = sql.bind(WORD_SIMILARITY);
+    // A member who sees only some customers gets the best of every
+    // candidate, not the visible few among the tenant's best `limit`.
+    let ranked = sql.bind(if restriction.is_some() {
+        limit.max(CANDIDATES)
+    } else {
+        limit
+    });
+    let candidates = sql.bind(CANDIDATES);
+    let visible = visibility::sql_condition(restriction, "c", &tenant, &mut sql);
+    let limit = sql.bind(i64::from(limit));
+    sql.push(&format!(
+        "SELECT {columns}
+           FROM app_search_customers({tenant}, {text}, {digits}, {similarity}, {ranked}, {candidates}) s
+           JOIN customers c ON c.tenant_id = {tenant} AND c.id = s.customer_id AND c.deleted_at IS NULL
+          WHERE {visible}
+          ORDER BY s.ordinal
+          LIMIT {limit}",
+        columns = customer_columns("c"),
+    ));
+    Ok(customer::Model::find_by_statement(sql.statement())
         .all(&**tx)
-        .await?,
-    )
+        .await?)
 }
 
 /// Why a customer looks like a duplicate of another.
@@ -176,33 +181,34 @@ pub struct Duplicate {
 /// [`MAX_DUPLICATES`], most likely first. Reads the transaction's own
 /// writes, so it can run right after creating `of`.
 pub async fn duplicates(tx: &TenantTx, of: &customer::Model) -> Result<Vec<Duplicate>> {
-    let sql = format!(
-        "SELECT {columns}, d.same_email, d.same_phone, d.name_similarity, d.score
-           FROM app_customer_duplicates($1, $2, $3, $4, $5, $6, $7) d
-           JOIN customers c ON c.tenant_id = $1 AND c.id = d.customer_id AND c.deleted_at IS NULL
-          ORDER BY d.score DESC, c.name, c.id",
-        columns = customer_columns("c"),
-    );
     let phone_digits = of
         .phone
         .as_deref()
         .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
         .filter(|d| !d.is_empty());
-    let rows = tx
-        .query_all(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            [
-                tx.tenant_id().into(),
-                of.id.into(),
-                of.name.clone().into(),
-                of.email.clone().into(),
-                phone_digits.into(),
-                DUPLICATE_NAME_SIMILARITY.into(),
-                MAX_DUPLICATES.into(),
-            ],
-        ))
-        .await?;
+    let mut sql = SqlBuilder::default();
+    let tenant = sql.bind(tx.tenant_id());
+    let args = [
+        sql.bind(of.id),
+        sql.bind(of.name.clone()),
+        sql.bind(of.email.clone()),
+        sql.bind(phone_digits),
+        sql.bind(DUPLICATE_NAME_SIMILARITY),
+        sql.bind(MAX_DUPLICATES),
+    ]
+    .join(", ");
+    // Only customers the member may see are reported: a duplicate the
+    // member cannot open would show a hidden customer's details.
+    let visible = visibility::sql_condition(tx.scope().customers, "c", &tenant, &mut sql);
+    sql.push(&format!(
+        "SELECT {columns}, d.same_email, d.same_phone, d.name_similarity, d.score
+           FROM app_customer_duplicates({tenant}, {args}) d
+           JOIN customers c ON c.tenant_id = {tenant} AND c.id = d.customer_id AND c.deleted_at IS NULL
+          WHERE {visible}
+          ORDER BY d.score DESC, c.name, c.id",
+        columns = customer_columns("c"),
+    ));
+    let rows = tx.query_all(sql.statement()).await?;
     rows.iter().map(duplicate_of_row).collect()
 }
 

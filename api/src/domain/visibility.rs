@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use entity::{customer, membership};
 
+use super::sql::SqlBuilder;
 use crate::auth::{Principal, Role};
 use crate::error::{Error, Result};
 use crate::tenancy::CustomerRestriction;
@@ -114,6 +115,32 @@ pub fn owner_condition<E: EntityTrait>(
             Expr::col((table, owner))
                 .eq(user_id)
                 .or(Expr::col((table, owner)).in_subquery(team))
+        }
+    }
+}
+
+/// The same restriction as SQL text on the `customers` row aliased `alias`
+/// (of the tenant bound as `tenant`), with its values bound in `sql`;
+/// `TRUE` when there is none. For statements written as SQL (search,
+/// duplicates, analytics); [`owner_condition`] is the query-builder form.
+pub fn sql_condition(
+    restriction: Option<CustomerRestriction>,
+    alias: &str,
+    tenant: &str,
+    sql: &mut SqlBuilder,
+) -> String {
+    match restriction {
+        None => "TRUE".into(),
+        Some(CustomerRestriction::Own { user_id }) => {
+            format!("{alias}.owner_id = {}", sql.bind(user_id))
+        }
+        Some(CustomerRestriction::Team { user_id, team_id }) => {
+            let user = sql.bind(user_id);
+            let team = sql.bind(team_id);
+            format!(
+                "({alias}.owner_id = {user} OR {alias}.owner_id IN (SELECT tm.user_id FROM memberships tm
+                   WHERE tm.tenant_id = {tenant} AND tm.team_id = {team}))"
+            )
         }
     }
 }

@@ -16,38 +16,12 @@ pub mod runs;
 pub mod settings;
 pub mod values;
 
-use sea_orm::{DbBackend, Statement, Value};
-
-use crate::tenancy::{CustomerRestriction, TenantTx};
+use crate::tenancy::TenantTx;
 
 /// Order statuses that do not count as purchases.
 pub const NOT_PURCHASES: &str = "('CANCELLED', 'REFUNDED')";
 
-/// A SQL statement assembled from fixed fragments, with every input bound
-/// as a parameter (never spliced into the text).
-#[derive(Debug, Default)]
-pub struct SqlBuilder {
-    pub text: String,
-    values: Vec<Value>,
-}
-
-impl SqlBuilder {
-    /// Binds `value` and returns its placeholder (`$n`).
-    pub fn bind(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        format!("${}", self.values.len())
-    }
-
-    /// Appends fixed SQL text.
-    pub fn push(&mut self, sql: &str) {
-        self.text.push_str(sql);
-    }
-
-    /// The finished statement.
-    pub fn statement(self) -> Statement {
-        Statement::from_sql_and_values(DbBackend::Postgres, self.text, self.values)
-    }
-}
+pub use super::sql::SqlBuilder;
 
 /// SQL for `amount` (in `currency`, on the date of `at`) in the base
 /// currency: unchanged when already in it, else times the rate in force on
@@ -67,16 +41,5 @@ pub fn in_base_currency(amount: &str, currency: &str, at: &str, base: &str, mino
 /// The condition limiting `customers c` to those the member may see (sales
 /// reps restricted to their own or their team's customers), or `TRUE`.
 pub fn visible_customers(tx: &TenantTx, sql: &mut SqlBuilder, tenant: &str) -> String {
-    match tx.scope().customers {
-        None => "TRUE".into(),
-        Some(CustomerRestriction::Own { user_id }) => format!("c.owner_id = {}", sql.bind(user_id)),
-        Some(CustomerRestriction::Team { user_id, team_id }) => {
-            let user = sql.bind(user_id);
-            let team = sql.bind(team_id);
-            format!(
-                "(c.owner_id = {user} OR c.owner_id IN (SELECT tm.user_id FROM memberships tm
-                                                      WHERE tm.tenant_id = {tenant} AND tm.team_id = {team}))"
-            )
-        }
-    }
+    super::visibility::sql_condition(tx.scope().customers, "c", tenant, sql)
 }
