@@ -1071,3 +1071,167 @@ async fn forwarded_addresses_count_only_through_a_trusted_proxy() {
     let same_64 = statuses(&proxied, "Bearer x", Some("2001:db8:1:2:ffff::9"), 2).await;
     assert_eq!(same_64[1], StatusCode::TOO_MANY_REQUESTS, "{same_64:?}");
 }
+
+/// The secret of a new API key with only `scopes`.
+async fn key_with(app: &TestApp, owner: &TestTenant, scopes: &[&str]) -> String {
+    let created = app
+        .gql_as(
+            owner,
+            CREATE_KEY,
+            json!({ "input": { "name": scopes.join("+"), "scopes": scopes } }),
+        )
+        .await;
+    created["data"]["createApiKey"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned()
+}
+
+/// The codes of a response's errors, by the field path they name.
+fn forbidden_paths(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter(|e| e["extensions"]["code"] == "FORBIDDEN")
+                .map(|e| {
+                    e["path"]
+                        .as_array()
+                        .map(|p| p.last().unwrap().to_string().trim_matches('"').to_owned())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_edge_into_another_area_needs_that_areas_read_permission() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let customer = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Globex", "email": "ceo@globex.example" }),
+        )
+        .await;
+    let contact = app
+        .gql_as(
+            &acme,
+            "mutation($id: ID!) { createContact(input: { customerId: $id, name: \"Hank\", email: \"hank@globex.example\" }) { contact { id } } }",
+            json!({ "id": customer["id"] }),
+        )
+        .await["data"]["createContact"]["contact"]["id"]
+        .clone();
+    let deal = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
+            json!({ "input": { "name": "Big one", "customerId": customer["id"], "currency": "USD",
+                               "amount": "1000", "contacts": [{ "contactId": contact }] } }),
+        )
+        .await;
+    assert!(
+        deal["data"]["createDeal"]["deal"]["id"].is_string(),
+        "{deal}"
+    );
+    let case = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }",
+            json!({ "input": { "customerId": customer["id"], "contactId": contact,
+                               "subject": "Broken", "kind": "COMPLAINT", "channel": "EMAIL" } }),
+        )
+        .await;
+    assert!(
+        case["data"]["createCase"]["case"]["id"].is_string(),
+        "{case}"
+    );
+
+    let deals_only = key_with(&app, &acme, &["deals:read"]).await;
+    let body = app
+        .gql_with(
+            Some(&deals_only),
+            "{ deals(first: 5) { edges { node { name customer { email } contacts { contact { email } } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(!body.to_string().contains("globex.example"), "{body}");
+    let mut paths = forbidden_paths(&body);
+    paths.sort();
+    assert_eq!(paths, ["contacts", "customer"], "{body}");
+
+    let cases_only = key_with(&app, &acme, &["cases:read"]).await;
+    let body = app
+        .gql_with(
+            Some(&cases_only),
+            "{ cases(first: 5) { edges { node { subject customer { email } contact { email } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(!body.to_string().contains("globex.example"), "{body}");
+    let mut paths = forbidden_paths(&body);
+    paths.sort();
+    assert_eq!(paths, ["contact", "customer"], "{body}");
+
+    // Reading customers does not reveal what they bought or what is in the pipeline.
+    let customers_only = key_with(&app, &acme, &["customers:read"]).await;
+    let body = app
+        .gql_with(
+            Some(&customers_only),
+            "query($id: ID!) { customer(id: $id) { name orderTotal { amount } } }",
+            json!({ "id": customer["id"] }),
+        )
+        .await;
+    assert_eq!(forbidden_paths(&body), ["orderTotal"], "{body}");
+    let body = app
+        .gql_with(
+            Some(&customers_only),
+            "query($id: ID!) { customer(id: $id) { name openDealAmount { amount } } }",
+            json!({ "id": customer["id"] }),
+        )
+        .await;
+    assert_eq!(forbidden_paths(&body), ["openDealAmount"], "{body}");
+
+    // With both areas, the same reads work.
+    let both = key_with(&app, &acme, &["deals:read", "customers:read"]).await;
+    let body = app
+        .gql_with(
+            Some(&both),
+            "{ deals(first: 5) { edges { node { customer { email } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["deals"]["edges"][0]["node"]["customer"]["email"],
+        "ceo@globex.example"
+    );
+}
+
+#[tokio::test]
+async fn colleagues_addresses_are_shown_only_to_those_who_manage_members() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let (rep, _) = app
+        .invite_member(&acme, "rep@acme.example", "SALES", None)
+        .await;
+    let query = "{ members { user { email } } me { user { email } } }";
+    let as_rep = app.gql_with(Some(&rep), query, json!({})).await;
+    let emails: Vec<&Value> = as_rep["data"]["members"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{as_rep}"))
+        .iter()
+        .map(|m| &m["user"]["email"])
+        .collect();
+    assert!(emails.contains(&&json!("rep@acme.example")), "{as_rep}");
+    assert!(!as_rep.to_string().contains(&acme.email), "{as_rep}");
+    assert_eq!(as_rep["data"]["me"]["user"]["email"], "rep@acme.example");
+    let as_owner = app.gql_as(&acme, query, json!({})).await;
+    assert!(
+        as_owner.to_string().contains("rep@acme.example"),
+        "{as_owner}"
+    );
+    assert!(as_owner.to_string().contains(&acme.email), "{as_owner}");
+}

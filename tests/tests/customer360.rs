@@ -190,8 +190,9 @@ async fn a_warm_view_is_served_without_touching_postgresql() {
         view(&app, &acme, &id).await;
         fewest = fewest.min(statements(&app).await - before);
     }
-    // Only the metrics endpoint's own `SELECT 1` runs.
-    assert_eq!(fewest, 1, "a warm 360 view needs no SQL");
+    // No statement at all: the metrics endpoint looks at PostgreSQL at most once a
+    // second, so at least two of the three reads count only their own statements.
+    assert_eq!(fewest, 0, "a warm 360 view needs no SQL");
 }
 
 #[tokio::test]
@@ -321,7 +322,7 @@ async fn the_view_shows_new_orders_and_status_changes_and_serves_them_warm() {
         read().await;
         fewest = fewest.min(statements(&app).await - before);
     }
-    assert_eq!(fewest, 1, "a warm 360 view with orders needs no SQL");
+    assert_eq!(fewest, 0, "a warm 360 view with orders needs no SQL");
 }
 
 #[tokio::test]
@@ -416,7 +417,7 @@ async fn the_view_holds_open_deals_and_value_and_renews_them_on_deal_moves_and_r
         fewest = fewest.min(statements(&app).await - before);
     }
     assert_eq!(
-        fewest, 1,
+        fewest, 0,
         "a warm 360 view with deals and value needs no SQL"
     );
 }
@@ -529,4 +530,76 @@ async fn a_query_reaching_beyond_the_view_is_answered_fresh_every_time() {
         "{body}"
     );
     assert_eq!(kept(&app).await, before);
+}
+
+#[tokio::test]
+async fn deleting_a_team_or_removing_an_owner_renews_the_views_that_showed_them() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let team = app
+        .gql_as(
+            &acme,
+            "mutation { createTeam(input: { name: \"North\" }) { id } }",
+            json!({}),
+        )
+        .await["data"]["createTeam"]["id"]
+        .clone();
+    let (_, agent_id) = app
+        .invite_member(&acme, "agent@acme.example", "SERVICE", None)
+        .await;
+    let customer = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Globex", "teamId": team }),
+        )
+        .await;
+    let case = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }",
+            json!({ "input": { "customerId": customer["id"], "subject": "Broken", "kind": "COMPLAINT",
+                               "channel": "EMAIL", "ownerId": agent_id } }),
+        )
+        .await;
+    assert!(
+        case["data"]["createCase"]["case"]["id"].is_string(),
+        "{case}"
+    );
+    let read = || async {
+        let body = app
+            .gql_as(
+                &acme,
+                "query($id: ID!) { customer(id: $id) { name teamId openCases(first: 5) { edges { node { ownerId } } } } }",
+                json!({ "id": customer["id"] }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"]["customer"].clone()
+    };
+    let case_owner = |seen: &Value| seen["openCases"]["edges"][0]["node"]["ownerId"].clone();
+    // Read twice: the view is cached and the response kept.
+    for _ in 0..2 {
+        let seen = read().await;
+        assert_eq!(seen["teamId"], team);
+        assert_eq!(case_owner(&seen), json!(agent_id));
+    }
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($id: ID!) { deleteTeam(id: $id) }",
+            json!({ "id": team }),
+        )
+        .await;
+    assert_eq!(body["data"]["deleteTeam"], true, "{body}");
+    assert_eq!(read().await["teamId"], Value::Null);
+
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($id: ID!) { removeMember(userId: $id) }",
+            json!({ "id": agent_id }),
+        )
+        .await;
+    assert_eq!(body["data"]["removeMember"], true, "{body}");
+    assert_eq!(case_owner(&read().await), Value::Null);
 }

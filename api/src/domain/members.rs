@@ -6,8 +6,9 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationDef, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef, Set, Statement,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -36,6 +37,10 @@ impl Member {
 pub struct Revoked {
     pub sessions: Vec<Uuid>,
     pub api_key_prefixes: Vec<String>,
+    /// Customers whose cached views showed the member (as the customer's,
+    /// an open deal's or an open case's owner): the removal clears those
+    /// owners, so the views must be renewed once it commits.
+    pub customers_shown: Vec<Uuid>,
 }
 
 fn user_relation() -> RelationDef {
@@ -134,6 +139,7 @@ pub async fn remove(db: &DatabaseConnection, actor: &Principal, user_id: Uuid) -
         ));
     }
     let sessions = sessions::revoke_member(&tx, actor.tenant_id, user_id).await?;
+    let customers_shown = customers_owned_through(&tx, actor.tenant_id, user_id).await?;
     let keys = api_key::Entity::update_many()
         .col_expr(api_key::Column::RevokedAt, Expr::current_timestamp().into())
         .filter(api_key::Column::TenantId.eq(actor.tenant_id))
@@ -150,7 +156,35 @@ pub async fn remove(db: &DatabaseConnection, actor: &Principal, user_id: Uuid) -
     Ok(Revoked {
         sessions,
         api_key_prefixes: keys.into_iter().map(|k| k.prefix).collect(),
+        customers_shown,
     })
+}
+
+/// Customers the member owns, or whose deals or cases the member owns,
+/// read in `tx` (which is then bound to the tenant for row-level security).
+async fn customers_owned_through(
+    tx: &DatabaseTransaction,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>> {
+    tx.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant_id.to_string().into()],
+    ))
+    .await?;
+    let rows = tx
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM customers WHERE tenant_id = $1 AND owner_id = $2
+             UNION SELECT customer_id FROM deals WHERE tenant_id = $1 AND owner_id = $2
+             UNION SELECT customer_id FROM cases WHERE tenant_id = $1 AND owner_id = $2",
+            [tenant_id.into(), user_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get::<Uuid>("", "id")?))
+        .collect()
 }
 
 /// Places a member in a team and a region (`None` leaves a unit as it is;

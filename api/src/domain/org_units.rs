@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, Statement,
+    QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -179,6 +179,17 @@ pub async fn delete_team(tx: &TenantTx, id: Uuid) -> Result<()> {
             Some("id"),
         ));
     }
+    // Deleting the team clears the customers' team (ON DELETE SET NULL):
+    // their cached views must be renewed when this commits.
+    let in_team: Vec<Uuid> = entity::customer::Entity::find()
+        .select_only()
+        .column(entity::customer::Column::Id)
+        .filter(entity::customer::Column::TenantId.eq(tx.tenant_id()))
+        .filter(entity::customer::Column::TeamId.eq(id))
+        .into_tuple()
+        .all(&**tx)
+        .await?;
+    tx.touch_customers(&in_team);
     let result = team::Entity::delete_many()
         .filter(team::Column::TenantId.eq(tx.tenant_id()))
         .filter(team::Column::Id.eq(id))

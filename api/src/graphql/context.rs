@@ -64,6 +64,14 @@ pub fn authorize<'a>(ctx: &Context<'a>, permission: Permission) -> Result<&'a Pr
     Ok(principal)
 }
 
+/// An edge from one business area into another (a deal's customer, a
+/// customer's order figures): the caller must hold the read permission of
+/// the area the edge leads into, whatever let them reach its start. Every
+/// such edge goes through here.
+pub fn edge_into(ctx: &Context<'_>, area_read: Permission) -> Result<()> {
+    authorize(ctx, area_read).map(|_| ())
+}
+
 /// The request's shared read transaction, bound to the caller's tenant.
 pub async fn read_tx<'a>(ctx: &Context<'a>) -> Result<RequestTxGuard<'a>> {
     caller(ctx)?;

@@ -132,6 +132,12 @@ impl AdminMutation {
         let user_id = parse_id("userId", &user_id)?;
         let services = services(ctx);
         let revoked = members::remove(&services.db, principal, user_id).await?;
+        crate::domain::customer_view::invalidate(
+            &services.cache,
+            principal.tenant_id,
+            &revoked.customers_shown,
+        )
+        .await;
         for session in &revoked.sessions {
             services
                 .gate

@@ -11,6 +11,7 @@ use super::records::{
     parse_points, points, points_change, AcquisitionChannel, ContactPoint, ContactPointInput,
     PostalAddress, PostalAddressInput,
 };
+use crate::auth::Permission;
 use crate::domain::analytics::values::ValueSortField;
 use crate::domain::contact_points::PointKind;
 use crate::domain::customers::{
@@ -23,7 +24,7 @@ use crate::graphql::common::{
     parse_id, to_id, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, Money, OrderDirection,
     PageInfo, StringFilter, StringListFilter,
 };
-use crate::graphql::context::read_tx;
+use crate::graphql::context::{edge_into, read_tx};
 use crate::graphql::identity::types::User;
 use crate::graphql::loaders::MemberLoader;
 
@@ -175,21 +176,24 @@ impl Customer {
     }
     /// How many orders the customer placed (cancelled and refunded ones
     /// do not count).
-    async fn order_count(&self) -> i32 {
-        self.0.order_count
+    async fn order_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        edge_into(ctx, Permission::OrdersRead)?;
+        Ok(self.0.order_count)
     }
     /// What those orders came to in the workspace's base currency, each at
     /// the exchange rate in force on its date (orders in a currency without
     /// a rate then add nothing until one is set).
     async fn order_total(&self, ctx: &Context<'_>) -> async_graphql::Result<Money> {
+        edge_into(ctx, Permission::OrdersRead)?;
         let loader =
             ctx.data_unchecked::<DataLoader<crate::graphql::sales::loaders::ExchangeRateLoader>>();
         let base = loader.loader().base_currency().await?;
         Ok(crate::domain::currencies::Money::new(self.0.order_total, base).into())
     }
     /// When the customer last placed an order; null when never.
-    async fn last_order_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_order_at
+    async fn last_order_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        edge_into(ctx, Permission::OrdersRead)?;
+        Ok(self.0.last_order_at)
     }
     /// Everything that happened with this customer, newest first:
     /// interactions and system events (creation, stage and owner changes,
@@ -234,11 +238,13 @@ impl Customer {
         crate::graphql::deals::types::deals_of(ctx, self.0.id, first, after, true).await
     }
     /// How many of the customer's deals are open.
-    async fn open_deal_count(&self) -> i32 {
-        self.0.open_deal_count
+    async fn open_deal_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        edge_into(ctx, Permission::DealsRead)?;
+        Ok(self.0.open_deal_count)
     }
     /// The open deals' amount in the workspace's base currency.
     async fn open_deal_amount(&self, ctx: &Context<'_>) -> Result<crate::graphql::common::Money> {
+        edge_into(ctx, Permission::DealsRead)?;
         let base = crate::graphql::deals::types::base_currency(ctx).await?;
         Ok(crate::graphql::common::Money {
             amount: crate::domain::currencies::display(self.0.open_deal_amount, &base),
@@ -268,7 +274,7 @@ impl Customer {
     }
     /// How many of the customer's cases are open.
     async fn open_case_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        crate::graphql::context::authorize(ctx, crate::auth::Permission::CasesRead)?;
+        edge_into(ctx, Permission::CasesRead)?;
         if let Some(view) = super::relations::ViewsOfRequest::get(ctx, self.0.id) {
             return Ok(view.open_case_count);
         }

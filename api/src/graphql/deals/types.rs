@@ -263,6 +263,7 @@ impl Deal {
         to_id(self.0.customer_id)
     }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
         Ok(loader.load_one(self.0.customer_id).await?.map(Customer))
     }
@@ -309,6 +310,7 @@ impl Deal {
     }
     /// The people on the customer's side, with their roles.
     async fn contacts(&self, ctx: &Context<'_>) -> Result<Vec<DealContact>> {
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let loader = ctx.data_unchecked::<DataLoader<DealContactsLoader>>();
         Ok(loader
             .load_one(self.0.id)
@@ -375,7 +377,7 @@ impl Deal {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<InteractionConnection> {
-        authorize(ctx, Permission::CustomersRead)?;
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let page = page_request(
             ctx.data_unchecked::<GraphqlLimits>(),
             first,
@@ -404,6 +406,7 @@ impl DealContact {
         to_id(self.0.contact_id)
     }
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let loader = ctx.data_unchecked::<DataLoader<super::loaders::ContactLoader>>();
         Ok(loader.load_one(self.0.contact_id).await?.map(Contact))
     }

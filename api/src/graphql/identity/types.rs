@@ -1,6 +1,6 @@
 //! Identity types of the API.
 
-use async_graphql::{Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use crate::auth::{Permission, Role as DomainRole};
@@ -40,8 +40,21 @@ impl User {
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// The member's sign-in address: shown to the member, to those who
+    /// manage members (`admin:members`) and in the answer to one's own
+    /// sign-up, sign-in or invitation; null to everyone else, so a list of
+    /// colleagues or a record's owner does not hand out addresses.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        let shown = match &crate::graphql::context::request(ctx).principal {
+            // Anonymous requests reach users only through the sign-in flows,
+            // which return the user who signed in.
+            None => true,
+            Some(p) => {
+                (p.user_id() == self.0.id && p.api_key_id().is_none())
+                    || p.can(crate::auth::Permission::AdminMembers)
+            }
+        };
+        shown.then_some(self.0.email.as_str())
     }
     async fn display_name(&self) -> Option<&str> {
         self.0.display_name.as_deref()

@@ -521,7 +521,7 @@ impl Order {
     }
     /// The buyer; null when the customer was deleted.
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
-        authorize(ctx, Permission::CustomersRead)?;
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
         Ok(loader.load_one(self.0.customer_id).await?.map(Customer))
     }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::loaders::CaseHistoryLoader;
+use crate::auth::Permission;
 use crate::config::GraphqlLimits;
 use crate::domain::cases::{self, CaseChanges, CaseSort, CaseSortField, NewCase};
 use crate::domain::filter::EnumFilter;
@@ -152,6 +153,7 @@ impl Case {
         to_id(self.0.customer_id)
     }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
         Ok(loader.load_one(self.0.customer_id).await?.map(Customer))
     }
@@ -160,6 +162,7 @@ impl Case {
         self.0.contact_id.map(to_id)
     }
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let Some(contact_id) = self.0.contact_id else {
             return Ok(None);
         };
@@ -231,7 +234,7 @@ impl Case {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<InteractionConnection> {
-        crate::graphql::context::authorize(ctx, crate::auth::Permission::CustomersRead)?;
+        crate::graphql::context::edge_into(ctx, Permission::CustomersRead)?;
         let page = page_request(
             ctx.data_unchecked::<GraphqlLimits>(),
             first,
