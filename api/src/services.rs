@@ -19,4 +19,6 @@ pub struct Services {
     pub gate: Arc<Gate>,
     pub throttle: SignInThrottle,
     pub config: Arc<Config>,
+    /// Starts this node's analytics worker at once when a run is requested.
+    pub analytics_wakeup: crate::workers::analytics::Wakeup,
 }

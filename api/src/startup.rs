@@ -98,8 +98,15 @@ impl Application {
             gate: gate.clone(),
             throttle: SignInThrottle::new(cache.clone()),
             config: config.clone(),
+            analytics_wakeup: Default::default(),
         };
-        let workers = crate::workers::spawn(db.clone(), cache.clone(), gate, config.clone());
+        let workers = crate::workers::spawn(
+            db.clone(),
+            cache.clone(),
+            gate,
+            config.clone(),
+            services.analytics_wakeup.clone(),
+        );
         let state = web::Data::new(AppState {
             db,
             metrics,

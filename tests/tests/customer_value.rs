@@ -1016,3 +1016,71 @@ async fn the_worker_runs_runs_left_behind_and_scheduled_recomputes() {
         .await;
     assert_eq!(body["data"]["analyticsRuns"]["totalCount"], 1, "{body}");
 }
+
+#[tokio::test]
+async fn a_run_interrupted_by_shutdown_goes_back_to_the_queue_and_finishes_later() {
+    use crm_api::domain::analytics::{recompute, runs};
+    use crm_api::tenancy::{TenantScope, TenantTx};
+    // The node's own worker stays asleep: this test plays the nodes.
+    let app =
+        TestApp::spawn_with(|c| c.analytics_poll_interval = std::time::Duration::from_secs(3600))
+            .await;
+    let acme = app.sign_up("acme").await;
+    fixture(&app, &acme).await;
+    // A pool, as a node has: the computation reports progress beside its transaction.
+    let db = crm_api::startup::connect_database(&app.db.app_url, 4)
+        .await
+        .unwrap();
+    let cache =
+        crm_api::cache::Cache::new(&app.config.redis_url, &app.config.redis_key_prefix).unwrap();
+    let tenant_id = uuid::Uuid::parse_str(&acme.tenant_id).unwrap();
+    let scope = TenantScope {
+        tenant_id,
+        user_id: None,
+        customers: None,
+    };
+    let tx = TenantTx::begin_untracked(&db, scope).await.unwrap();
+    let (run, created) = runs::request(&tx, runs::Trigger::Manual).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(created);
+    let status = || async {
+        let body = app
+            .gql_as(
+                &acme,
+                "query($id: ID!) { analyticsRun(id: $id) { status } }",
+                json!({ "id": run.id }),
+            )
+            .await;
+        body["data"]["analyticsRun"]["status"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned()
+    };
+
+    // A node claims the run and is asked to stop while computing it.
+    assert!(runs::claim(&db, tenant_id, run.id).await.unwrap().is_some());
+    assert_eq!(status().await, "RUNNING");
+    let (_stop, stopping) = tokio::sync::watch::channel(true);
+    let finished = recompute::run_claimed(&db, &cache, tenant_id, run.id, stopping)
+        .await
+        .unwrap();
+    assert!(!finished);
+    assert_eq!(status().await, "QUEUED", "handed back, not lost");
+
+    // Another node picks it up and finishes it.
+    let (_keep, running) = tokio::sync::watch::channel(false);
+    assert!(recompute::execute(&db, &cache, tenant_id, run.id, running)
+        .await
+        .unwrap());
+    let body = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { analyticsRun(id: $id) { status error } }",
+            json!({ "id": run.id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["analyticsRun"]["status"], "SUCCEEDED",
+        "{body}"
+    );
+}

@@ -27,6 +27,7 @@ pub fn spawn(
     cache: crate::cache::Cache,
     gate: Arc<Gate>,
     config: Arc<Config>,
+    analytics_wakeup: analytics::Wakeup,
 ) -> Workers {
     let (stop, stopped) = watch::channel(false);
     let usage = {
@@ -49,6 +50,7 @@ pub fn spawn(
         db.clone(),
         cache,
         config.clone(),
+        analytics_wakeup,
         stopped.clone(),
     ));
     let delivery = tokio::spawn(outbox::run(db, config, stopped));

@@ -152,7 +152,8 @@ async fn main() {
         tx.commit().await.unwrap();
         assert!(created);
         let began = Instant::now();
-        assert!(recompute::execute(&db, &cache, tenant_id, run.id)
+        let (_keep_running, running) = tokio::sync::watch::channel(false);
+        assert!(recompute::execute(&db, &cache, tenant_id, run.id, running)
             .await
             .unwrap());
         let elapsed = began.elapsed();

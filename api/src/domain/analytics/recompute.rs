@@ -52,7 +52,8 @@ const MAX_MONEY_PREDICTION: f64 = 1e18;
 /// Points of the stored Pareto curve (customer shares 0, 1 %, …, 100 %).
 const PARETO_POINTS: usize = 101;
 
-/// Claims and executes the run; `false` when another node had claimed it.
+/// Claims and executes the run; `false` when another node had claimed it,
+/// or when `stopping` turned true first (the run is then queued again).
 /// A failure is recorded on the run (with a message safe to show) and
 /// logged; it is not returned as an error. Once the results are stored,
 /// every cached customer view of the tenant (which shows them) is renewed.
@@ -61,11 +62,37 @@ pub async fn execute(
     cache: &Cache,
     tenant_id: Uuid,
     run_id: Uuid,
+    stopping: tokio::sync::watch::Receiver<bool>,
 ) -> Result<bool> {
-    if runs::claim(db, tenant_id, run_id).await?.is_none() {
+    if *stopping.borrow() || runs::claim(db, tenant_id, run_id).await?.is_none() {
         return Ok(false);
     }
-    match compute(db, tenant_id, run_id).await {
+    run_claimed(db, cache, tenant_id, run_id, stopping).await
+}
+
+/// Executes a run this node has claimed (see [`execute`]); `false` when it
+/// was handed back to the queue because `stopping` turned true first.
+pub async fn run_claimed(
+    db: &DatabaseConnection,
+    cache: &Cache,
+    tenant_id: Uuid,
+    run_id: Uuid,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) -> Result<bool> {
+    // A node asked to stop hands the run back rather than leaving it
+    // RUNNING until its lease runs out: the computation's transaction is
+    // dropped (rolled back) and any node starts the run again.
+    let computed = tokio::select! {
+        biased;
+        _ = stop_requested(&mut stopping) => None,
+        computed = compute(db, tenant_id, run_id) => Some(computed),
+    };
+    let Some(computed) = computed else {
+        runs::requeue(db, tenant_id, run_id).await?;
+        tracing::info!(%run_id, "customer value run handed back to the queue at shutdown");
+        return Ok(false);
+    };
+    match computed {
         Ok(()) => crate::domain::customer_view::invalidate_tenant(cache, tenant_id).await,
         Err(err) => {
             tracing::error!(error = ?err, %run_id, "customer value run failed");
@@ -77,6 +104,14 @@ pub async fn execute(
         }
     }
     Ok(true)
+}
+
+/// Resolves once a stop is asked for; never when the sender is gone
+/// without asking (nobody will stop this computation).
+async fn stop_requested(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    if stopping.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// One customer's purchase history as aggregated in SQL.

@@ -297,6 +297,21 @@ pub async fn report_progress(
     tx.commit().await
 }
 
+/// Hands a running run back to the queue (its node is shutting down), so
+/// the worker of any node starts it again from the beginning.
+pub async fn requeue(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> Result<()> {
+    let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;
+    tx.execute(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE analytics_runs
+            SET status = 'QUEUED', started_at = NULL, heartbeat_at = NULL, stage = NULL, progress = 0
+          WHERE tenant_id = $1 AND id = $2 AND status = 'RUNNING'",
+        [tenant_id.into(), id.into()],
+    ))
+    .await?;
+    tx.commit().await
+}
+
 /// Marks the run failed with a message safe to show.
 pub async fn fail(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid, message: &str) -> Result<()> {
     let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result};
 
 use super::types::{AnalyticsRun, CustomerValueSettingsPayload, UpdateCustomerValueSettingsInput};
 use crate::auth::Permission;
-use crate::domain::analytics::{recompute, runs, settings};
+use crate::domain::analytics::{runs, settings};
 use crate::graphql::context::{authorize, services, write_tx};
 
 /// `recomputeCustomerValue`, `updateCustomerValueSettings`.
@@ -22,16 +22,9 @@ impl AnalyticsMutation {
         let (run, created) = runs::request(&tx, runs::Trigger::Manual).await?;
         tx.commit().await?;
         if created {
-            // This node starts it at once; the worker of any node picks it up
-            // if this one stops first.
-            let db = services(ctx).db.clone();
-            let cache = services(ctx).cache.clone();
-            let (tenant_id, run_id) = (run.tenant_id, run.id);
-            tokio::spawn(async move {
-                if let Err(err) = recompute::execute(&db, &cache, tenant_id, run_id).await {
-                    tracing::error!(error = ?err, %run_id, "could not run a customer value recompute");
-                }
-            });
+            // This node's worker starts it at once; the worker of any node
+            // picks it up if this one stops first.
+            services(ctx).analytics_wakeup.notify();
         }
         Ok(AnalyticsRun(run))
     }
