@@ -378,7 +378,8 @@ ALTER ROLE crm_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION 
 SELECT 'CREATE DATABASE crm OWNER crm_owner TEMPLATE template0 ENCODING ''UTF8'''
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'crm') \\gexec
 ALTER DATABASE crm OWNER TO crm_owner;
-GRANT CONNECT, TEMP ON DATABASE crm TO crm_app;
+GRANT CONNECT ON DATABASE crm TO crm_app;
+REVOKE TEMPORARY ON DATABASE crm FROM PUBLIC, crm_app;
 SELECT CASE WHEN count(*) = 1 THEN 'pg_trgm:ok' ELSE 'pg_trgm:missing' END
   FROM pg_available_extensions WHERE name = 'pg_trgm';
 EOF

@@ -71,14 +71,7 @@ impl TestDb {
     /// Creates a fresh database; builds the template first if needed.
     pub async fn create() -> TestDb {
         let admin = connect_one(&env("DATABASE_ADMIN_URL")).await;
-        let migrations: Vec<String> = Migrator::migrations()
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        let template = format!(
-            "crm_tpl_{}",
-            &format!("{:x}", Sha256::digest(migrations.join(",").as_bytes()))[..16]
-        );
+        let template = Self::template_name();
         // One process at a time builds the template and clones it.
         exec(&admin, "SELECT pg_advisory_lock(727274)").await;
         let exists = admin
@@ -109,11 +102,33 @@ impl TestDb {
         .await;
         exec(&admin, "SELECT pg_advisory_unlock(727274)").await;
         admin.close().await.ok();
+        // A clone does not inherit the template's database privileges.
+        let owner = connect_one(&with_database(&env("DATABASE_OWNER_URL"), &name)).await;
+        exec(&owner, migration::DATABASE_PRIVILEGES).await;
+        owner.close().await.ok();
         TestDb {
             app_url: with_database(&env("DATABASE_URL"), &name),
             owner_url: with_database(&env("DATABASE_OWNER_URL"), &name),
             name,
         }
+    }
+
+    /// The migrated template databases are cloned from: named after the
+    /// migrations, so a new migration makes a new template.
+    pub fn template_name() -> String {
+        let migrations: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        format!(
+            "crm_tpl_{}",
+            &format!("{:x}", Sha256::digest(migrations.join(",").as_bytes()))[..16]
+        )
+    }
+
+    /// A single connection as the owner role.
+    pub async fn connect_as_owner(&self) -> DatabaseConnection {
+        connect_one(&self.owner_url).await
     }
 
     /// A single connection as the server's role, for tests that check what
