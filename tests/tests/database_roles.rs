@@ -1,7 +1,10 @@
-//! What the database allows the server's role: `SECURITY DEFINER` functions
-//! pin a search path that puts `pg_temp` last, and the server role cannot
-//! create temporary objects (which could shadow names those functions use).
+//! What the database allows the server's role, and who may migrate:
+//! `SECURITY DEFINER` functions pin a search path that puts `pg_temp` last,
+//! the server role cannot create temporary objects (which could shadow names
+//! those functions use), and `crm migrate` refuses to run as the server role.
 
+use crm_api::config::MigrationConfig;
+use crm_api::migrate;
 use crm_tests::TestDb;
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -74,4 +77,42 @@ async fn the_server_role_cannot_create_temporary_tables() {
         !row.try_get::<bool>("", "allowed").unwrap(),
         "crm_app may create temporary tables in the migrated template"
     );
+}
+
+#[tokio::test]
+async fn migrate_refuses_to_run_as_the_server_role() {
+    let db = TestDb::create().await;
+    let as_server = MigrationConfig {
+        owner_url: Some(db.app_url.clone()),
+        server_url: Some(db.app_url.clone()),
+    };
+    let err = migrate::run(&as_server)
+        .await
+        .expect_err("migrating as crm_app was not refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("crm_app") && message.contains("DATABASE_OWNER_URL"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn migrate_needs_the_owner_url_and_does_not_fall_back_to_the_server_url() {
+    let db = TestDb::create().await;
+    let without_owner = MigrationConfig {
+        owner_url: None,
+        server_url: Some(db.app_url.clone()),
+    };
+    let err = migrate::run(&without_owner)
+        .await
+        .expect_err("migrating without DATABASE_OWNER_URL was not refused");
+    assert!(err.to_string().contains("DATABASE_OWNER_URL"), "{err}");
+    // As the owner it runs (nothing is pending on a migrated copy).
+    let as_owner = MigrationConfig {
+        owner_url: Some(db.owner_url.clone()),
+        server_url: Some(db.app_url.clone()),
+    };
+    migrate::run(&as_owner)
+        .await
+        .expect("migrating as the owner");
 }
