@@ -348,19 +348,7 @@ impl TestApp {
             )
             .await;
         assert!(invited["errors"].is_null(), "{invited}");
-        let db = Database::connect(self.db.owner_url.as_str()).await.unwrap();
-        let row = db
-            .query_one(Statement::from_sql_and_values(
-                db.get_database_backend(),
-                "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
-                [email.into()],
-            ))
-            .await
-            .unwrap()
-            .expect("the invitation was emailed");
-        let body: String = row.try_get("", "body").unwrap();
-        let start = body.find("crm_inv_").expect("the email holds the token");
-        let token = body[start..].split(char::is_whitespace).next().unwrap();
+        let token = self.invitation_token(email).await;
         let accepted = self
             .gql(
                 "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken user { id } } }",
@@ -375,6 +363,29 @@ impl TestApp {
                 .to_owned(),
             payload["user"]["id"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// The token of the latest invitation emailed to `email`, read from the
+    /// outgoing message.
+    pub async fn invitation_token(&self, email: &str) -> String {
+        let db = Database::connect(self.db.owner_url.as_str()).await.unwrap();
+        let row = db
+            .query_one(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+                [email.into()],
+            ))
+            .await
+            .unwrap()
+            .expect("the invitation was emailed");
+        db.close().await.ok();
+        let body: String = row.try_get("", "body").unwrap();
+        let start = body.find("crm_inv_").expect("the email holds the token");
+        body[start..]
+            .split(char::is_whitespace)
+            .next()
+            .unwrap()
+            .to_owned()
     }
 
     /// Starts a customer value recompute as `tenant` and waits until the run
