@@ -568,7 +568,12 @@ cmd_up() {
 			if is_ours "$owner" "$PG_PORT"; then owner=''; fi
 			if is_ours "$admin" "$PG_PORT"; then admin=''; fi
 			emit DATABASE_URL "$DATABASE_URL"
-			emit DATABASE_OWNER_URL "${owner:-$DATABASE_URL}"
+			# No fallback to DATABASE_URL: `crm migrate` refuses the server role.
+			if [[ -n $owner ]]; then
+				emit DATABASE_OWNER_URL "$owner"
+			else
+				log "postgres: DATABASE_OWNER_URL is not set; crm migrate and the tests need it (the owner role's URL)"
+			fi
 			if [[ -n $admin ]]; then emit DATABASE_ADMIN_URL "$admin"; fi
 		else
 			emit DATABASE_URL "$our_db"
