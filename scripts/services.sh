@@ -378,7 +378,8 @@ ALTER ROLE crm_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION 
 SELECT 'CREATE DATABASE crm OWNER crm_owner TEMPLATE template0 ENCODING ''UTF8'''
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'crm') \\gexec
 ALTER DATABASE crm OWNER TO crm_owner;
-GRANT CONNECT, TEMP ON DATABASE crm TO crm_app;
+GRANT CONNECT ON DATABASE crm TO crm_app;
+REVOKE TEMPORARY ON DATABASE crm FROM PUBLIC, crm_app;
 SELECT CASE WHEN count(*) = 1 THEN 'pg_trgm:ok' ELSE 'pg_trgm:missing' END
   FROM pg_available_extensions WHERE name = 'pg_trgm';
 EOF
@@ -567,7 +568,12 @@ cmd_up() {
 			if is_ours "$owner" "$PG_PORT"; then owner=''; fi
 			if is_ours "$admin" "$PG_PORT"; then admin=''; fi
 			emit DATABASE_URL "$DATABASE_URL"
-			emit DATABASE_OWNER_URL "${owner:-$DATABASE_URL}"
+			# No fallback to DATABASE_URL: `crm migrate` refuses the server role.
+			if [[ -n $owner ]]; then
+				emit DATABASE_OWNER_URL "$owner"
+			else
+				log "postgres: DATABASE_OWNER_URL is not set; crm migrate and the tests need it (the owner role's URL)"
+			fi
 			if [[ -n $admin ]]; then emit DATABASE_ADMIN_URL "$admin"; fi
 		else
 			emit DATABASE_URL "$our_db"

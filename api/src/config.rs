@@ -325,15 +325,25 @@ fn previous_keys(raw: Option<String>) -> Result<Vec<(String, Vec<u8>)>, ConfigEr
         .collect()
 }
 
-/// The URL `crm migrate` connects with: `DATABASE_OWNER_URL`, else `DATABASE_URL`.
-pub fn migration_database_url() -> Result<String, ConfigError> {
-    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    get("DATABASE_OWNER_URL")
-        .or_else(|| get("DATABASE_URL"))
-        .ok_or(ConfigError {
-            name: "DATABASE_OWNER_URL",
-            reason: "is not set (nor DATABASE_URL); migrations run as the owner role".into(),
-        })
+/// What `crm migrate` needs: the owner role's URL it migrates as, and the
+/// server role's URL, to tell the two apart.
+#[derive(Clone, Debug, Default)]
+pub struct MigrationConfig {
+    /// `DATABASE_OWNER_URL`.
+    pub owner_url: Option<String>,
+    /// `DATABASE_URL`.
+    pub server_url: Option<String>,
+}
+
+impl MigrationConfig {
+    /// Reads the two URLs from the process environment.
+    pub fn from_env() -> Self {
+        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        MigrationConfig {
+            owner_url: get("DATABASE_OWNER_URL"),
+            server_url: get("DATABASE_URL"),
+        }
+    }
 }
 
 /// The log format alone, for commands that need no other setting.

@@ -102,9 +102,63 @@ impl Error {
     }
 }
 
+/// The API field a unique key protects, by the key's name, for conflicts
+/// the database reports (two writes at once that each passed the checks).
+const UNIQUE_KEY_FIELDS: &[(&str, &str)] = &[
+    ("tenants_slug_key", "tenantSlug"),
+    ("users_email_key", "email"),
+    ("teams_name_key", "name"),
+    ("regions_name_key", "name"),
+    ("products_sku_key", "sku"),
+    ("price_lists_currency_key", "currency"),
+    ("orders_external_id_key", "externalId"),
+    ("customers_external_id_key", "externalId"),
+    ("custom_field_definitions_key_key", "key"),
+    ("pipelines_name_key", "name"),
+    ("pipeline_stages_name_key", "name"),
+    ("pipeline_stages_position_key", "position"),
+];
+
+/// Database failures that are the outcome of concurrent writes, not bugs:
+/// the client can reload and try again.
+fn concurrent_write(err: &sea_orm::DbErr) -> Option<Error> {
+    use sea_orm::{sqlx, DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::Database(db)))
+    | DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::Database(db)))) = err
+    else {
+        return None;
+    };
+    let code = db.code()?;
+    let constraint = db.constraint();
+    let conflict = match code.as_ref() {
+        // unique_violation
+        "23505" => Error::Conflict {
+            message: "a record with these values exists already (perhaps written at the same time); reload and try again".into(),
+            field: constraint
+                .and_then(|c| UNIQUE_KEY_FIELDS.iter().find(|(key, _)| *key == c))
+                .map(|(_, field)| (*field).to_owned()),
+        },
+        // foreign_key_violation
+        "23503" => Error::conflict(
+            "a record this write refers to was changed or deleted at the same time; reload and try again",
+            None,
+        ),
+        // serialization_failure, deadlock_detected, lock_not_available
+        "40001" | "40P01" | "55P03" => Error::conflict(
+            "the records were changed by another request at the same time; try again",
+            None,
+        ),
+        _ => return None,
+    };
+    tracing::info!(sqlstate = %code, constraint, "concurrent write answered CONFLICT");
+    Some(conflict)
+}
+
 impl From<sea_orm::DbErr> for Error {
+    /// Concurrent-write failures (unique and foreign keys, deadlocks,
+    /// serialization failures) become `CONFLICT`; anything else is internal.
     fn from(err: sea_orm::DbErr) -> Self {
-        Error::internal(err)
+        concurrent_write(&err).unwrap_or_else(|| Error::internal(err))
     }
 }
 

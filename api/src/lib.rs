@@ -24,6 +24,7 @@ pub mod graphql;
 pub mod i18n;
 pub mod mail;
 pub mod metrics;
+pub mod migrate;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -2,16 +2,15 @@
 
 use std::process::ExitCode;
 
-use crm_api::config::{self, Config};
-use crm_api::startup::{connect_database, Application};
-use crm_api::telemetry;
-use migration::{Migrator, MigratorTrait};
+use crm_api::config::{self, Config, MigrationConfig};
+use crm_api::startup::Application;
+use crm_api::{migrate, telemetry};
 
 const USAGE: &str = "usage: crm <command>
 
 commands:
   serve     run the API server (configuration from the environment; see README.md)
-  migrate   apply pending database migrations (as DATABASE_OWNER_URL, else DATABASE_URL)
+  migrate   apply pending database migrations as the owner role (DATABASE_OWNER_URL; refuses the server role)
   help      print this help";
 
 #[tokio::main]
@@ -56,9 +55,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
 
 async fn migrate() -> Result<(), Box<dyn std::error::Error>> {
     telemetry::init(config::log_format_from_env());
-    let url = config::migration_database_url()?;
-    let db = connect_database(&url, 2).await?;
-    Migrator::up(&db, None).await?;
+    migrate::run(&MigrationConfig::from_env()).await?;
     println!("migrations applied");
     Ok(())
 }

@@ -44,6 +44,7 @@ pub struct TenantTx {
     tx: DatabaseTransaction,
     scope: TenantScope,
     cache: Option<Cache>,
+    read_only: bool,
     touched: std::sync::Mutex<std::collections::HashSet<Uuid>>,
 }
 
@@ -67,7 +68,9 @@ impl TenantTx {
         let tx = db
             .begin_with_config(None, Some(AccessMode::ReadOnly))
             .await?;
-        Self::bind(tx, scope).await
+        let mut tx = Self::bind(tx, scope).await?;
+        tx.read_only = true;
+        Ok(tx)
     }
 
     async fn bind(tx: DatabaseTransaction, scope: TenantScope) -> Result<Self> {
@@ -88,6 +91,7 @@ impl TenantTx {
             tx,
             scope,
             cache: None,
+            read_only: false,
             touched: std::sync::Mutex::new(std::collections::HashSet::new()),
         })
     }
@@ -120,7 +124,17 @@ impl TenantTx {
 
     /// Makes the transaction's writes durable, then drops the cached views of
     /// the customers it changed.
+    ///
+    /// Deferred constraints (stage positions) are checked by a statement
+    /// first: a violation found by `COMMIT` itself would end the transaction
+    /// on the server while the driver still counted it open, and its later
+    /// `ROLLBACK` would log "there is no transaction in progress".
     pub async fn commit(self) -> Result<()> {
+        if !self.read_only {
+            self.tx
+                .execute_unprepared("SET CONSTRAINTS ALL IMMEDIATE")
+                .await?;
+        }
         self.tx.commit().await.map_err(Error::from)?;
         let touched: Vec<Uuid> = self
             .touched

@@ -31,11 +31,18 @@ mod m20261126_000022_search_partitions;
 mod m20261126_000023_customer_sort_keys;
 mod m20261126_000024_history_creations;
 mod m20261126_000025_case_edit_events;
+mod m20261207_000026_definer_search_path;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
 /// script create it).
 pub const APP_ROLE: &str = "crm_app";
+
+/// The server role's privileges on the database itself (no `TEMPORARY`).
+/// Migration 0026 applies them; `CREATE DATABASE ... TEMPLATE` does not copy
+/// a database's privileges, so a clone of a migrated database needs them run
+/// again, as the database's owner.
+pub const DATABASE_PRIVILEGES: &str = include_str!("sql/database_privileges.sql");
 
 /// Runs every migration in order.
 pub struct Migrator;
@@ -67,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000023_customer_sort_keys::Migration),
             Box::new(m20261126_000024_history_creations::Migration),
             Box::new(m20261126_000025_case_edit_events::Migration),
+            Box::new(m20261207_000026_definer_search_path::Migration),
         ]
     }
 }

@@ -71,14 +71,7 @@ impl TestDb {
     /// Creates a fresh database; builds the template first if needed.
     pub async fn create() -> TestDb {
         let admin = connect_one(&env("DATABASE_ADMIN_URL")).await;
-        let migrations: Vec<String> = Migrator::migrations()
-            .iter()
-            .map(|m| m.name().to_owned())
-            .collect();
-        let template = format!(
-            "crm_tpl_{}",
-            &format!("{:x}", Sha256::digest(migrations.join(",").as_bytes()))[..16]
-        );
+        let template = Self::template_name();
         // One process at a time builds the template and clones it.
         exec(&admin, "SELECT pg_advisory_lock(727274)").await;
         let exists = admin
@@ -109,11 +102,33 @@ impl TestDb {
         .await;
         exec(&admin, "SELECT pg_advisory_unlock(727274)").await;
         admin.close().await.ok();
+        // A clone does not inherit the template's database privileges.
+        let owner = connect_one(&with_database(&env("DATABASE_OWNER_URL"), &name)).await;
+        exec(&owner, migration::DATABASE_PRIVILEGES).await;
+        owner.close().await.ok();
         TestDb {
             app_url: with_database(&env("DATABASE_URL"), &name),
             owner_url: with_database(&env("DATABASE_OWNER_URL"), &name),
             name,
         }
+    }
+
+    /// The migrated template databases are cloned from: named after the
+    /// migrations, so a new migration makes a new template.
+    pub fn template_name() -> String {
+        let migrations: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        format!(
+            "crm_tpl_{}",
+            &format!("{:x}", Sha256::digest(migrations.join(",").as_bytes()))[..16]
+        )
+    }
+
+    /// A single connection as the owner role.
+    pub async fn connect_as_owner(&self) -> DatabaseConnection {
+        connect_one(&self.owner_url).await
     }
 
     /// A single connection as the server's role, for tests that check what
@@ -333,19 +348,7 @@ impl TestApp {
             )
             .await;
         assert!(invited["errors"].is_null(), "{invited}");
-        let db = Database::connect(self.db.owner_url.as_str()).await.unwrap();
-        let row = db
-            .query_one(Statement::from_sql_and_values(
-                db.get_database_backend(),
-                "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
-                [email.into()],
-            ))
-            .await
-            .unwrap()
-            .expect("the invitation was emailed");
-        let body: String = row.try_get("", "body").unwrap();
-        let start = body.find("crm_inv_").expect("the email holds the token");
-        let token = body[start..].split(char::is_whitespace).next().unwrap();
+        let token = self.invitation_token(email).await;
         let accepted = self
             .gql(
                 "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken user { id } } }",
@@ -360,6 +363,29 @@ impl TestApp {
                 .to_owned(),
             payload["user"]["id"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// The token of the latest invitation emailed to `email`, read from the
+    /// outgoing message.
+    pub async fn invitation_token(&self, email: &str) -> String {
+        let db = Database::connect(self.db.owner_url.as_str()).await.unwrap();
+        let row = db
+            .query_one(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
+                [email.into()],
+            ))
+            .await
+            .unwrap()
+            .expect("the invitation was emailed");
+        db.close().await.ok();
+        let body: String = row.try_get("", "body").unwrap();
+        let start = body.find("crm_inv_").expect("the email holds the token");
+        body[start..]
+            .split(char::is_whitespace)
+            .next()
+            .unwrap()
+            .to_owned()
     }
 
     /// Starts a customer value recompute as `tenant` and waits until the run

@@ -1527,3 +1527,62 @@ async fn customers_an_import_creates_start_with_their_orders_counted() {
                 "lastOrderAt": "2026-05-15T12:00:00+00:00" })
     );
 }
+
+#[tokio::test]
+async fn removing_prices_of_products_not_in_the_workspace_names_them() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let globex = app.sign_up("globex").await;
+    let mine = product(&app, &acme, json!({ "sku": "A-1", "name": "Acme's" })).await;
+    let theirs = product(&app, &globex, json!({ "sku": "G-1", "name": "Globex's" })).await;
+    let list = price_list(
+        &app,
+        &acme,
+        "USD",
+        json!([{ "productId": mine["id"], "unitPrice": "10" }]),
+    )
+    .await;
+    let remove = "mutation($input: RemovePricesInput!) { removePrices(input: $input) {
+        priceList { prices(first: 10) { totalCount } } } }";
+    for (bad, field) in [
+        (json!([mine["id"], theirs["id"]]), "productIds[1]"),
+        (
+            json!([uuid::Uuid::now_v7().to_string(), mine["id"]]),
+            "productIds[0]",
+        ),
+    ] {
+        let body = app
+            .gql_as(
+                &acme,
+                remove,
+                json!({ "input": { "priceListId": list["id"], "productIds": bad } }),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+        assert_eq!(error_field(&body), Some(field), "{body}");
+        assert!(body["data"].is_null(), "{body}");
+    }
+    // The refused calls removed nothing; a good call removes.
+    let body = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { priceList(id: $id) { prices(first: 10) { totalCount } } }",
+            json!({ "id": list["id"] }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["priceList"]["prices"]["totalCount"], 1,
+        "{body}"
+    );
+    let body = app
+        .gql_as(
+            &acme,
+            remove,
+            json!({ "input": { "priceListId": list["id"], "productIds": [mine["id"]] } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["removePrices"]["priceList"]["prices"]["totalCount"], 0,
+        "{body}"
+    );
+}

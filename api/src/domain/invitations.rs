@@ -8,7 +8,9 @@
 use base64::Engine;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -187,9 +189,12 @@ pub async fn accept(
         },
     )
     .await?;
+    // Locked until the acceptance commits: the same token sent twice at once
+    // is accepted once, and the other call finds it used.
     let invitation = invitation::Entity::find()
         .filter(invitation::Column::TenantId.eq(tenant_id))
         .filter(invitation::Column::TokenHash.eq(hash(acceptance.token.trim())))
+        .lock_exclusive()
         .one(&*tx)
         .await?
         .filter(|i| {

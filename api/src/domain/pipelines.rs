@@ -4,7 +4,10 @@
 //! towards. Every workspace gets a default pipeline when it is created.
 //!
 //! Positions are 1…n without gaps; the unique key on them is deferred, so a
-//! reorder rewrites every position in one statement.
+//! reorder rewrites every position in one statement. Every write of a
+//! pipeline or its stages first locks the pipeline's row ([`lock`]), so
+//! concurrent writes to one pipeline run one after the other, each seeing
+//! the positions the previous one left.
 
 use std::collections::HashMap;
 
@@ -12,7 +15,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, Statement,
+    QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -261,7 +264,7 @@ pub async fn rename(
     version: i32,
     name: String,
 ) -> Result<pipeline::Model> {
-    let current = find(tx, id).await?.ok_or(Error::NotFound("pipeline"))?;
+    let current = lock(tx, id).await?;
     if current.version != version {
         return Err(Error::conflict(
             format!("the pipeline was changed by someone else (you sent version {version}, it is now at version {}); reload it and try again", current.version),
@@ -302,6 +305,19 @@ pub async fn find(tx: &TenantTx, id: Uuid) -> Result<Option<pipeline::Model>> {
         .filter(pipeline::Column::Id.eq(id))
         .one(&**tx)
         .await?)
+}
+
+/// Locks the pipeline with `id` until the transaction ends and returns it
+/// as it is now: concurrent writes to one pipeline wait for each other
+/// instead of racing for stage positions.
+pub async fn lock(tx: &TenantTx, id: Uuid) -> Result<pipeline::Model> {
+    Pipelines::find()
+        .filter(pipeline::Column::TenantId.eq(tx.tenant_id()))
+        .filter(pipeline::Column::Id.eq(id))
+        .lock_exclusive()
+        .one(&**tx)
+        .await?
+        .ok_or(Error::NotFound("pipeline"))
 }
 
 /// The workspace's default pipeline.
@@ -361,6 +377,14 @@ pub async fn find_stage(tx: &TenantTx, id: Uuid) -> Result<Option<pipeline_stage
     Ok(find_stages(tx, &[id]).await?.remove(&id))
 }
 
+/// The stage with `id`, read again after locking its pipeline (a stage
+/// deleted meanwhile is not found).
+async fn locked_stage(tx: &TenantTx, id: Uuid) -> Result<pipeline_stage::Model> {
+    let stage = find_stage(tx, id).await?.ok_or(Error::NotFound("stage"))?;
+    lock(tx, stage.pipeline_id).await?;
+    find_stage(tx, id).await?.ok_or(Error::NotFound("stage"))
+}
+
 /// Adds a stage to a pipeline at `position` (1 = first; at the end when not
 /// given), moving later stages down by one.
 pub async fn add_stage(
@@ -369,9 +393,7 @@ pub async fn add_stage(
     stage: NewStage,
     position: Option<i32>,
 ) -> Result<pipeline_stage::Model> {
-    find(tx, pipeline_id)
-        .await?
-        .ok_or(Error::NotFound("pipeline"))?;
+    lock(tx, pipeline_id).await?;
     let count = Stages::find()
         .filter(pipeline_stage::Column::TenantId.eq(tx.tenant_id()))
         .filter(pipeline_stage::Column::PipelineId.eq(pipeline_id))
@@ -432,7 +454,7 @@ pub async fn update_stage(
     id: Uuid,
     changes: StageChanges,
 ) -> Result<pipeline_stage::Model> {
-    let current = find_stage(tx, id).await?.ok_or(Error::NotFound("stage"))?;
+    let current = locked_stage(tx, id).await?;
     let mut update = Stages::update_many()
         .col_expr(
             pipeline_stage::Column::UpdatedAt,
@@ -463,6 +485,7 @@ pub async fn update_stage(
 /// Puts a pipeline's stages in the order of `stage_ids`, which must name
 /// each of its stages exactly once.
 pub async fn reorder_stages(tx: &TenantTx, pipeline_id: Uuid, stage_ids: &[Uuid]) -> Result<()> {
+    lock(tx, pipeline_id).await?;
     let mut stages = stages_of(tx, &[pipeline_id])
         .await?
         .remove(&pipeline_id)
@@ -502,7 +525,7 @@ pub async fn reorder_stages(tx: &TenantTx, pipeline_id: Uuid, stage_ids: &[Uuid]
 /// deals move to (their stage history records the move). Later stages move
 /// up by one.
 pub async fn delete_stage(tx: &TenantTx, id: Uuid, move_deals_to: Option<Uuid>) -> Result<u64> {
-    let stage = find_stage(tx, id).await?.ok_or(Error::NotFound("stage"))?;
+    let stage = locked_stage(tx, id).await?;
     let held = entity::deal::Entity::find()
         .filter(entity::deal::Column::TenantId.eq(tx.tenant_id()))
         .filter(entity::deal::Column::StageId.eq(id))

@@ -603,7 +603,9 @@ pub async fn set_prices(tx: &TenantTx, list_id: Uuid, entries: Vec<PriceEntry>) 
     Ok(result.rows_affected())
 }
 
-/// Removes the prices of these products from a price list.
+/// Removes the prices of these products from a price list. Every product
+/// must be the tenant's (as for [`set_prices`]); one without a price in the
+/// list is fine.
 pub async fn remove_prices(tx: &TenantTx, list_id: Uuid, product_ids: Vec<Uuid>) -> Result<u64> {
     if product_ids.len() > MAX_PRICES_PER_CALL {
         return Err(Error::validation(
@@ -613,6 +615,13 @@ pub async fn remove_prices(tx: &TenantTx, list_id: Uuid, product_ids: Vec<Uuid>)
     }
     if find_price_list(tx, list_id).await?.is_none() {
         return Err(Error::NotFound("price list"));
+    }
+    let known = find_many(tx, &product_ids).await?;
+    if let Some(i) = product_ids.iter().position(|id| !known.contains_key(id)) {
+        return Err(Error::validation(
+            format!("productIds[{i}]"),
+            "is not a product of this workspace",
+        ));
     }
     let result = Prices::delete_many()
         .filter(price_list_price::Column::TenantId.eq(tx.tenant_id()))

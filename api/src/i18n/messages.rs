@@ -11,6 +11,19 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("this action needs the `{}` permission", "此操作需要 `{}` 权限"),
     ("rate limit exceeded; retry in {} s", "请求过于频繁；请在 {} 秒后重试"),
     ("internal error", "内部错误"),
+    // ---------------------------------------------------------------- concurrent writes (error.rs)
+    (
+        "a record with these values exists already (perhaps written at the same time); reload and try again",
+        "已存在具有这些值的记录（可能是同时写入的）；请重新加载后重试",
+    ),
+    (
+        "a record this write refers to was changed or deleted at the same time; reload and try again",
+        "此次写入引用的记录同时被修改或删除；请重新加载后重试",
+    ),
+    (
+        "the records were changed by another request at the same time; try again",
+        "这些记录同时被另一个请求修改；请重试",
+    ),
     // ---------------------------------------------------------------- requests refused before execution
     (
         "the document is {} characters long; the limit is {}",

@@ -125,7 +125,8 @@ impl SalesMutation {
         })
     }
 
-    /// Takes the prices of these products out of a price list.
+    /// Takes the prices of these products out of a price list; each must be
+    /// a product of the workspace.
     async fn remove_prices(
         &self,
         ctx: &Context<'_>,
