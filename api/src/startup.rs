@@ -149,6 +149,8 @@ impl Application {
                 .route("/graphql/assets/{file}", web::get().to(routes::pages::asset))
                 .route("/export/customers.csv", web::get().to(routes::export::customers_csv))
                 .route("/invitations/accept", web::get().to(routes::pages::accept_invitation))
+                .route("/assets/{file:.*}", web::route().to(routes::console::asset))
+                .default_service(web::to(routes::console::fallback))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {
