@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { choose, expectAccessible, field, fillField, PASSWORD, storedSession, unique } from './helpers';
+import { api, choose, expectAccessible, field, fillField, PASSWORD, storedSession, unique } from './helpers';
 
 test('sign up, create, search, filter, 360, edit, sessions (English)', async ({ page }) => {
   const slug = unique('acme');
@@ -73,6 +73,22 @@ test('sign up, create, search, filter, 360, edit, sessions (English)', async ({ 
   await page.getByRole('link', { name: 'Acme Trading' }).click();
   await expect(page.getByTestId('customer-name')).toHaveText('Acme Trading');
   await expect(page.getByTestId('customer-stage')).toHaveText('Lead');
+  // A contact and interactions, logged through the API, show on reload.
+  const customerId = page.url().split('/').pop();
+  await api(page, 'mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }', {
+    i: { customerId, name: 'Maria Schmidt', title: 'Head of Purchasing', email: 'maria@acme-trading.example' },
+  });
+  for (const [kind, subject] of [
+    ['CALL', 'Discovery call'],
+    ['MEETING', 'Product demo'],
+  ]) {
+    await api(page, 'mutation($i: LogInteractionInput!) { logInteraction(input: $i) { interaction { id } } }', {
+      i: { customerId, kind, subject, direction: 'OUTBOUND', body: `${subject} with Maria` },
+    });
+  }
+  await page.reload();
+  await expect(page.getByText('Contacts (1)')).toBeVisible();
+  await expect(page.getByTestId('timeline-entry').getByText('Meeting · Product demo')).toBeVisible();
   await expect(page.getByTestId('timeline-entry').getByText('Customer created')).toBeVisible();
   await expect(page.getByText('info@acme-trading.example')).toBeVisible();
   await expectAccessible(page);

@@ -9,8 +9,18 @@ export function unique(prefix: string): string {
 
 /** Picks `option` in the Ant Design select `select`. */
 export async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: exact }).first();
+  // What the select shows as chosen: its items carry their label as title.
+  const chosen = () => select.locator('[title]').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+  // Again if a click met the dropdown while it was opening or closing.
+  await expect(async () => {
+    if (!(await chosen()).includes(option)) {
+      if (!(await item.isVisible())) await select.click();
+      await item.click({ timeout: 2_000 });
+    }
+    expect(await chosen()).toContain(option);
+  }).toPass({ timeout: 15_000 });
 }
 
 /** The form item (label, control and messages) labelled `label`. */
@@ -36,4 +46,16 @@ export async function expectAccessible(page: Page): Promise<void> {
 /** The session the console keeps in sessionStorage. */
 export async function storedSession(page: Page): Promise<{ accessToken: string; refreshToken: string; expiresAt: number }> {
   return page.evaluate(() => JSON.parse(sessionStorage.getItem('crm.session') ?? 'null'));
+}
+
+/** Calls the public API as the signed-in user (for what this slice has no screen for yet). */
+export async function api<T = Record<string, unknown>>(page: Page, query: string, variables: Record<string, unknown>): Promise<T> {
+  const { accessToken } = await storedSession(page);
+  const response = await page.request.post('/graphql', {
+    headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+    data: { query, variables },
+  });
+  const body = await response.json();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
 }
