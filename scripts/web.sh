@@ -23,7 +23,7 @@ WEB="$REPO/web"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
-log() { printf 'web: %s\n' "$*" >&2; }
+log() { printf 'web: [%ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf 'web: error: %s\n' "$*" >&2; exit 1; }
 
 APT_UPDATED=0
@@ -114,6 +114,7 @@ run_tests() {
 	npx vitest run
 	log "end-to-end tests (playwright, /usr/bin/chromium)"
 	npx playwright test
+	log "done"
 }
 
 case "${1:-}" in

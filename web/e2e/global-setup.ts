@@ -52,7 +52,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
   const binary = process.env.CRM_E2E_SERVER_BIN || path.join(targetDir, 'debug', 'crm');
   if (!process.env.CRM_E2E_SERVER_BIN) {
+    const started = Date.now();
     execFileSync('cargo', ['build', '--quiet', '--bin', 'crm'], { cwd: repo, stdio: 'inherit' });
+    console.log(`e2e: crm built in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 
   const database = `crm_e2e_${randomBytes(6).toString('hex')}`;
