@@ -2,6 +2,11 @@ import { expect, test } from '@playwright/test';
 import { api, choose, expectAccessible, field, fillField, PASSWORD, storedSession, unique } from './helpers';
 
 test('sign up, create, search, filter, 360, edit, sessions (English)', async ({ page }) => {
+  // The server's Content-Security-Policy must not block anything the console does.
+  const blocked: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+  });
   const slug = unique('acme');
   const email = `${slug}@example.com`;
 
@@ -173,4 +178,5 @@ test('sign up, create, search, filter, 360, edit, sessions (English)', async ({ 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(customerUrl);
   await expect(page.getByTestId('customer-name')).toHaveText('Acme Trading');
+  expect(blocked).toEqual([]);
 });

@@ -3,7 +3,7 @@
 // function stops the server and drops the database.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,17 @@ function psql(url: string, sql: string): void {
   execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** Deletes the run's Redis keys (cached views, sessions), when redis-cli is at hand. */
+function forgetRedisKeys(prefix: string): void {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379/';
+  try {
+    const keys = execFileSync('redis-cli', ['-u', url, '--scan', '--pattern', `${prefix}:*`]).toString().split('\n').filter(Boolean);
+    for (let i = 0; i < keys.length; i += 500) execFileSync('redis-cli', ['-u', url, 'DEL', ...keys.slice(i, i + 500)], { stdio: 'ignore' });
+  } catch {
+    // No redis-cli: the keys stay until Redis evicts them.
+  }
+}
+
 async function waitForHealth(url: string, server: { exitCode: number | null }): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -41,6 +52,25 @@ async function waitForHealth(url: string, server: { exitCode: number | null }): 
   throw new Error(`crm serve did not answer ${url}/healthz within 60 s`);
 }
 
+/**
+ * Builds `crm` and copies it out of the target directory at once: a shared
+ * CARGO_TARGET_DIR may get another checkout's build of it any moment. The
+ * copy must know CRM_CONSOLE_DIR, else it came from elsewhere: build again.
+ */
+function buildServer(): string {
+  const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
+  const copy = path.join(web, '.e2e', 'crm');
+  mkdirSync(path.dirname(copy), { recursive: true });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = Date.now();
+    execFileSync('cargo', ['build', '--quiet', '--bin', 'crm'], { cwd: repo, stdio: 'inherit' });
+    copyFileSync(path.join(targetDir, 'debug', 'crm'), copy);
+    console.log(`e2e: crm built in ${Math.round((Date.now() - started) / 1000)} s`);
+    if (readFileSync(copy).includes('CRM_CONSOLE_DIR')) return copy;
+  }
+  throw new Error('the crm binary in the target directory keeps coming from another checkout');
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (process.env.CRM_E2E_BASE_URL) return async () => undefined;
   const admin = need('DATABASE_ADMIN_URL');
@@ -49,13 +79,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dist = path.join(web, 'dist');
   if (!existsSync(path.join(dist, 'index.html'))) throw new Error('web/dist is not built: run npm run build first');
 
-  const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
-  const binary = process.env.CRM_E2E_SERVER_BIN || path.join(targetDir, 'debug', 'crm');
-  if (!process.env.CRM_E2E_SERVER_BIN) {
-    const started = Date.now();
-    execFileSync('cargo', ['build', '--quiet', '--bin', 'crm'], { cwd: repo, stdio: 'inherit' });
-    console.log(`e2e: crm built in ${Math.round((Date.now() - started) / 1000)} s`);
-  }
+  const binary = process.env.CRM_E2E_SERVER_BIN || buildServer();
 
   const database = `crm_e2e_${randomBytes(6).toString('hex')}`;
   psql(admin, `CREATE DATABASE ${database}`);
@@ -72,7 +96,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     CRM_LOG_FORMAT: 'json',
     RUST_LOG: 'warn',
   };
-  const drop = () => psql(admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  const drop = () => {
+    psql(admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    forgetRedisKeys(env.CRM_REDIS_KEY_PREFIX);
+  };
   try {
     execFileSync(binary, ['migrate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   } catch (e) {
