@@ -62,8 +62,10 @@ test('sign up, create, search, filter, 360, edit, sessions (English)', async ({ 
   await page.getByTestId('filter-stage').locator('.ant-select-clear').click({ force: true });
   await page.getByRole('textbox', { name: 'Tag' }).fill('vip');
   await page.getByRole('textbox', { name: 'Tag' }).press('Enter');
+  await expect(page).toHaveURL(/tag=vip/);
   await page.getByRole('textbox', { name: 'Country' }).fill('us');
   await page.getByRole('textbox', { name: 'Country' }).press('Enter');
+  await expect(page).toHaveURL(/tag=vip&country=US/);
   await expect(page.getByTestId('customer-total')).toHaveText('1 in total');
   await expect(page.getByRole('link', { name: 'Initech' })).toBeVisible();
   await page.goto('/customers');

@@ -1,7 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { App, Button, Card, Empty, Flex, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType, SortOrder } from 'antd/es/table/interface';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useQuery } from 'urql';
@@ -17,6 +17,44 @@ import { filterOf, PAGE_SIZES, readListState, SORTS, writeListState, type ListSt
 
 const SEARCH_LIMIT = 50;
 
+/** A text filter applied on Enter or when focus leaves it. */
+function FilterInput(props: {
+  label: string;
+  title?: string;
+  value: string;
+  disabled: boolean;
+  width: number;
+  maxLength?: number;
+  normalize?: (v: string) => string;
+  onCommit: (v: string) => void;
+}) {
+  const [text, setText] = useState(props.value);
+  useEffect(() => setText(props.value), [props.value]);
+  const commit = () => {
+    const v = (props.normalize ?? ((x: string) => x))(text.trim());
+    if (v !== props.value) props.onCommit(v);
+  };
+  return (
+    <Input
+      allowClear
+      aria-label={props.label}
+      placeholder={props.label}
+      title={props.title}
+      disabled={props.disabled}
+      maxLength={props.maxLength}
+      style={{ width: props.width }}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        // The clear button empties the filter at once.
+        if (e.type === 'click' && props.value) props.onCommit('');
+      }}
+      onPressEnter={commit}
+      onBlur={commit}
+    />
+  );
+}
+
 export default function CustomerListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -29,9 +67,10 @@ export default function CustomerListPage() {
   const after = cursors[cursors.length - 1];
   const searching = state.query.trim() !== '';
 
+  // From the address as it is when applied, so quick successive changes all stay.
   const change = (next: Partial<ListState>) => {
     setCursors([null]);
-    setParams(writeListState({ ...state, ...next }), { replace: true });
+    setParams((current) => writeListState({ ...readListState(current), ...next }), { replace: true });
   };
 
   const variables = useMemo(
@@ -155,32 +194,22 @@ export default function CustomerListPage() {
               onChange={(stages) => change({ stages })}
               options={STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))}
             />
-            <Input
-              key={`tag-${state.tag}`}
-              allowClear
+            <FilterInput
+              label={t('customers.tag')}
+              value={state.tag}
               disabled={searching}
-              aria-label={t('customers.tag')}
-              placeholder={t('customers.tag')}
-              style={{ width: 160 }}
-              defaultValue={state.tag}
-              onPressEnter={(e) => change({ tag: e.currentTarget.value.trim() })}
-              onBlur={(e) => e.currentTarget.value.trim() !== state.tag && change({ tag: e.currentTarget.value.trim() })}
+              width={160}
+              onCommit={(tag) => change({ tag })}
             />
-            <Input
-              key={`country-${state.country}`}
-              allowClear
-              disabled={searching}
-              maxLength={2}
-              aria-label={t('customers.country')}
-              placeholder={t('customers.country')}
+            <FilterInput
+              label={t('customers.country')}
               title={t('customers.countryHint')}
-              style={{ width: 120, textTransform: 'uppercase' }}
-              defaultValue={state.country}
-              onPressEnter={(e) => change({ country: e.currentTarget.value.trim().toUpperCase() })}
-              onBlur={(e) =>
-                e.currentTarget.value.trim().toUpperCase() !== state.country &&
-                change({ country: e.currentTarget.value.trim().toUpperCase() })
-              }
+              value={state.country}
+              disabled={searching}
+              width={120}
+              maxLength={2}
+              normalize={(v) => v.toUpperCase()}
+              onCommit={(country) => change({ country })}
             />
             {searching && (
               <Space>
