@@ -157,6 +157,8 @@ pub struct Config {
     /// scheduled recomputes.
     pub analytics_poll_interval: Duration,
     pub log_format: LogFormat,
+    /// Directory of the built web console (`index.html`, `assets/`).
+    pub console_dir: std::path::PathBuf,
 }
 
 /// A setting that is missing or cannot be parsed.
@@ -302,6 +304,7 @@ impl Config {
                 number(&lookup, "CRM_ANALYTICS_POLL_SECS", 30)?.max(1),
             ),
             log_format,
+            console_dir: get("CRM_CONSOLE_DIR", "web/dist").into(),
         })
     }
 }

@@ -163,6 +163,8 @@ impl Application {
                     "/invitations/accept-invitation.js",
                     web::get().to(routes::pages::accept_invitation_script),
                 )
+                .route("/assets/{file:.*}", web::route().to(routes::console::asset))
+                .default_service(web::to(routes::console::fallback))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

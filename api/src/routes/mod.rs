@@ -1,5 +1,7 @@
-//! HTTP routes: the GraphQL endpoint, the CSV export, health and readiness.
+//! HTTP routes: the GraphQL endpoint, the CSV export, health and readiness,
+//! and the web console.
 
+pub mod console;
 pub mod export;
 pub mod graphql;
 pub mod health;

@@ -1,0 +1,61 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const PASSWORD = 'correct horse battery staple 42';
+
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Picks `option` in the Ant Design select `select`. */
+export async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  const exact = new RegExp(`^${option.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: exact }).first();
+  // What the select shows as chosen: its items carry their label as title.
+  const chosen = () => select.locator('[title]').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+  // Again if a click met the dropdown while it was opening or closing.
+  await expect(async () => {
+    if (!(await chosen()).includes(option)) {
+      if (!(await item.isVisible())) await select.click();
+      await item.click({ timeout: 2_000 });
+    }
+    expect(await chosen()).toContain(option);
+  }).toPass({ timeout: 15_000 });
+}
+
+/** The form item (label, control and messages) labelled `label`. */
+export function field(scope: Page | Locator, label: string): Locator {
+  // `has` is relative to each form item, so it comes from the page.
+  const page = 'page' in scope && typeof scope.page === 'function' ? (scope as Locator).page() : (scope as Page);
+  return scope.locator('.ant-form-item').filter({ has: page.locator(`label:text-is("${label}")`) });
+}
+
+export async function fillField(scope: Page | Locator, label: string, value: string): Promise<void> {
+  await field(scope, label).locator('input').first().fill(value);
+}
+
+/** No serious or critical accessibility violations on the page as it is. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary ?? ''}`).join('; ')}`),
+  ).toEqual([]);
+}
+
+/** The session the console keeps in sessionStorage. */
+export async function storedSession(page: Page): Promise<{ accessToken: string; refreshToken: string; expiresAt: number }> {
+  return page.evaluate(() => JSON.parse(sessionStorage.getItem('crm.session') ?? 'null'));
+}
+
+/** Calls the public API as the signed-in user (for what this slice has no screen for yet). */
+export async function api<T = Record<string, unknown>>(page: Page, query: string, variables: Record<string, unknown>): Promise<T> {
+  const { accessToken } = await storedSession(page);
+  const response = await page.request.post('/graphql', {
+    headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+    data: { query, variables },
+  });
+  const body = await response.json();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+  return body.data as T;
+}

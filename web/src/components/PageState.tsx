@@ -1,0 +1,26 @@
+import { Button, Result, Spin } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { ApiProblem } from '../lib/errors';
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <div style={{ padding: 48, textAlign: 'center' }} aria-busy="true">
+      <Spin tip={t('common.loading')} size="large">
+        <div style={{ padding: 24 }} />
+      </Spin>
+    </div>
+  );
+}
+
+export function LoadError({ problems, onRetry }: { problems: ApiProblem[]; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="error"
+      title={t('common.errorTitle')}
+      subTitle={problems.map((p) => p.message).join(' ')}
+      extra={onRetry ? <Button onClick={onRetry}>{t('common.retry')}</Button> : undefined}
+    />
+  );
+}

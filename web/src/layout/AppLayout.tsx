@@ -1,0 +1,73 @@
+import { LogoutOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { Button, Dropdown, Flex, Layout, Menu, Typography } from 'antd';
+import { Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation } from 'react-router-dom';
+import { useMutation } from 'urql';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { Loading } from '../components/PageState';
+import { SignOutDocument } from '../features/auth/documents';
+import { sessionStore } from '../lib/client';
+import { useSession } from '../lib/useSession';
+import { WorkspaceSwitch } from './WorkspaceSwitch';
+
+/** The signed-in frame: menu, workspace, language and user. */
+export function AppLayout() {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const session = useSession();
+  const [, signOut] = useMutation(SignOutDocument);
+  const selected = location.pathname.startsWith('/customers') ? 'customers' : '';
+
+  const doSignOut = async () => {
+    await signOut({}).catch(() => undefined);
+    sessionStore.end('signedOut');
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <a href="#main" className="skip-link">
+        {t('app.skipToContent')}
+      </a>
+      <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+        <div style={{ padding: '16px 24px', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</div>
+        <nav aria-label={t('nav.menu')}>
+          <Menu
+            mode="inline"
+            selectedKeys={[selected]}
+            items={[{ key: 'customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> }]}
+          />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{ background: '#fff', padding: '0 24px', borderBottom: '1px solid #f0f0f0', lineHeight: 'normal' }}
+        >
+          <Flex justify="space-between" align="center" style={{ height: '100%' }} gap={12}>
+            <WorkspaceSwitch />
+            <Flex align="center" gap={8}>
+              <LanguageSwitch />
+              <Dropdown
+                trigger={['click']}
+                menu={{
+                  items: [{ key: 'sign-out', icon: <LogoutOutlined />, label: t('auth.signOut'), onClick: doSignOut }],
+                }}
+              >
+                <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
+                  <Typography.Text ellipsis style={{ maxWidth: 200 }}>
+                    {session?.user.displayName || session?.user.email}
+                  </Typography.Text>
+                </Button>
+              </Dropdown>
+            </Flex>
+          </Flex>
+        </Layout.Header>
+        <Layout.Content id="main" tabIndex={-1} style={{ padding: 24, background: '#f5f7fa', outline: 'none' }}>
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

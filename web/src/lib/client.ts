@@ -1,0 +1,90 @@
+// The GraphQL client: urql with a normalised cache (graphcache), talking to
+// the public endpoint with the session's bearer token.
+import { Client, fetchExchange, stringifyDocument } from '@urql/core';
+import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
+import { RefreshSessionDocument } from '../features/auth/documents';
+import { currentLanguage } from '../i18n';
+import { authFetch, SessionStore, type AuthPayloadLike } from './session';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+export const sessionStore = new SessionStore(typeof sessionStorage === 'undefined' ? null : sessionStorage);
+
+/** Calls `refreshSession` directly (not through the cache). */
+async function refresh(refreshToken: string): Promise<AuthPayloadLike | null> {
+  const response = await fetch(GRAPHQL_ENDPOINT, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
+    body: JSON.stringify({ query: stringifyDocument(RefreshSessionDocument), variables: { refreshToken } }),
+  });
+  if (response.status >= 500) throw new Error(`refresh failed: HTTP ${response.status}`);
+  const body = (await response.json()) as { data?: { refreshSession?: AuthPayloadLike } | null };
+  return body.data?.refreshSession ?? null;
+}
+
+/** Drops cached list fields of `Query` so lists and searches are read again. */
+function invalidateQueryFields(cache: Cache, names: string[]): void {
+  for (const field of cache.inspectFields('Query')) {
+    if (names.includes(field.fieldName)) cache.invalidate('Query', field.fieldName, field.arguments ?? undefined);
+  }
+}
+
+function invalidateEntityFields(cache: Cache, entity: { __typename: string; id: string }, names: string[]): void {
+  for (const field of cache.inspectFields(entity)) {
+    if (names.includes(field.fieldName)) cache.invalidate(entity, field.fieldName, field.arguments ?? undefined);
+  }
+}
+
+// Types without an id of their own are embedded in their parent.
+const embedded = () => null;
+
+export function createClient(): Client {
+  return new Client({
+    url: GRAPHQL_ENDPOINT,
+    preferGetMethod: false,
+    fetch: authFetch({ store: sessionStore, refresh, fetch: (...a) => fetch(...a), language: currentLanguage }),
+    exchanges: [
+      cacheExchange({
+        keys: {
+          AuthPayload: embedded,
+          Viewer: embedded,
+          TenantMembership: (t) => (t.tenant as { id?: string } | undefined)?.id ?? null,
+          CustomerPayload: embedded,
+          Money: embedded,
+          ContactPoint: embedded,
+          PostalAddress: embedded,
+          CustomerValue: embedded,
+          PageInfo: embedded,
+          DealStageVisit: embedded,
+          CustomerConnection: embedded,
+          CustomerEdge: embedded,
+          ContactConnection: embedded,
+          ContactEdge: embedded,
+          InteractionConnection: embedded,
+          InteractionEdge: embedded,
+          TimelineConnection: embedded,
+          TimelineEdge: embedded,
+          DealConnection: embedded,
+          DealEdge: embedded,
+          OrderConnection: embedded,
+          OrderEdge: embedded,
+          CaseConnection: embedded,
+          CaseEdge: embedded,
+        },
+        updates: {
+          Mutation: {
+            createCustomer(_result, _args, cache) {
+              invalidateQueryFields(cache, ['customers', 'searchCustomers']);
+            },
+            updateCustomer(result, _args, cache) {
+              invalidateQueryFields(cache, ['customers', 'searchCustomers']);
+              const id = (result.updateCustomer as { customer?: { id?: string } } | null)?.customer?.id;
+              if (id) invalidateEntityFields(cache, { __typename: 'Customer', id }, ['timeline']);
+            },
+          },
+        },
+      }),
+      fetchExchange,
+    ],
+  });
+}

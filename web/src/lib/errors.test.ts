@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { formFieldOf, problemsOf, splitByField } from './errors';
+
+describe('problemsOf', () => {
+  it('reads code, field and retryAfter from extensions', () => {
+    const problems = problemsOf({
+      graphQLErrors: [
+        { message: 'not an email address', extensions: { code: 'VALIDATION', field: 'email' } },
+        { message: 'slow down', extensions: { code: 'RATE_LIMITED', retryAfter: 3 } },
+        { message: 'odd', extensions: null },
+      ],
+    });
+    expect(problems).toEqual([
+      { code: 'VALIDATION', message: 'not an email address', field: 'email', retryAfter: undefined },
+      { code: 'RATE_LIMITED', message: 'slow down', field: undefined, retryAfter: 3 },
+      { code: 'INTERNAL', message: 'odd', field: undefined, retryAfter: undefined },
+    ]);
+  });
+
+  it('reports a network failure when there is no GraphQL error', () => {
+    expect(problemsOf({ graphQLErrors: [], networkError: new Error('Failed to fetch') })).toEqual([
+      { code: 'NETWORK', message: 'Failed to fetch' },
+    ]);
+    expect(problemsOf(undefined)).toEqual([]);
+  });
+});
+
+describe('formFieldOf', () => {
+  it.each([
+    ['email', 'email'],
+    ['input.email', 'email'],
+    ['emails[1].value', 'emails'],
+    ['emails.1.value', 'emails'],
+    ['address.country', 'country'],
+    ['input.address.city', 'city'],
+    ['tags', 'tags'],
+  ])('%s → %s', (api, form) => expect(formFieldOf(api)).toBe(form));
+});
+
+describe('splitByField', () => {
+  it('puts known fields on the form and keeps the rest general', () => {
+    const { fields, general } = splitByField(
+      [
+        { code: 'VALIDATION', message: 'email: bad email', field: 'email' },
+        { code: 'VALIDATION', message: 'bad country', field: 'address.country' },
+        { code: 'VALIDATION', message: 'unknown team', field: 'teamId' },
+        { code: 'CONFLICT', message: 'changed meanwhile' },
+      ],
+      ['email', 'country', 'name'],
+    );
+    expect(fields).toEqual({ email: ['bad email'], country: ['bad country'] });
+    expect(general.map((p) => p.field ?? p.code)).toEqual(['teamId', 'CONFLICT']);
+  });
+});

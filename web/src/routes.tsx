@@ -1,0 +1,62 @@
+import { Button, Result } from 'antd';
+import { lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router-dom';
+import { Loading } from './components/PageState';
+import { AppLayout } from './layout/AppLayout';
+import { sessionStore } from './lib/client';
+import { safeNext } from './lib/navigation';
+import { useSession } from './lib/useSession';
+
+const SignInPage = lazy(() => import('./features/auth/SignInPage'));
+const SignUpPage = lazy(() => import('./features/auth/SignUpPage'));
+const CustomerListPage = lazy(() => import('./features/customers/CustomerListPage'));
+const Customer360Page = lazy(() => import('./features/customers/Customer360Page'));
+
+/** Signed-in pages; without a session, the sign-in page (and back after an expiry). */
+function RequireAuth({ children }: { children: React.ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (session) return children;
+  const here = location.pathname + location.search;
+  const search = sessionStore.lastEnd === 'signedOut' ? '' : `?next=${encodeURIComponent(here)}`;
+  return <Navigate to={`/sign-in${search}`} replace />;
+}
+
+/** Sign-in and sign-up; with a session, where the user was going. */
+function PublicOnly({ children }: { children: React.ReactNode }) {
+  const session = useSession();
+  const [params] = useSearchParams();
+  if (session) return <Navigate to={safeNext(params.get('next'))} replace />;
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="404"
+      title={t('common.notFound')}
+      extra={
+        <Link to="/customers">
+          <Button type="primary">{t('common.backHome')}</Button>
+        </Link>
+      }
+    />
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<PublicOnly><SignInPage /></PublicOnly>} />
+      <Route path="/sign-up" element={<PublicOnly><SignUpPage /></PublicOnly>} />
+      <Route element={<RequireAuth><AppLayout /></RequireAuth>}>
+        <Route index element={<Navigate to="/customers" replace />} />
+        <Route path="/customers" element={<CustomerListPage />} />
+        <Route path="/customers/:id" element={<Customer360Page />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
