@@ -10,6 +10,8 @@ scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env
 
+# The web console, rebuilt only when its sources changed; served at /.
+scripts/web.sh build
 cargo build --release --locked --bin crm
 target/release/crm migrate
 exec target/release/crm serve

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: checks formatting and lints, starts (or reuses) the private PostgreSQL and
-# Redis instances, then runs every unit and integration test. Each
+# Redis instances, then runs every unit and integration test and the web console's tests. Each
 # integration test creates its own database from a migrated template; the
 # databases of earlier runs are dropped first.
 set -euo pipefail
@@ -40,3 +40,6 @@ drop_test_databases
 # Cleaning up never changes the suite's result.
 trap 'status=$?; drop_test_databases || true; exit $status' EXIT
 cargo test --workspace --locked "$@"
+# The web console: type check against api/schema.graphql, unit tests and
+# the end-to-end journeys in Debian's Chromium against a real server.
+scripts/web.sh test

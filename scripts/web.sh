@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The web console (web/): dependencies, build and tests.
 #
-#   scripts/web.sh deps    Installs Node.js and npm, Debian's chromium (for the end-to-end
-#                          tests) and CJK fonts with apt-get when missing, then `npm ci` when
+#   scripts/web.sh deps    Installs Node.js and npm with apt-get when missing (and, for
+#                          `test`, Debian's chromium and CJK fonts), then `npm ci` when
 #                          web/package-lock.json changed since the last install (never
 #                          downloads browsers).
 #   scripts/web.sh build   deps, then builds web/dist when its sources changed since the last
@@ -51,13 +51,16 @@ hash_of() {
 	(cd "$REPO" && find "$@" -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64
 }
 
+# `deps browser` also installs what the end-to-end tests need.
 deps() {
 	local missing=()
 	command -v node >/dev/null 2>&1 || missing+=(nodejs)
 	command -v npm >/dev/null 2>&1 || missing+=(npm)
-	[[ -x /usr/bin/chromium ]] || missing+=(chromium)
-	# Chinese text in screenshots (the console's zh-CN pages).
-	[[ -d /usr/share/fonts/opentype/noto ]] || missing+=(fonts-noto-cjk)
+	if [[ ${1:-} == browser ]]; then
+		[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+		# Chinese text in screenshots (the console's zh-CN pages).
+		[[ -d /usr/share/fonts/opentype/noto ]] || missing+=(fonts-noto-cjk)
+	fi
 	((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 	local major
 	major=$(node -p 'process.versions.node.split(".")[0]')
@@ -105,6 +108,7 @@ services_env() {
 }
 
 run_tests() {
+	deps browser
 	build
 	services_env
 	cd "$WEB"
