@@ -4,7 +4,8 @@
 
 export interface SessionUser {
   id: string;
-  email: string;
+  /** Null where the API withholds it (only ever someone else's address). */
+  email?: string | null;
   displayName?: string | null;
   locale: string;
 }
