@@ -851,7 +851,7 @@ fn outcome(call: &Call) -> String {
         }
         (Some(code), _) => code.to_owned(),
         (None, _) if empty(&call.body["data"][&call.field]) => "empty".to_owned(),
-        (None, _) => "as for an unknown id".to_owned(),
+        (None, _) => format!("as for an unknown id ({})", call.label),
     }
 }
 
