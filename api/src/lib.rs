@@ -21,6 +21,7 @@ pub mod csv;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod hostile;
 pub mod i18n;
 pub mod mail;
 pub mod metrics;
@@ -31,3 +32,6 @@ pub mod startup;
 pub mod telemetry;
 pub mod tenancy;
 pub mod workers;
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -227,6 +227,35 @@ impl TestApp {
         }
     }
 
+    /// The body of `GET path` (such as `/metrics` or a page's script).
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// A counter or gauge from `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        self.get_text("/metrics")
+            .await
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{name} is not in /metrics"))
+            .trim()
+            .parse::<f64>()
+            .unwrap_or_else(|e| panic!("{name}: {e}")) as u64
+    }
+
+    /// SQL statements the server has run so far.
+    pub async fn statements(&self) -> u64 {
+        self.metric("crm_db_statements_total").await
+    }
+
     /// The GraphQL endpoint.
     pub fn graphql_url(&self) -> String {
         format!("{}/graphql", self.address)

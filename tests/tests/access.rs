@@ -947,15 +947,7 @@ async fn the_invitation_link_opens_a_page_that_accepts_it() {
     );
     let html = page.text().await.unwrap();
     assert!(html.contains("<script src=\"/invitations/accept-invitation.js\">"));
-    let script = app
-        .client
-        .get(format!("{}/invitations/accept-invitation.js", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let script = app.get_text("/invitations/accept-invitation.js").await;
     assert!(script.contains("acceptInvitation"));
 }
 

@@ -16,21 +16,7 @@ async fn view(app: &TestApp, tenant: &TestTenant, id: &str) -> Value {
 
 /// A counter from `/metrics`.
 async fn counter(app: &TestApp, name: &str) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("{name} is not in /metrics"))
-        .trim()
-        .parse::<f64>()
-        .unwrap() as u64
+    app.metric(name).await
 }
 
 async fn statements(app: &TestApp) -> u64 {

@@ -966,21 +966,7 @@ async fn timeline_pages_split_entries_that_share_a_moment_exactly_once() {
 
 /// SQL statements the server has run so far (from `/metrics`).
 async fn statements(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("crm_db_statements_total "))
-        .expect("metric present")
-        .trim()
-        .parse::<f64>()
-        .unwrap() as u64
+    app.statements().await
 }
 
 #[tokio::test]

@@ -230,21 +230,7 @@ async fn interactions_come_newest_first_and_tasks_get_done() {
 }
 
 async fn statements(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("crm_db_statements_total "))
-        .expect("metric present")
-        .trim()
-        .parse::<f64>()
-        .unwrap() as u64
+    app.statements().await
 }
 
 #[tokio::test]

@@ -66,7 +66,7 @@ impl Media {
 }
 
 /// A GraphQL request as received, before parsing the document.
-struct Incoming {
+pub(crate) struct Incoming {
     query: String,
     operation_name: Option<String>,
     variables: Map<String, Value>,
@@ -293,7 +293,7 @@ pub async fn preflight() -> HttpResponse {
         .finish()
 }
 
-fn parse_body(body: &[u8]) -> Result<Incoming, String> {
+pub(crate) fn parse_body(body: &[u8]) -> Result<Incoming, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
     let mut object = match value {
