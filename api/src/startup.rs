@@ -51,6 +51,8 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("invalid REDIS_URL: {0}")]
     Redis(#[from] redis::RedisError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::tls::TlsSetupError),
 }
 
 /// Opens the connection pool. Connections are made on demand, so the server
@@ -97,7 +99,8 @@ impl Application {
             throttle: SignInThrottle::new(cache.clone()),
             config: config.clone(),
         };
-        let workers = crate::workers::spawn(db.clone(), cache.clone(), gate, config.clone());
+        let sink = crate::workers::outbox::Sink::from_config(&config)?;
+        let workers = crate::workers::spawn(db.clone(), cache.clone(), gate, config.clone(), sink);
         let state = web::Data::new(AppState {
             db,
             metrics,

@@ -36,6 +36,9 @@ use crate::tenancy::TenantTx;
 
 /// Rows read, looked up and written per batch.
 pub const BATCH_ROWS: usize = 5000;
+/// Most data rows in one file by default (`CRM_CUSTOMER_IMPORT_MAX_ROWS`),
+/// as for order imports.
+pub const MAX_ROWS: usize = 100_000;
 /// Separates the values of a list cell (tags, other emails and phones,
 /// street lines) that has no line break; a cell with line breaks holds one
 /// value per line, so values may contain the separator ([`list_cell`]).

@@ -30,6 +30,42 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render(postgres, redis))
 }
 
+/// How outgoing mail leaves this node. Without a relay (and outside
+/// development printing) messages wait in the queue: the answer counts them
+/// (one capped count, only in that case) so that operators notice. Mail does
+/// not change the readiness status: the API serves without it.
+async fn mail_readiness(state: &AppState, postgres: bool) -> serde_json::Value {
+    let mail = &state.config.mail;
+    if mail.smtp_host.is_some() {
+        return json!({ "relay": true, "status": "relay configured" });
+    }
+    if mail.print {
+        return json!({ "relay": false, "status": "no relay configured, printing messages (development)" });
+    }
+    let waiting = if postgres {
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            crate::domain::outbox::count_waiting(&state.db),
+        )
+        .await
+        .map_err(|_| crate::error::Error::internal(std::io::Error::other("timed out")))
+        .and_then(|counted| counted)
+        .inspect_err(|err| tracing::warn!(error = ?err, "readiness: cannot count waiting messages"))
+        .ok()
+    } else {
+        None
+    };
+    let status = match waiting {
+        Some(n) if n >= i64::from(crate::domain::outbox::WAITING_COUNT_CAP) => {
+            format!("no relay configured, at least {n} messages waiting")
+        }
+        Some(1) => "no relay configured, 1 message waiting".to_owned(),
+        Some(n) => format!("no relay configured, {n} messages waiting"),
+        None => "no relay configured, messages waiting (count unavailable)".to_owned(),
+    };
+    json!({ "relay": false, "waiting": waiting, "status": status })
+}
+
 /// 200 when PostgreSQL answers (Redis down only degrades: the product then
 /// serves from PostgreSQL), 503 when PostgreSQL does not. The body says
 /// which dependency answered and how fast.
@@ -63,6 +99,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "status": status,
         "postgres": { "ok": postgres, "latencyMs": postgres_ms },
         "redis": { "ok": redis, "latencyMs": redis_ms },
+        "mail": mail_readiness(&state, postgres).await,
     });
     if postgres {
         HttpResponse::Ok().json(body)

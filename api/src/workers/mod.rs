@@ -27,6 +27,7 @@ pub fn spawn(
     cache: crate::cache::Cache,
     gate: Arc<Gate>,
     config: Arc<Config>,
+    sink: outbox::Sink,
 ) -> Workers {
     let (stop, stopped) = watch::channel(false);
     let usage = {
@@ -51,7 +52,7 @@ pub fn spawn(
         config.clone(),
         stopped.clone(),
     ));
-    let delivery = tokio::spawn(outbox::run(db, config, stopped));
+    let delivery = tokio::spawn(outbox::run(db, config, sink, stopped));
     Workers {
         stop,
         tasks: vec![usage, delivery, analytics],
