@@ -16,6 +16,7 @@ pub struct CsvError {
 }
 
 /// Reads records one by one from a whole document.
+#[derive(Clone)]
 pub struct Reader<'a> {
     rest: &'a str,
     line: u64,

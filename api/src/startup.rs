@@ -29,6 +29,8 @@ pub struct AppState {
     /// Responses to customer 360 queries kept for repeated requests.
     pub responses: crate::graphql::responses::Responses,
     pub services: Services,
+    /// Customer exports running on this node, per caller and workspace.
+    pub exports: Arc<routes::export_slots::ExportSlots>,
     pub config: Arc<Config>,
 }
 
@@ -109,6 +111,7 @@ impl Application {
             documents: Default::default(),
             responses: Default::default(),
             services,
+            exports: routes::export_slots::ExportSlots::new(&config.bulk),
             config: config.clone(),
         });
         let listener = TcpListener::bind(&config.listen).map_err(|source| StartupError::Bind {

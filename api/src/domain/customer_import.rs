@@ -39,6 +39,9 @@ pub const BATCH_ROWS: usize = 5000;
 /// Most data rows in one file by default (`CRM_CUSTOMER_IMPORT_MAX_ROWS`),
 /// as for order imports.
 pub const MAX_ROWS: usize = 100_000;
+/// Most row problems a report lists (the first ones, by row); the report
+/// counts them all. Shared with order imports.
+pub const MAX_REPORTED_ERRORS: usize = 1_000;
 /// Separates the values of a list cell (tags, other emails and phones,
 /// street lines) that has no line break; a cell with line breaks holds one
 /// value per line, so values may contain the separator ([`list_cell`]).
@@ -288,6 +291,8 @@ pub struct ImportOptions {
     /// Validate and report, write nothing.
     pub dry_run: bool,
     pub mode: ImportMode,
+    /// Most data rows the file may hold ([`MAX_ROWS`] unless configured).
+    pub max_rows: usize,
 }
 
 /// Why one row was not imported.
@@ -314,7 +319,10 @@ pub struct ImportReport {
     /// Whether the writes were saved (false for a dry run and for an
     /// all-or-nothing import with bad rows).
     pub committed: bool,
+    /// The first [`MAX_REPORTED_ERRORS`] bad rows, by row.
     pub errors: Vec<RowError>,
+    /// Every bad row, listed or not.
+    pub error_count: u64,
 }
 
 /// One row's validated values; `None` is a blank cell (or no such column),
@@ -388,6 +396,7 @@ struct Names {
 pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Result<ImportReport> {
     let mut reader =
         Reader::from_bytes(data).map_err(|e| Error::validation("file", e.to_string()))?;
+    check_row_count(reader.clone(), options.max_rows)?;
     let header = match reader.next() {
         Some(Ok(header)) => header,
         Some(Err(e)) => return Err(Error::validation("file", e.to_string())),
@@ -476,6 +485,8 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
 
     let mut report = run.report;
     report.errors.sort_by_key(|e| e.row);
+    report.error_count = report.errors.len() as u64;
+    report.errors.truncate(MAX_REPORTED_ERRORS);
     let keep =
         !options.dry_run && (options.mode == ImportMode::SkipInvalid || report.errors.is_empty());
     if options.mode == ImportMode::AllOrNothing && !report.errors.is_empty() {
@@ -490,6 +501,21 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
     }
     // Otherwise dropping the transaction rolls every write back.
     Ok(report)
+}
+
+/// Refuses a file with more than `max_rows` data rows before anything is
+/// written (records are counted, so quoted line breaks do not count).
+fn check_row_count(reader: Reader<'_>, max_rows: usize) -> Result<()> {
+    // The header is one record more; a malformed record ends the count and
+    // is reported by the import itself.
+    let records = reader.take_while(Result::is_ok).take(max_rows + 2).count();
+    if records > max_rows + 1 {
+        return Err(Error::validation(
+            "file",
+            format!("at most {max_rows} rows per file; split the file and import the parts one after another"),
+        ));
+    }
+    Ok(())
 }
 
 /// Team ids by lower-case name and by lower-case path

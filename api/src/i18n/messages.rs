@@ -224,6 +224,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "at most {} rows per call ({} sent); split the import into several calls, keeping each order's rows in the same call",
         "每次调用最多 {} 行（已发送 {} 行）；请将导入拆分为多次调用，并让每个订单的所有行留在同一次调用中",
     ),
+    (
+        "at most {} rows per file; split the file and import the parts one after another",
+        "每个文件最多 {} 行；请拆分文件并依次导入各部分",
+    ),
     ("at most {} sort keys", "最多 {} 个排序键"),
     ("at most {} tags", "最多 {} 个标签"),
     ("at most {} values", "最多 {} 个值"),

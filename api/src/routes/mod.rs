@@ -1,6 +1,7 @@
 //! HTTP routes: the GraphQL endpoint, the CSV export, health and readiness.
 
 pub mod export;
+pub mod export_slots;
 pub mod graphql;
 pub mod health;
 pub mod pages;
