@@ -1227,7 +1227,9 @@ async fn an_export_with_every_detail_imports_back_unchanged() {
     let foxtrot = exported.iter().find(|r| r["externalId"] == "F-1").unwrap();
     assert_eq!(foxtrot["email"], "hq@foxtrot.example");
     assert_eq!(foxtrot["otherEmails"], "cfo@foxtrot.example");
-    assert_eq!(foxtrot["phone"], "+86 10 1234 5678");
+    // A leading `+` would start a formula in a spreadsheet: quoted, and
+    // unquoted again by the import below.
+    assert_eq!(foxtrot["phone"], "'+86 10 1234 5678");
     assert_eq!(foxtrot["otherPhones"], "");
     assert_eq!(foxtrot["street"], "Building 3; 88 Jianguo Rd");
     assert_eq!(foxtrot["city"], "北京");
@@ -1519,4 +1521,72 @@ async fn exports_running_at_once_are_limited_per_caller_and_per_workspace() {
     assert_eq!(status, 200, "{body}");
     let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn formula_cells_are_neutralised_on_export_and_import_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("csv")).await;
+    let awkward = [
+        (
+            "F-1",
+            "=HYPERLINK(\"https://evil.example\",\"click\")",
+            "+1 555 0100",
+            "'quoted",
+        ),
+        ("F-2", "@SUM(A1:A2)", "-555-0199", "'=already quoted"),
+        ("F-3", "-minus Ltd", "", "@home"),
+    ];
+    for (external_id, name, phone, region) in awkward {
+        let mut input =
+            json!({ "kind": "COMPANY", "name": name, "externalId": external_id, "region": region });
+        if !phone.is_empty() {
+            input["phone"] = json!(phone);
+        }
+        app.create_customer(&acme, input).await;
+    }
+    let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let exported = rows(&body);
+    let by_id = |id: &str| exported.iter().find(|r| r["externalId"] == id).unwrap();
+    // No cell starts with a character a spreadsheet would run as a formula.
+    for row in &exported {
+        for (column, cell) in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{column}: {cell}"
+            );
+        }
+    }
+    assert_eq!(
+        by_id("F-1")["name"],
+        "'=HYPERLINK(\"https://evil.example\",\"click\")"
+    );
+    assert_eq!(by_id("F-1")["phone"], "'+1 555 0100");
+    assert_eq!(by_id("F-1")["region"], "'quoted");
+    assert_eq!(by_id("F-2")["region"], "''=already quoted");
+    assert_eq!(by_id("F-2")["phone"], "'-555-0199");
+    assert_eq!(by_id("F-3")["name"], "'-minus Ltd");
+    assert_eq!(by_id("F-3")["region"], "'@home");
+
+    // Imported into another workspace, every value comes back as it was.
+    let globex = app.sign_up(&crm_tests::unique_slug("csv")).await;
+    let body = body.replace(&acme.email, "");
+    let report = import(&app, &globex, &body, json!({})).await;
+    assert_eq!(report["created"], 3, "{report}");
+    let imported = customers(&app, &globex).await;
+    for (external_id, name, phone, region) in awkward {
+        let customer = imported
+            .iter()
+            .find(|c| c["externalId"] == external_id)
+            .unwrap();
+        assert_eq!(customer["name"], name);
+        assert_eq!(customer["region"], region);
+        if !phone.is_empty() {
+            assert_eq!(customer["phone"], phone);
+        }
+    }
+    // Re-importing one's own export changes nothing.
+    let report = import(&app, &acme, &body, json!({})).await;
+    assert_eq!(report["unchanged"], 3, "{report}");
 }

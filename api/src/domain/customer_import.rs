@@ -30,7 +30,7 @@ use super::customers::{
 };
 use super::postal_address::{self, PostalAddress};
 use super::values;
-use crate::csv::Reader;
+use crate::csv::{unguard_formula, Reader};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
@@ -450,7 +450,7 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
             };
             row_number += 1;
             run.report.rows_read += 1;
-            let record = match record {
+            let mut record = match record {
                 Ok(record) => record,
                 Err(e) => {
                     // The rest of the file cannot be read reliably.
@@ -474,6 +474,12 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
                     ),
                 );
                 continue;
+            }
+            // The export quotes cells that spreadsheets would run as formulas.
+            for cell in &mut record {
+                if unguard_formula(cell).len() < cell.len() {
+                    cell.remove(0);
+                }
             }
             match parse_row(&record, &columns, &names) {
                 Ok(values) => batch.push((row_number, values)),

@@ -7,7 +7,9 @@
 //! `[CustomerOrderBy!]` inputs. Rows are streamed in keyset-paged batches of
 //! [`EXPORT_BATCH_ROWS`], each read in its own short read-only transaction,
 //! so a slow download holds no transaction open; the header row names the
-//! fields as `importCustomers` reads them, so an export imports back as is.
+//! fields as `importCustomers` reads them, so an export imports back as is
+//! (cells that a spreadsheet would run as formulas get a leading `'`, which
+//! the import takes off: `csv::guard_formula`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -246,7 +248,9 @@ impl Export {
                 .chain(ImportField::ALL.iter().map(|f| self.cell(*f, c)))
                 .chain([c.created_at.to_rfc3339(), c.updated_at.to_rfc3339()])
                 .collect();
-            csv::write_record(&mut out, &row);
+            // No cell may run as a formula in a spreadsheet; import undoes this.
+            let guarded: Vec<_> = row.iter().map(|cell| csv::guard_formula(cell)).collect();
+            csv::write_record(&mut out, &guarded);
         }
         Ok((out, next))
     }
