@@ -73,10 +73,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("a pipeline with this name exists", "已存在同名的销售管道"),
     ("a recompute has just finished; ask again", "重新计算刚刚完成；请再次请求"),
     ("a unit with this name already exists here", "此处已存在同名单位"),
-    (
-        "an account with this email was just created; sign in instead",
-        "使用此邮箱的账户刚刚创建；请直接登录",
-    ),
     ("another customer already has this externalId", "另一个客户已使用此 externalId"),
     ("another order already has this externalId", "另一个订单已使用此 externalId"),
     ("another product already has this SKU", "另一个产品已使用此 SKU"),
@@ -206,10 +202,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     (
         "an account with this email exists; give its password to accept",
         "使用此邮箱的账户已存在；请输入其密码以接受邀请",
-    ),
-    (
-        "an account with this email exists; sign up with its password to add a workspace to it",
-        "使用此邮箱的账户已存在；请使用其密码注册，以便为其添加工作区",
     ),
     ("an order has at most {} lines", "一个订单最多 {} 行"),
     ("an order needs at least one line", "订单至少需要一行"),
