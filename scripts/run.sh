@@ -14,4 +14,7 @@ scripts/services.sh up
 scripts/web.sh build
 cargo build --release --locked --bin crm
 target/release/crm migrate
+# Local development: without a mail relay, print outgoing messages (such as
+# invitation links) to this terminal. Production leaves them queued instead.
+export CRM_MAIL_PRINT="${CRM_MAIL_PRINT:-1}"
 exec target/release/crm serve

@@ -96,15 +96,34 @@ pub struct RateLimits {
     pub anonymous_per_minute: u32,
 }
 
-/// Outgoing mail. Without a host, messages are printed to standard output
-/// (development) instead of sent.
+/// How the connection to the mail relay is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP; only for a relay on the same host or a private network.
+    None,
+    /// Plain connection upgraded with STARTTLS before anything is sent; a
+    /// relay that does not offer it is refused (the message stays queued).
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Implicit,
+}
+
+/// Outgoing mail. Without a host, messages stay queued (and `/readyz` says
+/// so) unless `print` is on, which writes them to standard output for local
+/// development: they carry secrets such as invitation links.
 #[derive(Clone)]
 pub struct MailConfig {
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    /// PEM certificates to trust instead of the built-in web roots (a
+    /// private relay's own authority).
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
     pub from: String,
+    /// Development only: print messages when no relay is configured.
+    pub print: bool,
 }
 
 impl std::fmt::Debug for MailConfig {
@@ -112,14 +131,29 @@ impl std::fmt::Debug for MailConfig {
         f.debug_struct("MailConfig")
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("smtp_username", &self.smtp_username)
             .field(
                 "smtp_password",
                 &self.smtp_password.as_ref().map(|_| "<redacted>"),
             )
             .field("from", &self.from)
+            .field("print", &self.print)
             .finish()
     }
+}
+
+/// Limits on bulk reads and writes of customers.
+#[derive(Clone, Debug)]
+pub struct BulkLimits {
+    /// Most data rows in one `importCustomers` file.
+    pub customer_import_max_rows: usize,
+    /// Customer exports one caller (user or API key) may run at once on
+    /// this server node.
+    pub exports_per_caller: usize,
+    /// Customer exports one workspace may run at once on this server node.
+    pub exports_per_tenant: usize,
 }
 
 /// The whole server configuration.
@@ -147,6 +181,7 @@ pub struct Config {
     pub metrics_token: Option<String>,
     pub rate_limits: RateLimits,
     pub mail: MailConfig,
+    pub bulk: BulkLimits,
     /// Address people use to reach the product; links in messages start with it.
     pub public_url: String,
     /// How long an invitation can be accepted.
@@ -282,12 +317,15 @@ impl Config {
                 },
                 anonymous_per_minute: number(&lookup, "CRM_RATE_ANONYMOUS_PER_MIN", 60)?,
             },
-            mail: MailConfig {
-                smtp_host: lookup("CRM_SMTP_HOST"),
-                smtp_port: number(&lookup, "CRM_SMTP_PORT", 25)?,
-                smtp_username: lookup("CRM_SMTP_USERNAME"),
-                smtp_password: lookup("CRM_SMTP_PASSWORD"),
-                from: get("CRM_MAIL_FROM", "CRM <no-reply@localhost>"),
+            mail: mail(&lookup)?,
+            bulk: BulkLimits {
+                customer_import_max_rows: number(
+                    &lookup,
+                    "CRM_CUSTOMER_IMPORT_MAX_ROWS",
+                    crate::domain::customer_import::MAX_ROWS,
+                )?,
+                exports_per_caller: number(&lookup, "CRM_EXPORTS_PER_CALLER", 2)?.max(1),
+                exports_per_tenant: number(&lookup, "CRM_EXPORTS_PER_TENANT", 4)?.max(1),
             },
             public_url: get("CRM_PUBLIC_URL", "http://127.0.0.1:8080")
                 .trim_end_matches('/')
@@ -306,6 +344,57 @@ impl Config {
             log_format,
             console_dir: get("CRM_CONSOLE_DIR", "web/dist").into(),
         })
+    }
+}
+
+/// The mail settings. Credentials are refused over a plain connection.
+fn mail(lookup: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError> {
+    let smtp_tls = match lookup("CRM_SMTP_TLS").as_deref() {
+        None | Some("starttls") => SmtpTls::StartTls,
+        Some("implicit") => SmtpTls::Implicit,
+        Some("none") => SmtpTls::None,
+        Some(other) => {
+            return Err(ConfigError {
+                name: "CRM_SMTP_TLS",
+                reason: format!("must be `starttls`, `implicit` or `none`, not `{other}`"),
+            })
+        }
+    };
+    let smtp_username = lookup("CRM_SMTP_USERNAME");
+    if smtp_username.is_some() && smtp_tls == SmtpTls::None {
+        return Err(ConfigError {
+            name: "CRM_SMTP_USERNAME",
+            reason: "credentials would cross the network in clear; set CRM_SMTP_TLS to `starttls` or `implicit`".into(),
+        });
+    }
+    let print = match lookup("CRM_MAIL_PRINT").as_deref() {
+        None | Some("0") | Some("false") => false,
+        Some("1") | Some("true") => true,
+        Some(other) => {
+            return Err(ConfigError {
+                name: "CRM_MAIL_PRINT",
+                reason: format!("must be `1` or `0`, not `{other}`"),
+            })
+        }
+    };
+    Ok(MailConfig {
+        smtp_host: lookup("CRM_SMTP_HOST"),
+        smtp_port: number(lookup, "CRM_SMTP_PORT", default_smtp_port(smtp_tls))?,
+        smtp_tls,
+        smtp_ca_file: lookup("CRM_SMTP_CA_FILE").map(Into::into),
+        smtp_username,
+        smtp_password: lookup("CRM_SMTP_PASSWORD"),
+        from: lookup("CRM_MAIL_FROM").unwrap_or_else(|| "CRM <no-reply@localhost>".into()),
+        print,
+    })
+}
+
+/// The submission port for the TLS mode: 465 for implicit TLS, else 587.
+fn default_smtp_port(tls: SmtpTls) -> u16 {
+    match tls {
+        SmtpTls::Implicit => 465,
+        SmtpTls::StartTls => 587,
+        SmtpTls::None => 25,
     }
 }
 
@@ -395,6 +484,30 @@ mod tests {
         assert_eq!(config.graphql.max_depth, 10);
         assert_eq!(config.graphql.max_complexity, 5000);
         assert_eq!(config.jwt.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(config.mail.smtp_tls, SmtpTls::StartTls);
+        assert_eq!(config.mail.smtp_port, 587);
+        assert!(!config.mail.print);
+    }
+
+    #[test]
+    fn mail_credentials_need_tls() {
+        let err = Config::from_lookup(lookup(&[
+            ("DATABASE_URL", "x"),
+            ("CRM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("CRM_SMTP_TLS", "none"),
+            ("CRM_SMTP_USERNAME", "crm"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "CRM_SMTP_USERNAME");
+        let config = Config::from_lookup(lookup(&[
+            ("DATABASE_URL", "x"),
+            ("CRM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("CRM_SMTP_TLS", "implicit"),
+            ("CRM_MAIL_PRINT", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(config.mail.smtp_port, 465);
+        assert!(config.mail.print);
     }
 
     #[test]

@@ -5,6 +5,14 @@
 //! doubled quotes, and a leading UTF-8 byte-order mark. Entirely empty lines
 //! are skipped. Writing quotes a field only when it must, doubles its quotes
 //! and ends every record with CRLF.
+//!
+//! Cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`,
+//! `@`, tab or carriage return: CSV injection, as OWASP describes it) are
+//! exported with a leading `'` ([`guard_formula`]), which spreadsheets show
+//! as text; import takes exactly that quote off again ([`unguard_formula`]),
+//! so an exported file imports back unchanged.
+
+use std::borrow::Cow;
 
 /// A malformed CSV document, with the physical line where reading stopped.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -16,6 +24,7 @@ pub struct CsvError {
 }
 
 /// Reads records one by one from a whole document.
+#[derive(Clone)]
 pub struct Reader<'a> {
     rest: &'a str,
     line: u64,
@@ -175,6 +184,36 @@ pub fn write_field(out: &mut String, value: &str) {
     }
 }
 
+/// First characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether [`guard_formula`] quotes `value`: it starts with a formula
+/// character, or with quotes followed by one (so that a value that really
+/// starts with `'=` keeps its quote through export and import).
+fn needs_guard(value: &str) -> bool {
+    value.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// The cell to export for `value`: `'` in front when a spreadsheet would
+/// otherwise run it as a formula.
+pub fn guard_formula(value: &str) -> Cow<'_, str> {
+    if needs_guard(value) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// The value an imported `cell` stands for: without the `'` that
+/// [`guard_formula`] adds (a cell of `'` followed by a formula character),
+/// else the cell as it is (`'quoted` stays `'quoted`).
+pub fn unguard_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +296,33 @@ mod tests {
     fn invalid_utf8_is_refused() {
         let err = Reader::from_bytes(b"a\n\xff\xfe").err().expect("an error");
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn formula_cells_are_guarded_and_unguarded() {
+        for (value, cell) in [
+            (
+                "=HYPERLINK(\"https://evil.example\")",
+                "'=HYPERLINK(\"https://evil.example\")",
+            ),
+            ("+1 555 0100", "'+1 555 0100"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\rcmd", "'\rcmd"),
+            ("'=already quoted", "''=already quoted"),
+            ("''+twice", "'''+twice"),
+            ("'quoted", "'quoted"),
+            ("'", "'"),
+            ("plain = text", "plain = text"),
+            ("", ""),
+        ] {
+            assert_eq!(guard_formula(value), cell, "{value}");
+            assert_eq!(unguard_formula(cell), value, "{cell}");
+        }
+        // A quote before a formula character, as spreadsheets write text.
+        assert_eq!(unguard_formula("'=1+1"), "=1+1");
+        assert_eq!(unguard_formula("'-"), "-");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct AppState {
     /// Responses to customer 360 queries kept for repeated requests.
     pub responses: crate::graphql::responses::Responses,
     pub services: Services,
+    /// Customer exports running on this node, per caller and workspace.
+    pub exports: Arc<routes::export_slots::ExportSlots>,
     pub config: Arc<Config>,
     /// The last look at PostgreSQL and Redis, for `/readyz` and `/metrics`.
     pub probes: routes::health::Probes,
@@ -53,6 +55,8 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("invalid REDIS_URL: {0}")]
     Redis(#[from] redis::RedisError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::tls::TlsSetupError),
 }
 
 /// Opens the connection pool. Connections are made on demand, so the server
@@ -100,11 +104,13 @@ impl Application {
             config: config.clone(),
             analytics_wakeup: Default::default(),
         };
+        let sink = crate::workers::outbox::Sink::from_config(&config)?;
         let workers = crate::workers::spawn(
             db.clone(),
             cache.clone(),
             gate,
             config.clone(),
+            sink,
             services.analytics_wakeup.clone(),
         );
         let state = web::Data::new(AppState {
@@ -115,6 +121,7 @@ impl Application {
             documents: Default::default(),
             responses: Default::default(),
             services,
+            exports: routes::export_slots::ExportSlots::new(&config.bulk),
             config: config.clone(),
             probes: Default::default(),
         });

@@ -870,6 +870,8 @@ async fn invitations_are_delivered_by_smtp_when_a_relay_is_configured() {
     let app = TestApp::spawn_with(|c| {
         c.mail.smtp_host = Some("127.0.0.1".into());
         c.mail.smtp_port = port;
+        // A relay on the same host, reached without TLS on purpose.
+        c.mail.smtp_tls = crm_api::config::SmtpTls::None;
         c.public_url = "https://crm.example".into();
     })
     .await;

@@ -161,14 +161,23 @@ async fn one_user_can_own_several_workspaces_and_choose_at_sign_in() {
         first.user_id.as_str(),
         "{body}"
     );
-    // Same email, wrong password: refused, naming the field.
+    // Same email, wrong password: no workspace is made, and the tokens
+    // answered (shaped like any others, so the answer does not tell that
+    // the email has an account) open nothing.
     let body = app
         .gql(
             SIGN_UP,
             sign_up_input("third-ws", &first.email, "wrong passphrase"),
         )
         .await;
-    assert_eq!(error_field(&body), Some("email"));
+    assert!(body["errors"].is_null(), "{body}");
+    let decoy = body["data"]["signUp"]["accessToken"].as_str().unwrap();
+    let me = app.gql_with(Some(decoy), ME, json!({})).await;
+    assert_eq!(error_code(&me), Some("UNAUTHENTICATED"), "{me}");
+    let third = app
+        .gql(SIGN_IN, json!({ "input": { "email": first.email, "password": first.password, "tenantSlug": "third-ws" } }))
+        .await;
+    assert_eq!(error_code(&third), Some("UNAUTHENTICATED"), "{third}");
 
     let named = app
         .gql(SIGN_IN, json!({ "input": { "email": first.email, "password": first.password, "tenantSlug": "first-ws" } }))
@@ -337,4 +346,94 @@ async fn passwords_are_stored_as_argon2id_hashes() {
     let hash: String = row.try_get("", "password_hash").unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains(&tenant.password));
+}
+
+/// The JSON types of `value`, with strings described by their kind, so two
+/// answers can be compared without their ids and secrets.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| (k.clone(), shape(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Value::Array(items) => items.iter().map(shape).collect(),
+        Value::String(text) if text.starts_with("eyJ") && text.split('.').count() == 3 => {
+            json!("jwt")
+        }
+        Value::String(text) if text.starts_with("crm_rt_") => {
+            json!(format!("refresh:{}", text.len()))
+        }
+        Value::String(text) if uuid::Uuid::parse_str(text).is_ok() => json!("uuid"),
+        Value::String(_) => json!("string"),
+        Value::Number(_) => json!("number"),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_does_not_tell_whether_an_email_has_an_account() {
+    let app = TestApp::spawn().await;
+    let taken = app.sign_up("taken-ws").await;
+    let send = |slug: &str, email: &str| {
+        let request = app
+            .client
+            .post(app.graphql_url())
+            .json(&json!({ "query": SIGN_UP, "variables": sign_up_input(slug, email, "another long passphrase") }));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (new_status, new_body) = send("fresh-ws", "nobody@fresh.example").await;
+    let (taken_status, taken_body) = send("other-ws", &taken.email).await;
+    assert_eq!(new_status, StatusCode::OK);
+    assert_eq!(taken_status, new_status);
+    assert!(new_body["errors"].is_null(), "{new_body}");
+    assert_eq!(taken_body["errors"], new_body["errors"], "{taken_body}");
+    assert_eq!(
+        shape(&taken_body),
+        shape(&new_body),
+        "{taken_body} / {new_body}"
+    );
+    assert_eq!(
+        taken_body["data"]["signUp"]["user"]["email"],
+        taken.email.as_str()
+    );
+    assert_eq!(taken_body["data"]["signUp"]["tenant"]["slug"], "other-ws");
+    assert_eq!(
+        taken_body["data"]["signUp"]["tenant"]["baseCurrency"],
+        "CNY"
+    );
+
+    // The address's owner is told, in their workspace's outgoing messages,
+    // with no secret in the text.
+    let messages = app
+        .gql_as(
+            &taken,
+            "{ outboundMessages { edges { node { kind recipient subject body } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = messages["data"]["outboundMessages"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{messages}"));
+    let note = edges
+        .iter()
+        .map(|e| &e["node"])
+        .find(|m| m["kind"] == "sign_up_attempt")
+        .unwrap_or_else(|| panic!("no mail to the owner: {messages}"));
+    assert_eq!(note["recipient"], taken.email.as_str());
+    let text = note["body"].as_str().unwrap();
+    assert!(text.contains("other-ws"), "{text}");
+    assert!(
+        text.contains("signIn") || text.contains("sign in"),
+        "{text}"
+    );
+    assert!(!text.contains("another long passphrase"), "{text}");
+    // The genuine new user's answer works; the other opened nothing.
+    let fresh = new_body["data"]["signUp"]["accessToken"].as_str().unwrap();
+    let me = app.gql_with(Some(fresh), ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["tenant"]["slug"], "fresh-ws", "{me}");
 }

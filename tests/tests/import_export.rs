@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
 const IMPORT: &str = "mutation($input: ImportCustomersInput!) { importCustomers(input: $input) {
-    rowsRead created updated unchanged skipped committed errors { row field message } } }";
+    rowsRead created updated unchanged skipped committed errors { row field message } errorCount } }";
 const LIST: &str = "{ customers(first: 100, orderBy: [{ field: NAME }]) { totalCount
     edges { node { id name kind email phone externalId region lifecycleStage tags version owner { email } } } } }";
 
@@ -137,7 +137,7 @@ async fn import_creates_then_upserts_by_external_id_with_history() {
     assert_eq!(
         report,
         json!({ "rowsRead": 3, "created": 3, "updated": 0, "unchanged": 0, "skipped": 0,
-                "committed": true, "errors": [] })
+                "committed": true, "errors": [], "errorCount": 0 })
     );
     let list = customers(&app, &acme).await;
     let alpha = &list[0];
@@ -1227,7 +1227,9 @@ async fn an_export_with_every_detail_imports_back_unchanged() {
     let foxtrot = exported.iter().find(|r| r["externalId"] == "F-1").unwrap();
     assert_eq!(foxtrot["email"], "hq@foxtrot.example");
     assert_eq!(foxtrot["otherEmails"], "cfo@foxtrot.example");
-    assert_eq!(foxtrot["phone"], "+86 10 1234 5678");
+    // A leading `+` would start a formula in a spreadsheet: quoted, and
+    // unquoted again by the import below.
+    assert_eq!(foxtrot["phone"], "'+86 10 1234 5678");
     assert_eq!(foxtrot["otherPhones"], "");
     assert_eq!(foxtrot["street"], "Building 3; 88 Jianguo Rd");
     assert_eq!(foxtrot["city"], "北京");
@@ -1248,7 +1250,7 @@ async fn an_export_with_every_detail_imports_back_unchanged() {
     assert_eq!(
         report,
         json!({ "rowsRead": 3, "created": 0, "updated": 0, "unchanged": 3, "skipped": 0,
-                "committed": true, "errors": [] })
+                "committed": true, "errors": [], "errorCount": 0 })
     );
     let list = customers(&app, &acme).await;
     assert!(list.iter().all(|c| c["version"] == 1), "{list:?}");
@@ -1375,6 +1377,216 @@ async fn teams_sharing_a_name_are_told_apart_by_their_path() {
     assert_eq!(team_of("T-1"), "North / Sales");
     assert_eq!(team_of("T-2"), "South / Sales");
     assert_eq!(team_of("T-3"), "South");
+    let report = import(&app, &acme, &body, json!({})).await;
+    assert_eq!(report["unchanged"], 3, "{report}");
+}
+
+#[tokio::test]
+async fn customer_files_over_the_row_cap_are_refused_whole() {
+    let app = TestApp::spawn_with(|c| c.bulk.customer_import_max_rows = 3).await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let (status, body) = send_import(
+        &app,
+        &acme.token,
+        "name\nOne\nTwo\nThree\nFour\n",
+        json!({}),
+        Some(("x-csrf-protection", "1")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(crm_tests::error_code(&body), Some("VALIDATION"), "{body}");
+    assert_eq!(crm_tests::error_field(&body), Some("file"), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("at most 3 rows"), "{message}");
+    assert!(customers(&app, &acme).await.is_empty());
+    // At the cap, the file is imported.
+    let report = import(&app, &acme, "name\nOne\nTwo\nThree\n", json!({})).await;
+    assert_eq!(report["created"], 3, "{report}");
+}
+
+#[tokio::test]
+async fn reported_row_errors_are_capped_with_their_total() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("imp")).await;
+    let mut csv = String::from("name,kind\n");
+    for i in 0..1_200 {
+        csv.push_str(&format!("Bad {i},ROBOT\n"));
+    }
+    csv.push_str("Good,COMPANY\n");
+    let (status, body) = send_import(
+        &app,
+        &acme.token,
+        &csv,
+        json!({ "mode": "SKIP_INVALID" }),
+        Some(("x-csrf-protection", "1")),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let report = &body["data"]["importCustomers"];
+    assert_eq!(
+        report["errors"].as_array().map(Vec::len),
+        Some(1_000),
+        "{body}"
+    );
+    assert_eq!(report["errorCount"], 1_200, "{body}");
+    assert_eq!(report["errors"][999]["row"], 1_000);
+    assert_eq!(report["skipped"], 1_200);
+    assert_eq!(report["created"], 1);
+}
+
+/// Starts an export as `token` in the background.
+fn start_export(
+    app: &TestApp,
+    token: &str,
+) -> tokio::task::JoinHandle<(u16, reqwest::header::HeaderMap, String)> {
+    let request = app
+        .client
+        .get(format!("{}/export/customers.csv", app.address))
+        .bearer_auth(token);
+    tokio::spawn(async move {
+        let response = request.send().await.expect("send export");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("export body"))
+    })
+}
+
+/// Waits until `count` statements of the database wait for a lock.
+async fn wait_for_blocked(db: &sea_orm::DatabaseConnection, count: i64) {
+    for _ in 0..200 {
+        let row = db
+            .query_one(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT count(*) AS n FROM pg_locks WHERE NOT granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.try_get::<i64>("", "n").unwrap() >= count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the exports did not start");
+}
+
+#[tokio::test]
+async fn exports_running_at_once_are_limited_per_caller_and_per_workspace() {
+    let app = TestApp::spawn_with(|c| {
+        c.bulk.exports_per_caller = 1;
+        c.bulk.exports_per_tenant = 2;
+    })
+    .await;
+    let acme = app.sign_up(&crm_tests::unique_slug("exp")).await;
+    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Alpha" }))
+        .await;
+    let ann = member(&app, &acme, "ann@acme.example", "MANAGER").await;
+    let bob = member(&app, &acme, "bob@acme.example", "MANAGER").await;
+
+    // Hold the customers table so that exports stay in progress.
+    let owner = sea_orm::Database::connect(app.db.owner_url.as_str())
+        .await
+        .unwrap();
+    let lock = sea_orm::TransactionTrait::begin(&owner).await.unwrap();
+    lock.execute(Statement::from_string(
+        owner.get_database_backend(),
+        "LOCK TABLE customers IN ACCESS EXCLUSIVE MODE",
+    ))
+    .await
+    .unwrap();
+    let first = start_export(&app, &acme.token);
+    let second = start_export(&app, &ann);
+    wait_for_blocked(&owner, 2).await;
+
+    // The owner already runs one; Bob's workspace already runs two.
+    for (token, limit) in [(acme.token.as_str(), "caller"), (bob.as_str(), "workspace")] {
+        let (status, headers, body) = export(&app, Some(token), &[]).await;
+        assert_eq!(status, 429, "{body}");
+        assert!(headers.contains_key("retry-after"));
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(crm_tests::error_code(&body), Some("RATE_LIMITED"), "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(limit), "{message}");
+    }
+
+    lock.rollback().await.unwrap();
+    for running in [first, second] {
+        let (status, _, body) = running.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(rows(&body).len(), 1);
+    }
+    // Finished exports free their places.
+    let (status, _, body) = export(&app, Some(&bob), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn formula_cells_are_neutralised_on_export_and_import_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("csv")).await;
+    let awkward = [
+        (
+            "F-1",
+            "=HYPERLINK(\"https://evil.example\",\"click\")",
+            "+1 555 0100",
+            "'quoted",
+        ),
+        ("F-2", "@SUM(A1:A2)", "-555-0199", "'=already quoted"),
+        ("F-3", "-minus Ltd", "", "@home"),
+    ];
+    for (external_id, name, phone, region) in awkward {
+        let mut input =
+            json!({ "kind": "COMPANY", "name": name, "externalId": external_id, "region": region });
+        if !phone.is_empty() {
+            input["phone"] = json!(phone);
+        }
+        app.create_customer(&acme, input).await;
+    }
+    let (status, _, body) = export(&app, Some(&acme.token), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let exported = rows(&body);
+    let by_id = |id: &str| exported.iter().find(|r| r["externalId"] == id).unwrap();
+    // No cell starts with a character a spreadsheet would run as a formula.
+    for row in &exported {
+        for (column, cell) in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{column}: {cell}"
+            );
+        }
+    }
+    assert_eq!(
+        by_id("F-1")["name"],
+        "'=HYPERLINK(\"https://evil.example\",\"click\")"
+    );
+    assert_eq!(by_id("F-1")["phone"], "'+1 555 0100");
+    assert_eq!(by_id("F-1")["region"], "'quoted");
+    assert_eq!(by_id("F-2")["region"], "''=already quoted");
+    assert_eq!(by_id("F-2")["phone"], "'-555-0199");
+    assert_eq!(by_id("F-3")["name"], "'-minus Ltd");
+    assert_eq!(by_id("F-3")["region"], "'@home");
+
+    // Imported into another workspace, every value comes back as it was.
+    let globex = app.sign_up(&crm_tests::unique_slug("csv")).await;
+    let body = body.replace(&acme.email, "");
+    let report = import(&app, &globex, &body, json!({})).await;
+    assert_eq!(report["created"], 3, "{report}");
+    let imported = customers(&app, &globex).await;
+    for (external_id, name, phone, region) in awkward {
+        let customer = imported
+            .iter()
+            .find(|c| c["externalId"] == external_id)
+            .unwrap();
+        assert_eq!(customer["name"], name);
+        assert_eq!(customer["region"], region);
+        if !phone.is_empty() {
+            assert_eq!(customer["phone"], phone);
+        }
+    }
+    // Re-importing one's own export changes nothing.
     let report = import(&app, &acme, &body, json!({})).await;
     assert_eq!(report["unchanged"], 3, "{report}");
 }

@@ -1586,3 +1586,34 @@ async fn removing_prices_of_products_not_in_the_workspace_names_them() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn reported_order_row_errors_are_capped_with_their_total() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    import_fixture(&app, &acme).await;
+    let rows: Vec<Value> = (0..1_200)
+        .map(|i| {
+            json!({ "externalOrderId": format!("BAD-{i}"), "customerExternalId": "C-OLD",
+                          "orderedAt": "2026-01-05", "currency": "EUR", "sku": "W-1",
+                          "quantity": "many", "unitPrice": "1" })
+        })
+        .collect();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ImportOrdersInput!) { importOrders(input: $input) {
+                ordersRejected errorCount errors { row field } } }",
+            json!({ "input": { "rows": rows, "mode": "SKIP_INVALID" } }),
+        )
+        .await;
+    let report = &body["data"]["importOrders"];
+    assert_eq!(
+        report["errors"].as_array().map(Vec::len),
+        Some(1_000),
+        "{body}"
+    );
+    assert_eq!(report["errorCount"], 1_200, "{body}");
+    assert_eq!(report["errors"][999]["row"], 1_000);
+    assert_eq!(report["ordersRejected"], 1_200);
+}

@@ -5,8 +5,9 @@ use uuid::Uuid;
 
 use super::sessions::{self, ClientInfo, IssuedSession, Refreshed};
 use crate::domain::audit::{self, Action, Event};
-use crate::domain::identity::{self, Membership, SignUp};
+use crate::domain::identity::{self, Membership, SignUp, SignUpOutcome};
 use crate::domain::invitations::{self, Acceptance};
+use crate::domain::sign_up_notice;
 use crate::error::{Error, Result};
 use crate::services::Services;
 
@@ -57,9 +58,35 @@ async fn start(
 }
 
 /// Creates a workspace and signs its owner in.
+///
+/// For an email that has an account, given without its password, nothing is
+/// created, yet the answer has the same shape: a workspace and user echoing
+/// the input and credentials that open nothing
+/// ([`sessions::unusable`]). The account's owner is told by mail, and the
+/// attempt counts as a failed sign-in for the email and address (the same
+/// back-off), since a correct password does create a workspace.
 pub async fn sign_up(services: &Services, input: SignUp, client: &ClientInfo) -> Result<SignedIn> {
-    let membership = identity::sign_up(&services.db, input).await?;
-    start(services, membership, client).await
+    let ip = client.ip.as_deref().unwrap_or("unknown");
+    services.throttle.check(&input.email, ip).await?;
+    match identity::sign_up(&services.db, input.clone()).await? {
+        SignUpOutcome::Created(membership) => start(services, membership, client).await,
+        SignUpOutcome::EmailTaken(account) => {
+            services.throttle.failed(&input.email, ip).await;
+            sign_up_notice::tell_owner(&services.db, &services.config.public_url, &account, &input)
+                .await?;
+            let membership = sign_up_notice::echo(&input);
+            let session = sessions::unusable(
+                &services.keys,
+                membership.tenant.id,
+                membership.user.id,
+                membership.role,
+            )?;
+            Ok(SignedIn {
+                membership,
+                session,
+            })
+        }
+    }
 }
 
 /// Checks the credentials (throttled per account and address) and signs in.

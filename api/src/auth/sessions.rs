@@ -79,6 +79,30 @@ pub async fn start(
     issue(keys, tenant_id, user_id, session.id, role, refresh_token)
 }
 
+/// Credentials shaped like those of [`start`] that open nothing: no session
+/// is stored, the access token's signature is made with a key nobody
+/// holds, and the refresh token is not recorded. `signUp` answers them for
+/// an email that has an account, so the answer does not tell it has one.
+pub fn unusable(
+    keys: &TokenKeys,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> Result<IssuedSession> {
+    let claims = SessionClaims {
+        user_id,
+        tenant_id,
+        session_id: Uuid::now_v7(),
+    };
+    Ok(IssuedSession {
+        access_token: keys.issue_unusable(&claims, role)?,
+        refresh_token: new_refresh_token(),
+        expires_in: keys.ttl().as_secs(),
+        claims,
+        role,
+    })
+}
+
 fn issue(
     keys: &TokenKeys,
     tenant_id: Uuid,

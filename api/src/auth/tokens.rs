@@ -92,6 +92,19 @@ impl TokenKeys {
     /// Signs an access token for a session. The role is informational for
     /// clients; the server reads the role in force from the membership.
     pub fn issue(&self, session: &SessionClaims, role: Role) -> Result<String> {
+        self.sign(session, role, &self.encoding)
+    }
+
+    /// A token shaped like those of [`TokenKeys::issue`] (same header and
+    /// claims) but signed with a random key that is then forgotten, so it
+    /// is refused wherever it is presented.
+    pub fn issue_unusable(&self, session: &SessionClaims, role: Role) -> Result<String> {
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
+        self.sign(session, role, &EncodingKey::from_secret(&secret))
+    }
+
+    fn sign(&self, session: &SessionClaims, role: Role, key: &EncodingKey) -> Result<String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -106,7 +119,7 @@ impl TokenKeys {
         };
         let mut header = Header::new(ALGORITHM);
         header.kid = Some(self.key_id.clone());
-        encode(&header, &claims, &self.encoding).map_err(Error::internal)
+        encode(&header, &claims, key).map_err(Error::internal)
     }
 
     /// Verifies signature, algorithm, key id, issuer, audience and lifetime,

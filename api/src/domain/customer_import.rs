@@ -30,12 +30,18 @@ use super::customers::{
 };
 use super::postal_address::{self, PostalAddress};
 use super::values;
-use crate::csv::Reader;
+use crate::csv::{unguard_formula, Reader};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
 /// Rows read, looked up and written per batch.
 pub const BATCH_ROWS: usize = 5000;
+/// Most data rows in one file by default (`CRM_CUSTOMER_IMPORT_MAX_ROWS`),
+/// as for order imports.
+pub const MAX_ROWS: usize = 100_000;
+/// Most row problems a report lists (the first ones, by row); the report
+/// counts them all. Shared with order imports.
+pub const MAX_REPORTED_ERRORS: usize = 1_000;
 /// Separates the values of a list cell (tags, other emails and phones,
 /// street lines) that has no line break; a cell with line breaks holds one
 /// value per line, so values may contain the separator ([`list_cell`]).
@@ -285,6 +291,8 @@ pub struct ImportOptions {
     /// Validate and report, write nothing.
     pub dry_run: bool,
     pub mode: ImportMode,
+    /// Most data rows the file may hold ([`MAX_ROWS`] unless configured).
+    pub max_rows: usize,
 }
 
 /// Why one row was not imported.
@@ -311,7 +319,10 @@ pub struct ImportReport {
     /// Whether the writes were saved (false for a dry run and for an
     /// all-or-nothing import with bad rows).
     pub committed: bool,
+    /// The first [`MAX_REPORTED_ERRORS`] bad rows, by row.
     pub errors: Vec<RowError>,
+    /// Every bad row, listed or not.
+    pub error_count: u64,
 }
 
 /// One row's validated values; `None` is a blank cell (or no such column),
@@ -385,6 +396,7 @@ struct Names {
 pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Result<ImportReport> {
     let mut reader =
         Reader::from_bytes(data).map_err(|e| Error::validation("file", e.to_string()))?;
+    check_row_count(reader.clone(), options.max_rows)?;
     let header = match reader.next() {
         Some(Ok(header)) => header,
         Some(Err(e)) => return Err(Error::validation("file", e.to_string())),
@@ -438,7 +450,7 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
             };
             row_number += 1;
             run.report.rows_read += 1;
-            let record = match record {
+            let mut record = match record {
                 Ok(record) => record,
                 Err(e) => {
                     // The rest of the file cannot be read reliably.
@@ -463,6 +475,12 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
                 );
                 continue;
             }
+            // The export quotes cells that spreadsheets would run as formulas.
+            for cell in &mut record {
+                if unguard_formula(cell).len() < cell.len() {
+                    cell.remove(0);
+                }
+            }
             match parse_row(&record, &columns, &names) {
                 Ok(values) => batch.push((row_number, values)),
                 Err(err) => run.fail_with(row_number, err),
@@ -473,6 +491,8 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
 
     let mut report = run.report;
     report.errors.sort_by_key(|e| e.row);
+    report.error_count = report.errors.len() as u64;
+    report.errors.truncate(MAX_REPORTED_ERRORS);
     let keep =
         !options.dry_run && (options.mode == ImportMode::SkipInvalid || report.errors.is_empty());
     if options.mode == ImportMode::AllOrNothing && !report.errors.is_empty() {
@@ -487,6 +507,21 @@ pub async fn import(tx: TenantTx, data: &[u8], options: &ImportOptions) -> Resul
     }
     // Otherwise dropping the transaction rolls every write back.
     Ok(report)
+}
+
+/// Refuses a file with more than `max_rows` data rows before anything is
+/// written (records are counted, so quoted line breaks do not count).
+fn check_row_count(reader: Reader<'_>, max_rows: usize) -> Result<()> {
+    // The header is one record more; a malformed record ends the count and
+    // is reported by the import itself.
+    let records = reader.take_while(Result::is_ok).take(max_rows + 2).count();
+    if records > max_rows + 1 {
+        return Err(Error::validation(
+            "file",
+            format!("at most {max_rows} rows per file; split the file and import the parts one after another"),
+        ));
+    }
+    Ok(())
 }
 
 /// Team ids by lower-case name and by lower-case path

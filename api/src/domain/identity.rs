@@ -29,7 +29,7 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 pub const SIGN_IN_FAILED: &str = "the email, password or workspace is not correct";
 
 /// A validated sign-up request.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SignUp {
     pub tenant_name: String,
     pub tenant_slug: String,
@@ -93,10 +93,22 @@ pub fn new_password(field: &str, raw: &str) -> Result<String> {
     Ok(raw.to_owned())
 }
 
+/// What a sign-up did.
+#[derive(Debug)]
+pub enum SignUpOutcome {
+    /// A new workspace, owned by a new user or by the account whose
+    /// password was given.
+    Created(Membership),
+    /// The email has an account and the password is not its password:
+    /// nothing was created. The caller is not told (the answer must not
+    /// reveal which emails have accounts); the account's owner is.
+    EmailTaken(user::Model),
+}
+
 /// Creates a tenant with the caller as its owner. A new email creates the
 /// user; an existing one must come with that user's password, and the user
 /// then owns one more tenant.
-pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membership> {
+pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<SignUpOutcome> {
     let email = input.email.to_lowercase();
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
@@ -105,10 +117,7 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
     let password_hash = match &existing {
         Some(known) => {
             if !password::verify(input.password.clone(), Some(known.password_hash.clone())).await? {
-                return Err(Error::validation(
-                    "email",
-                    "an account with this email exists; sign up with its password to add a workspace to it",
-                ));
+                return Ok(SignUpOutcome::EmailTaken(known.clone()));
             }
             None
         }
@@ -150,7 +159,7 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
         (None, hash) => {
             let inserted = user::Entity::insert(user::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                email: Set(email),
+                email: Set(email.clone()),
                 password_hash: Set(hash.unwrap_or_default()),
                 display_name: Set(input.display_name),
                 locale: Set(input.locale),
@@ -167,12 +176,20 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
             .await;
             match inserted {
                 Ok(user) => user,
-                // Someone signed up with this email at the same moment.
+                // Someone signed up with this email at the same moment:
+                // the same answer as for any email that has an account
+                // (dropping the transaction removes the workspace).
                 Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
-                    return Err(Error::conflict(
-                        "an account with this email was just created; sign in instead",
-                        Some("email"),
-                    ))
+                    let known = user::Entity::find()
+                        .filter(user::Column::Email.eq(&email))
+                        .one(db)
+                        .await?
+                        .ok_or_else(|| {
+                            Error::internal(sea_orm::DbErr::RecordNotFound(
+                                "the user of a taken email".into(),
+                            ))
+                        })?;
+                    return Ok(SignUpOutcome::EmailTaken(known));
                 }
                 Err(err) => return Err(err.into()),
             }
@@ -198,11 +215,11 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> Result<Membershi
     .await?;
     super::pipelines::create_default(&tx, tenant.id).await?;
     tx.commit().await?;
-    Ok(Membership {
+    Ok(SignUpOutcome::Created(Membership {
         user,
         tenant,
         role: Role::Owner,
-    })
+    }))
 }
 
 /// Checks email and password and picks the tenant: the one named by

@@ -37,6 +37,7 @@ pub mod products;
 pub mod sales_activity;
 pub mod search;
 pub mod service_levels;
+pub mod sign_up_notice;
 pub mod sql;
 pub mod timeline;
 pub mod values;

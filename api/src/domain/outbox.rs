@@ -3,7 +3,8 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Set, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Set,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -66,6 +67,25 @@ pub async fn claim_due(db: &DatabaseConnection, max: i32) -> Result<Vec<outbound
         ))
         .all(db)
         .await?)
+}
+
+/// Most messages `/readyz` counts; beyond it, it says "at least".
+pub const WAITING_COUNT_CAP: i32 = 10_000;
+
+/// Messages of every tenant waiting for delivery, counted up to
+/// [`WAITING_COUNT_CAP`] (through the narrow database function).
+pub async fn count_waiting(db: &DatabaseConnection) -> Result<i64> {
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT count_waiting_outbound_messages($1) AS waiting",
+            [WAITING_COUNT_CAP.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("", "waiting")?,
+        None => 0,
+    })
 }
 
 /// Records the outcome of an attempt, in the message's tenant. Failures are

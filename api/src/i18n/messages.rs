@@ -95,10 +95,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("a pipeline with this name exists", "已存在同名的销售管道"),
     ("a recompute has just finished; ask again", "重新计算刚刚完成；请再次请求"),
     ("a unit with this name already exists here", "此处已存在同名单位"),
-    (
-        "an account with this email was just created; sign in instead",
-        "使用此邮箱的账户刚刚创建；请直接登录",
-    ),
     ("another customer already has this externalId", "另一个客户已使用此 externalId"),
     ("another order already has this externalId", "另一个订单已使用此 externalId"),
     ("another product already has this SKU", "另一个产品已使用此 SKU"),
@@ -229,10 +225,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "an account with this email exists; give its password to accept",
         "使用此邮箱的账户已存在；请输入其密码以接受邀请",
     ),
-    (
-        "an account with this email exists; sign up with its password to add a workspace to it",
-        "使用此邮箱的账户已存在；请使用其密码注册，以便为其添加工作区",
-    ),
     ("an order has at most {} lines", "一个订单最多 {} 行"),
     ("an order needs at least one line", "订单至少需要一行"),
     ("and/or/not may nest at most {} levels deep", "and/or/not 最多嵌套 {} 层"),
@@ -245,6 +237,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     (
         "at most {} rows per call ({} sent); split the import into several calls, keeping each order's rows in the same call",
         "每次调用最多 {} 行（已发送 {} 行）；请将导入拆分为多次调用，并让每个订单的所有行留在同一次调用中",
+    ),
+    (
+        "at most {} rows per file; split the file and import the parts one after another",
+        "每个文件最多 {} 行；请拆分文件并依次导入各部分",
     ),
     ("at most {} sort keys", "最多 {} 个排序键"),
     ("at most {} tags", "最多 {} 个标签"),

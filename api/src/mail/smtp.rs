@@ -1,14 +1,19 @@
 //! A small SMTP client (RFC 5321) for handing messages to a mail relay:
-//! EHLO, optional AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing.
-//! TLS is left to the relay (run one next to the server, as is usual).
+//! EHLO, STARTTLS (RFC 3207) or implicit TLS (RFC 8314), AUTH PLAIN, MAIL
+//! FROM, RCPT TO, DATA with dot-stuffing.
+//!
+//! When TLS is configured, nothing but EHLO and STARTTLS is said before the
+//! handshake: a relay that does not offer STARTTLS, or whose certificate
+//! does not verify, gets no credentials and no message.
 
 use std::time::Duration;
 
 use base64::Engine;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use crate::config::MailConfig;
+use super::tls::Relay;
+use crate::config::{MailConfig, SmtpTls};
 
 /// Longest time one SMTP exchange may take.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -34,11 +39,17 @@ pub enum SmtpError {
     NotConfigured,
     #[error("invalid address `{0}`")]
     Address(String),
+    #[error("the mail relay does not offer STARTTLS, which CRM_SMTP_TLS=starttls requires; nothing was sent")]
+    StartTlsUnavailable,
+    #[error("the mail relay sent data before the TLS handshake; nothing was sent")]
+    Injected,
+    #[error("TLS with the mail relay failed: {0}")]
+    Tls(String),
 }
 
 /// Sends `message` through the configured relay.
-pub async fn send(config: &MailConfig, message: &Message) -> Result<(), SmtpError> {
-    tokio::time::timeout(TIMEOUT, exchange(config, message))
+pub async fn send(relay: &Relay, config: &MailConfig, message: &Message) -> Result<(), SmtpError> {
+    tokio::time::timeout(TIMEOUT, exchange(relay, config, message))
         .await
         .map_err(|_| SmtpError::Timeout)?
 }
@@ -59,27 +70,73 @@ fn bare_address(text: &str) -> Result<String, SmtpError> {
     Ok(address.to_owned())
 }
 
-async fn exchange(config: &MailConfig, message: &Message) -> Result<(), SmtpError> {
+/// Connects, protects the connection as configured and delivers.
+async fn exchange(relay: &Relay, config: &MailConfig, message: &Message) -> Result<(), SmtpError> {
     let host = config
         .smtp_host
         .as_deref()
         .ok_or(SmtpError::NotConfigured)?;
+    let tcp = TcpStream::connect((host, config.smtp_port)).await?;
+    match config.smtp_tls {
+        SmtpTls::None => {
+            let mut conn = BufReader::new(tcp);
+            expect(&mut conn, 220).await?;
+            command(&mut conn, "EHLO crm.localdomain", 250).await?;
+            deliver(&mut conn, config, message).await
+        }
+        SmtpTls::Implicit => {
+            let mut conn = BufReader::new(relay.connect(host, tcp).await?);
+            expect(&mut conn, 220).await?;
+            command(&mut conn, "EHLO crm.localdomain", 250).await?;
+            deliver(&mut conn, config, message).await
+        }
+        SmtpTls::StartTls => {
+            let mut conn = BufReader::new(tcp);
+            expect(&mut conn, 220).await?;
+            let capabilities = command(&mut conn, "EHLO crm.localdomain", 250).await?;
+            if !offers(&capabilities, "STARTTLS") {
+                quit(&mut conn).await;
+                return Err(SmtpError::StartTlsUnavailable);
+            }
+            command(&mut conn, "STARTTLS", 220).await?;
+            // Anything the relay sent after its 220 would be read as if it
+            // came over TLS (CVE-2011-0411): refuse it.
+            if !conn.buffer().is_empty() {
+                return Err(SmtpError::Injected);
+            }
+            let mut conn = BufReader::new(relay.connect(host, conn.into_inner()).await?);
+            // Capabilities learnt before TLS are forgotten (RFC 3207 4.2).
+            command(&mut conn, "EHLO crm.localdomain", 250).await?;
+            deliver(&mut conn, config, message).await
+        }
+    }
+}
+
+/// Whether an EHLO reply lists `keyword` among its capabilities.
+fn offers(reply: &[String], keyword: &str) -> bool {
+    reply.iter().skip(1).any(|line| {
+        line.get(4..)
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|word| word.eq_ignore_ascii_case(keyword))
+    })
+}
+
+/// AUTH (when configured), MAIL, RCPT, DATA and QUIT on a greeted connection.
+async fn deliver<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut BufReader<S>,
+    config: &MailConfig,
+    message: &Message,
+) -> Result<(), SmtpError> {
     let from = bare_address(&config.from)?;
     let to = bare_address(&message.to)?;
-    let stream = TcpStream::connect((host, config.smtp_port)).await?;
-    let (read, mut write) = stream.into_split();
-    let mut read = BufReader::new(read);
-
-    expect(&mut read, 220).await?;
-    command(&mut write, &mut read, "EHLO crm.localdomain", 250).await?;
     if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password) {
         let token =
             base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));
-        command(&mut write, &mut read, &format!("AUTH PLAIN {token}"), 235).await?;
+        command(conn, &format!("AUTH PLAIN {token}"), 235).await?;
     }
-    command(&mut write, &mut read, &format!("MAIL FROM:<{from}>"), 250).await?;
-    command(&mut write, &mut read, &format!("RCPT TO:<{to}>"), 250).await?;
-    command(&mut write, &mut read, "DATA", 354).await?;
+    command(conn, &format!("MAIL FROM:<{from}>"), 250).await?;
+    command(conn, &format!("RCPT TO:<{to}>"), 250).await?;
+    command(conn, "DATA", 354).await?;
     let subject = message.subject.replace(['\r', '\n'], " ");
     let date = chrono::Utc::now().to_rfc2822();
     let mut data = format!(
@@ -95,39 +152,56 @@ async fn exchange(config: &MailConfig, message: &Message) -> Result<(), SmtpErro
         data.push_str("\r\n");
     }
     data.push_str(".\r\n");
-    write.write_all(data.as_bytes()).await?;
-    expect(&mut read, 250).await?;
-    let _ = write.write_all(b"QUIT\r\n").await;
+    conn.write_all(data.as_bytes()).await?;
+    conn.flush().await?;
+    expect(conn, 250).await?;
+    quit(conn).await;
     Ok(())
 }
 
-async fn command(
-    write: &mut tokio::net::tcp::OwnedWriteHalf,
-    read: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
+/// Says goodbye; the message is already accepted, so failures do not matter.
+async fn quit<S: AsyncRead + AsyncWrite + Unpin>(conn: &mut BufReader<S>) {
+    if conn.write_all(b"QUIT\r\n").await.is_ok() {
+        let _ = conn.flush().await;
+        let _ = expect(conn, 221).await;
+    }
+    let _ = conn.shutdown().await;
+}
+
+/// Sends one command line and checks the reply's code; returns the reply.
+async fn command<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut BufReader<S>,
     line: &str,
     code: u16,
-) -> Result<(), SmtpError> {
-    write.write_all(format!("{line}\r\n").as_bytes()).await?;
-    expect(read, code).await
+) -> Result<Vec<String>, SmtpError> {
+    conn.write_all(format!("{line}\r\n").as_bytes()).await?;
+    conn.flush().await?;
+    expect(conn, code).await
 }
 
 /// Reads a (possibly multi-line) reply and checks its code.
-async fn expect(
-    read: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
+async fn expect<S: AsyncRead + Unpin>(
+    conn: &mut BufReader<S>,
     code: u16,
-) -> Result<(), SmtpError> {
+) -> Result<Vec<String>, SmtpError> {
+    let mut reply = Vec::new();
     loop {
         let mut line = String::new();
-        if read.read_line(&mut line).await? == 0 {
+        if conn.read_line(&mut line).await? == 0 {
             return Err(SmtpError::Rejected("connection closed".into()));
         }
-        let line = line.trim_end();
+        let line = line.trim_end().to_owned();
         let got: Option<u16> = line.get(..3).and_then(|c| c.parse().ok());
         if got != Some(code) {
             return Err(SmtpError::Rejected(line.chars().take(200).collect()));
         }
-        if line.as_bytes().get(3) != Some(&b'-') {
-            return Ok(());
+        let last = line.as_bytes().get(3) != Some(&b'-');
+        reply.push(line);
+        if last {
+            return Ok(reply);
+        }
+        if reply.len() > 100 {
+            return Err(SmtpError::Rejected("reply too long".into()));
         }
     }
 }
@@ -147,5 +221,24 @@ mod tests {
             "ann@acme.example"
         );
         assert!(bare_address("ann@acme.example\r\nRCPT TO:<x@y>").is_err());
+    }
+
+    #[test]
+    fn starttls_is_read_from_the_capabilities_only() {
+        let reply = |lines: &[&str]| lines.iter().map(|l| (*l).to_owned()).collect::<Vec<_>>();
+        assert!(offers(
+            &reply(&["250-relay.example", "250-8BITMIME", "250 STARTTLS"]),
+            "STARTTLS"
+        ));
+        assert!(offers(
+            &reply(&["250-relay.example", "250-starttls", "250 SIZE 1000"]),
+            "STARTTLS"
+        ));
+        // The greeting line names the host, not a capability.
+        assert!(!offers(&reply(&["250 STARTTLS"]), "STARTTLS"));
+        assert!(!offers(
+            &reply(&["250-relay.example", "250 X-NOSTARTTLS"]),
+            "STARTTLS"
+        ));
     }
 }

@@ -7,7 +7,9 @@
 //! `[CustomerOrderBy!]` inputs. Rows are streamed in keyset-paged batches of
 //! [`EXPORT_BATCH_ROWS`], each read in its own short read-only transaction,
 //! so a slow download holds no transaction open; the header row names the
-//! fields as `importCustomers` reads them, so an export imports back as is.
+//! fields as `importCustomers` reads them, so an export imports back as is
+//! (cells that a spreadsheet would run as formulas get a leading `'`, which
+//! the import takes off: `csv::guard_formula`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +33,11 @@ use crate::domain::pagination::PageRequest;
 use crate::graphql::customers::types::{CustomerFilter as FilterInput, CustomerOrderBy};
 use crate::startup::AppState;
 use crate::tenancy::{TenantScope, TenantTx};
+
+use super::export_slots::{Busy, ExportSlot};
+
+/// Seconds a refused export is told to wait before trying again.
+const BUSY_RETRY_AFTER_SECS: u64 = 10;
 
 /// Customers read per query while streaming.
 pub const EXPORT_BATCH_ROWS: u64 = 1000;
@@ -83,6 +90,14 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
     if let Err(err) = principal.require(Permission::CustomersRead) {
         return error(StatusCode::FORBIDDEN, &err.message(), err.code());
     }
+    // Held by the response body until it is finished or dropped.
+    let caller = principal
+        .api_key_id()
+        .unwrap_or_else(|| principal.user_id());
+    let slot = match state.exports.acquire(caller, principal.tenant_id) {
+        Ok(slot) => slot,
+        Err(busy) => return busy_response(busy),
+    };
     match crate::domain::visibility::restriction_for(&state.db, &principal).await {
         Ok(restriction) => principal.customers = restriction,
         Err(err) => return error(StatusCode::UNAUTHORIZED, &err.message(), "UNAUTHENTICATED"),
@@ -114,6 +129,7 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
     // Probe the first page before answering, so that a bad order or a
     // database failure is a proper error status rather than a cut stream.
     let export = Export {
+        _slot: slot,
         db: state.db.clone(),
         scope: principal.scope(),
         filter: Arc::new(filter),
@@ -180,6 +196,8 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
 
 /// What the stream needs to read the next batch.
 struct Export {
+    /// This export's place among those running, given back with the stream.
+    _slot: ExportSlot,
     db: sea_orm::DatabaseConnection,
     scope: TenantScope,
     filter: Arc<CustomerFilter>,
@@ -230,7 +248,9 @@ impl Export {
                 .chain(ImportField::ALL.iter().map(|f| self.cell(*f, c)))
                 .chain([c.created_at.to_rfc3339(), c.updated_at.to_rfc3339()])
                 .collect();
-            csv::write_record(&mut out, &row);
+            // No cell may run as a formula in a spreadsheet; import undoes this.
+            let guarded: Vec<_> = row.iter().map(|cell| csv::guard_formula(cell)).collect();
+            csv::write_record(&mut out, &guarded);
         }
         Ok((out, next))
     }
@@ -332,6 +352,23 @@ fn unknown_field(sent: &Value, parsed: &async_graphql::Value, path: &str) -> Opt
             .find_map(|(i, (item, inner))| unknown_field(item, inner, &format!("{path}[{i}]"))),
         _ => None,
     }
+}
+
+/// 429 `RATE_LIMITED`, naming the limit that binds.
+fn busy_response(busy: Busy) -> HttpResponse {
+    let message = match busy {
+        Busy::Caller(limit) => format!(
+            "too many exports at once: at most {limit} per caller may run at the same time; retry when one has finished"
+        ),
+        Busy::Tenant(limit) => format!(
+            "too many exports at once: at most {limit} per workspace may run at the same time; retry when one has finished"
+        ),
+    };
+    let mut body = super::graphql::errors_body(&message, "RATE_LIMITED");
+    body["errors"][0]["extensions"]["retryAfter"] = BUSY_RETRY_AFTER_SECS.into();
+    HttpResponse::TooManyRequests()
+        .insert_header((header::RETRY_AFTER, BUSY_RETRY_AFTER_SECS.to_string()))
+        .json(body)
 }
 
 fn error(status: StatusCode, message: &str, code: &str) -> HttpResponse {

@@ -20,12 +20,14 @@ pub async fn healthz() -> HttpResponse {
 const PROBE_FRESH_FOR: Duration = Duration::from_secs(1);
 
 /// What the last look at the services found.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Probe {
     pub postgres: bool,
     pub postgres_ms: u64,
     pub redis: bool,
     pub redis_ms: u64,
+    /// How outgoing mail leaves this node (`/readyz`'s `mail`).
+    pub mail: serde_json::Value,
 }
 
 /// The last probe and when it was made, shared by the process's requests.
@@ -37,13 +39,13 @@ impl Probes {
     /// runs wait for it instead of starting their own.
     pub async fn current(&self, state: &AppState) -> Probe {
         let mut last = self.0.lock().await;
-        if let Some((at, probe)) = *last {
+        if let Some((at, probe)) = &*last {
             if at.elapsed() < PROBE_FRESH_FOR {
-                return probe;
+                return probe.clone();
             }
         }
         let probe = probe(state).await;
-        *last = Some((Instant::now(), probe));
+        *last = Some((Instant::now(), probe.clone()));
         probe
     }
 }
@@ -62,12 +64,50 @@ async fn probe(state: &AppState) -> Probe {
     let postgres_ms = started.elapsed().as_millis() as u64;
     let started = Instant::now();
     let redis = state.cache.ping().await;
+    let redis_ms = started.elapsed().as_millis() as u64;
     Probe {
         postgres,
         postgres_ms,
         redis,
-        redis_ms: started.elapsed().as_millis() as u64,
+        redis_ms,
+        mail: mail_readiness(state, postgres).await,
     }
+}
+
+/// How outgoing mail leaves this node. Without a relay (and outside
+/// development printing) messages wait in the queue: the answer counts them
+/// (one capped count, only in that case) so that operators notice. Mail does
+/// not change the readiness status: the API serves without it.
+async fn mail_readiness(state: &AppState, postgres: bool) -> serde_json::Value {
+    let mail = &state.config.mail;
+    if mail.smtp_host.is_some() {
+        return json!({ "relay": true, "status": "relay configured" });
+    }
+    if mail.print {
+        return json!({ "relay": false, "status": "no relay configured, printing messages (development)" });
+    }
+    let waiting = if postgres {
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            crate::domain::outbox::count_waiting(&state.db),
+        )
+        .await
+        .map_err(|_| crate::error::Error::internal(std::io::Error::other("timed out")))
+        .and_then(|counted| counted)
+        .inspect_err(|err| tracing::warn!(error = ?err, "readiness: cannot count waiting messages"))
+        .ok()
+    } else {
+        None
+    };
+    let status = match waiting {
+        Some(n) if n >= i64::from(crate::domain::outbox::WAITING_COUNT_CAP) => {
+            format!("no relay configured, at least {n} messages waiting")
+        }
+        Some(1) => "no relay configured, 1 message waiting".to_owned(),
+        Some(n) => format!("no relay configured, {n} messages waiting"),
+        None => "no relay configured, messages waiting (count unavailable)".to_owned(),
+    };
+    json!({ "relay": false, "waiting": waiting, "status": status })
 }
 
 /// Prometheus metrics of this process: for callers with the configured
@@ -111,6 +151,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         postgres_ms,
         redis,
         redis_ms,
+        mail,
     } = state.probes.current(&state).await;
     let status = match (postgres, redis) {
         (true, true) => "ready",
@@ -127,6 +168,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "status": status,
         "postgres": { "ok": postgres, "latencyMs": postgres_ms },
         "redis": { "ok": redis, "latencyMs": redis_ms },
+        "mail": mail,
     });
     if postgres {
         HttpResponse::Ok().json(body)

@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod export;
+pub mod export_slots;
 pub mod graphql;
 pub mod health;
 pub mod pages;

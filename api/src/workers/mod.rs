@@ -27,6 +27,7 @@ pub fn spawn(
     cache: crate::cache::Cache,
     gate: Arc<Gate>,
     config: Arc<Config>,
+    sink: outbox::Sink,
     analytics_wakeup: analytics::Wakeup,
 ) -> Workers {
     let (stop, stopped) = watch::channel(false);
@@ -53,7 +54,7 @@ pub fn spawn(
         analytics_wakeup,
         stopped.clone(),
     ));
-    let delivery = tokio::spawn(outbox::run(db, config, stopped));
+    let delivery = tokio::spawn(outbox::run(db, config, sink, stopped));
     Workers {
         stop,
         tasks: vec![usage, delivery, analytics],

@@ -27,6 +27,7 @@ use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use super::{net_amount, rollups, rules, OrderStatus, SalesChannel, MAX_LINES};
+use crate::domain::customer_import::MAX_REPORTED_ERRORS;
 use crate::domain::customers::{self, CustomerKind};
 use crate::domain::{currencies, products};
 use crate::error::{Error, Result};
@@ -90,8 +91,10 @@ pub struct ImportReport {
     pub orders_rejected: u64,
     pub lines_created: u64,
     pub customers_created: u64,
-    /// In row order.
+    /// The first [`MAX_REPORTED_ERRORS`] problems, in row order.
     pub errors: Vec<RowError>,
+    /// Every problem, listed or not.
+    pub error_count: u64,
 }
 
 /// A problem with one row.
@@ -231,6 +234,8 @@ pub async fn import(
     let rejected = groups.iter().filter(|g| g.invalid).count() as u64;
     problems.0.sort_by_key(|e| e.row);
     report.errors = problems.0;
+    report.error_count = report.errors.len() as u64;
+    report.errors.truncate(MAX_REPORTED_ERRORS);
     if options.mode == ImportMode::AllOrNothing && !report.errors.is_empty() {
         report.orders_rejected = groups.len() as u64;
         return Ok(report);

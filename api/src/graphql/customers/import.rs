@@ -8,7 +8,7 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, Up
 use crate::auth::Permission;
 use crate::domain::customer_import::{self as domain, ImportField, ImportOptions};
 use crate::error::Error;
-use crate::graphql::context::{authorize, locale, write_tx};
+use crate::graphql::context::{authorize, locale, services, write_tx};
 use crate::i18n::{self, Locale};
 
 /// A customer field a CSV column can fill.
@@ -134,8 +134,10 @@ pub struct CustomerImportReport {
     /// Whether the changes were saved: false for a dry run and for an
     /// `ALL_OR_NOTHING` import with bad rows.
     pub committed: bool,
-    /// Every bad row, in file order.
+    /// The first 1,000 bad rows, in file order.
     pub errors: Vec<ImportRowError>,
+    /// Every bad row, including those `errors` does not list.
+    pub error_count: i64,
 }
 
 impl CustomerImportReport {
@@ -149,6 +151,7 @@ impl CustomerImportReport {
             unchanged: count(r.unchanged),
             skipped: count(r.skipped),
             committed: r.committed,
+            error_count: count(r.error_count),
             errors: r
                 .errors
                 .into_iter()
@@ -193,6 +196,7 @@ impl CustomerImportMutation {
             match_by: input.match_by.map(Into::into),
             dry_run: input.dry_run,
             mode: input.mode.into(),
+            max_rows: services(ctx).config.bulk.customer_import_max_rows,
         };
         let tx = write_tx(ctx, principal).await?;
         let report = domain::import(tx, &data, &options).await?;

@@ -1058,8 +1058,10 @@ pub struct ImportReport {
     pub orders_rejected: i64,
     pub lines_created: i64,
     pub customers_created: i64,
-    /// Every problem, in row order.
+    /// The first 1,000 problems, in row order.
     pub errors: Vec<ImportRowError>,
+    /// Every problem, including those `errors` does not list.
+    pub error_count: i64,
 }
 
 /// A problem with one row of an import.
@@ -1084,6 +1086,7 @@ impl ImportReport {
             orders_rejected: r.orders_rejected as i64,
             lines_created: r.lines_created as i64,
             customers_created: r.customers_created as i64,
+            error_count: i64::try_from(r.error_count).unwrap_or(i64::MAX),
             errors: r
                 .errors
                 .into_iter()

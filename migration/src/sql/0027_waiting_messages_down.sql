@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS count_waiting_outbound_messages(integer);
