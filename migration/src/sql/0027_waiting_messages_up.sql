@@ -4,10 +4,10 @@
 -- the tenant it has set.
 CREATE FUNCTION count_waiting_outbound_messages(cap integer)
     RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
     AS $$
         SELECT count(*) FROM (
-            SELECT 1 FROM outbound_messages WHERE status = 'pending' LIMIT cap
+            SELECT 1 FROM public.outbound_messages WHERE status = 'pending' LIMIT cap
         ) waiting
     $$;
 REVOKE ALL ON FUNCTION count_waiting_outbound_messages(integer) FROM PUBLIC;
