@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use crm_tests::{error_code, error_field, TestApp, TestTenant};
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -32,31 +31,6 @@ async fn status_of(app: &TestApp, address: &str, token: &str, query: &str) -> (S
     (status, response.json().await.unwrap())
 }
 
-/// Reads the invitation token from the queued message, as the recipient would from their mail.
-async fn invitation_token(app: &TestApp, email: &str) -> String {
-    let db = sea_orm::Database::connect(app.db.owner_url.as_str())
-        .await
-        .unwrap();
-    let row = db
-        .query_one(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            "SELECT body FROM outbound_messages WHERE recipient = $1 ORDER BY created_at DESC LIMIT 1",
-            [email.into()],
-        ))
-        .await
-        .unwrap()
-        .expect("an invitation message was queued");
-    let body: String = row.try_get("", "body").unwrap();
-    let start = body
-        .find("crm_inv_")
-        .expect("the message carries the token");
-    body[start..]
-        .split(|c: char| c.is_whitespace())
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 /// Invites `email` as `role` and accepts for them; returns their signed-in tokens.
 async fn add_member(
     app: &TestApp,
@@ -75,7 +49,7 @@ async fn add_member(
         invited["data"]["inviteMember"]["invitation"]["status"], "PENDING",
         "{invited}"
     );
-    let token = invitation_token(app, &email.to_lowercase()).await;
+    let token = app.invitation_token(&email.to_lowercase()).await;
     let accepted = app
         .gql(
             ACCEPT,
@@ -181,7 +155,7 @@ async fn invitations_create_members_with_the_invited_role_once() {
     );
 
     // The token works once.
-    let token = invitation_token(&app, "rep@acme.example").await;
+    let token = app.invitation_token("rep@acme.example").await;
     let again = app
         .gql(
             ACCEPT,
@@ -241,7 +215,7 @@ async fn an_invitation_to_an_existing_account_needs_its_password() {
         json!({ "input": { "email": globex.email, "role": "VIEWER" } }),
     )
     .await;
-    let token = invitation_token(&app, &globex.email).await;
+    let token = app.invitation_token(&globex.email).await;
     let wrong = app
         .gql(
             ACCEPT,
