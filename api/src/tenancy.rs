@@ -28,6 +28,18 @@ pub struct TenantScope {
     pub customers: Option<CustomerRestriction>,
 }
 
+impl TenantScope {
+    /// The tenant with no acting member and no restriction: background work
+    /// and the flows that run before anyone is signed in.
+    pub fn system(tenant_id: Uuid) -> Self {
+        TenantScope {
+            tenant_id,
+            user_id: None,
+            customers: None,
+        }
+    }
+}
+
 /// A limit on the customers a member sees (a tenant setting for sales reps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CustomerRestriction {

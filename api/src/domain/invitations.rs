@@ -180,15 +180,7 @@ pub async fn accept(
         )
     };
     let tenant_id = token_tenant(&acceptance.token).ok_or_else(invalid)?;
-    let tx = TenantTx::begin_untracked(
-        db,
-        TenantScope {
-            tenant_id,
-            user_id: None,
-            customers: None,
-        },
-    )
-    .await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     // Locked until the acceptance commits: the same token sent twice at once
     // is accepted once, and the other call finds it used.
     let invitation = invitation::Entity::find()

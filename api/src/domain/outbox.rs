@@ -95,15 +95,7 @@ pub async fn record_delivery(
     message: &outbound_message::Model,
     delivery: Delivery,
 ) -> Result<()> {
-    let tx = TenantTx::begin_untracked(
-        db,
-        TenantScope {
-            tenant_id: message.tenant_id,
-            user_id: None,
-            customers: None,
-        },
-    )
-    .await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(message.tenant_id)).await?;
     let update = Messages::update_many()
         .filter(Column::TenantId.eq(message.tenant_id))
         .filter(Column::Id.eq(message.id));

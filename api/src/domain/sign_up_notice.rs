@@ -40,15 +40,7 @@ pub async fn tell_owner(
          If it was not you, you can ignore this message.\n",
         slug = attempt.tenant_slug,
     );
-    let tx = TenantTx::begin_untracked(
-        db,
-        TenantScope {
-            tenant_id,
-            user_id: None,
-            customers: None,
-        },
-    )
-    .await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     outbox::enqueue(
         &tx,
         KIND,

@@ -524,15 +524,7 @@ pub fn score(histories: &[History], settings: &ModelSettings) -> Result<Scoring>
 
 async fn compute(db: &DatabaseConnection, tenant_id: Uuid, run_id: Uuid) -> Result<()> {
     runs::report_progress(db, tenant_id, run_id, 0.05, "reading purchases").await?;
-    let tx = TenantTx::begin_untracked(
-        db,
-        TenantScope {
-            tenant_id,
-            user_id: None,
-            customers: None,
-        },
-    )
-    .await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     let value_settings = settings::get(&tx).await?;
     let base = currencies::base_currency(&tx).await?;
     let minor = currencies::minor_units(&base);

@@ -242,14 +242,6 @@ pub async fn count(tx: &TenantTx) -> Result<u64> {
         .unwrap_or(0) as u64)
 }
 
-fn scope(tenant_id: Uuid) -> TenantScope {
-    TenantScope {
-        tenant_id,
-        user_id: None,
-        customers: None,
-    }
-}
-
 /// Moves the run from QUEUED to RUNNING; `None` when another node got it
 /// first (or it is no longer queued).
 pub async fn claim(
@@ -257,7 +249,7 @@ pub async fn claim(
     tenant_id: Uuid,
     id: Uuid,
 ) -> Result<Option<AnalyticsRun>> {
-    let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     let run = AnalyticsRun::find_by_statement(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "UPDATE analytics_runs
@@ -281,7 +273,7 @@ pub async fn report_progress(
     progress: f64,
     stage: &str,
 ) -> Result<()> {
-    let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "UPDATE analytics_runs SET progress = $3, stage = $4, heartbeat_at = now()
@@ -300,7 +292,7 @@ pub async fn report_progress(
 /// Hands a running run back to the queue (its node is shutting down), so
 /// the worker of any node starts it again from the beginning.
 pub async fn requeue(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> Result<()> {
-    let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "UPDATE analytics_runs
@@ -314,7 +306,7 @@ pub async fn requeue(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> Resu
 
 /// Marks the run failed with a message safe to show.
 pub async fn fail(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid, message: &str) -> Result<()> {
-    let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     tx.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "UPDATE analytics_runs SET status = 'FAILED', finished_at = now(), error = $3, stage = NULL
@@ -360,7 +352,7 @@ pub async fn due_tenants(db: &DatabaseConnection, max: i32) -> Result<Vec<Uuid>>
 
 /// Queues a scheduled run for `tenant_id` (nothing when one is active).
 pub async fn queue_scheduled(db: &DatabaseConnection, tenant_id: Uuid) -> Result<Option<Uuid>> {
-    let tx = TenantTx::begin_untracked(db, scope(tenant_id)).await?;
+    let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
     let (run, created) = request(&tx, Trigger::Schedule).await?;
     tx.commit().await?;
     Ok(created.then_some(run.id))
