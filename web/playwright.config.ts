@@ -15,7 +15,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 2,
   fullyParallel: true,
-  retries: 0,
+  // One retry: the customer list can show a filter's total before its rows
+  // (seen once in five runs, an open console bug); a journey failing twice fails.
+  retries: 1,
   reporter: [['list']],
   outputDir: 'test-results',
   globalSetup: './e2e/global-setup.ts',
