@@ -8,6 +8,9 @@
 
 use std::time::Duration;
 
+mod redis_server;
+pub use redis_server::RedisServer;
+
 use crm_api::config::Config;
 use crm_api::startup::Application;
 use migration::{Migrator, MigratorTrait};

@@ -25,7 +25,7 @@ use super::principal::Actor;
 use super::ratelimit::{self, Plan, Quota};
 use super::tokens::{SessionClaims, TokenKeys};
 use super::{Permission, Principal, Role};
-use crate::cache::Cache;
+use crate::cache::{Cache, Owed};
 use crate::config::RateLimits;
 
 /// How long a live identity stays cached.
@@ -55,6 +55,9 @@ pub struct Admission {
     /// The values of the keys asked for with [`Gate::admit_reading`], in
     /// their order (`None`: missing); empty when Redis did not answer.
     pub read: Vec<Option<String>>,
+    /// The Redis lifetime (run id) they were read in, when keys were asked
+    /// for and Redis answered.
+    pub lifetime: Option<String>,
 }
 
 /// The parts of an API key: `crm_<tenant>_<prefix>_<secret>`.
@@ -260,7 +263,8 @@ impl Gate {
                             Identity::Active { .. } => IDENTITY_TTL,
                             Identity::Revoked => UNKNOWN_TTL,
                         };
-                        self.store(&identity_key, &identity, ttl).await;
+                        let value = serde_json::to_string(&identity).expect("identity serializes");
+                        self.store(&identity_key, &value, ttl).await;
                     }
                     Ok(Reply::Revoked | Reply::Forged) => return Err(self.refuse(ip).await),
                     Ok(Reply::Counted {
@@ -287,20 +291,26 @@ impl Gate {
             }
         }
 
-        let (identity, quota, read) = match counted {
-            Some((identity, allowed, quota, retry_after_ms, values)) => {
+        let (identity, quota, lifetime, read) = match counted {
+            Some((identity, allowed, quota, retry_after_ms, mut values)) => {
                 if !allowed {
                     return Err(Refusal::RateLimited {
                         retry_after_secs: retry_after_ms.div_ceil(1000).max(1),
                         quota,
                     });
                 }
-                (identity, Some(quota), values)
+                // With keys to read, the script answers the lifetime first.
+                let lifetime = if read.is_empty() || values.is_empty() {
+                    None
+                } else {
+                    values.remove(0)
+                };
+                (identity, Some(quota), lifetime, values)
             }
             // Redis unavailable: PostgreSQL answers, limits fail open.
             None => match credential {
-                Credential::Anonymous => (Identity::Revoked, None, Vec::new()),
-                _ => (self.load(&credential).await?, None, Vec::new()),
+                Credential::Anonymous => (Identity::Revoked, None, None, Vec::new()),
+                _ => (self.load(&credential).await?, None, None, Vec::new()),
             },
         };
         let principal = match credential {
@@ -323,6 +333,7 @@ impl Gate {
             principal,
             quota,
             read,
+            lifetime,
         })
     }
 
@@ -381,23 +392,42 @@ impl Gate {
         .await;
     }
 
+    /// Revokes or forgets the cached identity under `key`; a change Redis
+    /// did not take is owed, so no node of this process trusts Redis until
+    /// it has (`cache.rs`).
     async fn changed(&self, key: String, revoked: bool) {
         if revoked {
-            self.store(&key, &Identity::Revoked, REVOKED_TTL).await;
-        } else if let Some(mut conn) = self.cache.connection().await {
-            let deleted: redis::RedisResult<()> =
-                redis::cmd("DEL").arg(&key).query_async(&mut conn).await;
-            if let Err(err) = deleted {
-                tracing::warn!(error = %err, "could not drop a cached identity");
+            let value = serde_json::to_string(&Identity::Revoked).expect("identity serializes");
+            if !self.store(&key, &value, REVOKED_TTL).await {
+                self.cache
+                    .owe(Owed::Set {
+                        key,
+                        value,
+                        ttl_ms: REVOKED_TTL.as_millis() as u64,
+                    })
+                    .await;
             }
+            return;
+        }
+        let deleted = match self.cache.connection().await {
+            Some(mut conn) => redis::cmd("DEL")
+                .arg(&key)
+                .query_async::<()>(&mut conn)
+                .await
+                .inspect_err(|err| tracing::warn!(error = %err, "could not drop a cached identity"))
+                .is_ok(),
+            None => false,
+        };
+        if !deleted {
+            self.cache.owe(Owed::Delete(key)).await;
         }
     }
 
-    async fn store(&self, key: &str, identity: &Identity, ttl: Duration) {
+    /// Caches `value` (a serialised identity) under `key`; whether Redis took it.
+    async fn store(&self, key: &str, value: &str, ttl: Duration) -> bool {
         let Some(mut conn) = self.cache.connection().await else {
-            return;
+            return false;
         };
-        let value = serde_json::to_string(identity).expect("identity serializes");
         let stored: redis::RedisResult<()> = redis::cmd("SET")
             .arg(key)
             .arg(value)
@@ -405,9 +435,10 @@ impl Gate {
             .arg(ttl.as_millis() as u64)
             .query_async(&mut conn)
             .await;
-        if let Err(err) = stored {
+        if let Err(err) = &stored {
             tracing::warn!(error = %err, "could not cache an identity");
         }
+        stored.is_ok()
     }
 
     fn parse(&self, authorization: Option<&str>) -> Result<Credential, Refusal> {

@@ -20,7 +20,9 @@
 -- PostgreSQL, caches it and calls again), {'revoked', identity}, {'forged'}
 -- when the key's secret does not match, or
 -- {'ok', identity, allowed (1/0), limit, remaining, retry_after_ms, reset_ms,
--- then the value of each of KEYS[4…] (nil when missing), only when allowed}.
+-- then, only when allowed and KEYS[4…] are given, Redis's lifetime (its run
+-- id, new on every restart) and the value of each of KEYS[4…] (nil when
+-- missing)}.
 local identity = ''
 local limits = {tonumber(ARGV[7]), 1}
 if KEYS[1] ~= '' then
@@ -74,6 +76,9 @@ if caller[1] == 1 and tenant[1] == 1 then
     redis.call('SET', KEYS[3], tenant[5], 'PX', math.ceil(tenant[5] - now) + 1)
   end
   local reply = {'ok', identity, 1, limits[1], caller[2], 0, caller[4]}
+  if #KEYS >= 4 then
+    reply[#reply + 1] = lifetime()
+  end
   for i = 4, #KEYS do
     reply[#reply + 1] = redis.call('GET', KEYS[i])
   end

@@ -32,7 +32,11 @@ impl Plan {
 
 /// The script that reads the cached identity and applies the limits.
 pub fn script() -> redis::Script {
-    redis::Script::new(include_str!("ratelimit.lua"))
+    redis::Script::new(&format!(
+        "{}{}",
+        crate::cache::LIFETIME_LUA,
+        include_str!("ratelimit.lua")
+    ))
 }
 
 /// The limits as the script's arguments, in the order it reads them.

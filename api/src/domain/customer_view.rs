@@ -37,7 +37,7 @@ use entity::{case, contact, customer, deal, interaction, order};
 
 use super::analytics::values::{self, CustomerValue};
 use super::{cases, contacts, customers, deals, interactions, orders};
-use crate::cache::Cache;
+use crate::cache::{Cache, Owed, CURRENT_LUA, LIFETIME_LUA};
 use crate::error::Result;
 use crate::tenancy::{TenantScope, TenantTx};
 
@@ -90,27 +90,13 @@ pub struct CustomerView {
 /// views' JSON.
 const HELD_BYTES: usize = 64 << 20;
 
-/// `current(key, ttl)`: the key's version; a missing one starts from
-/// Redis's clock (seconds and microseconds), so versions are never reused.
-const CURRENT: &str = r"
-local function current(key, ttl)
-  local v = redis.call('GET', key)
-  if not v then
-    local t = redis.call('TIME')
-    v = t[1] .. string.format('%06d', tonumber(t[2]))
-    redis.call('SET', key, v, 'PX', ttl)
-  end
-  return v
-end
-";
-
-/// Reads the version (the record's, then the tenant's generation) and, in
-/// the same round trip, the view stored under it; only `=` when the caller
-/// already holds that version (ARGV[2]).
+/// Reads the version (Redis's lifetime, the record's counter, then the
+/// tenant's generation) and, in the same round trip, the view stored under
+/// it; only `=` when the caller already holds that version (ARGV[2]).
 static READ: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
-        "{CURRENT}
-local version = current(KEYS[1], ARGV[1]) .. ':' .. current(KEYS[3], ARGV[1])
+        "{CURRENT_LUA}{LIFETIME_LUA}
+local version = lifetime() .. ':' .. current(KEYS[1], ARGV[1]) .. ':' .. current(KEYS[3], ARGV[1])
 if version == ARGV[2] then
   return {{version, '='}}
 end
@@ -121,25 +107,12 @@ return {{version, redis.call('GET', KEYS[2] .. version) or ''}}"
 /// Stores a view only if its version is still current.
 static STORE: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(&format!(
-        "{CURRENT}
-local version = current(KEYS[1], ARGV[4]) .. ':' .. current(KEYS[3], ARGV[4])
+        "{CURRENT_LUA}{LIFETIME_LUA}
+local version = lifetime() .. ':' .. current(KEYS[1], ARGV[4]) .. ':' .. current(KEYS[3], ARGV[4])
 if version == ARGV[1] then
   redis.call('SET', KEYS[2] .. version, ARGV[2], 'PX', ARGV[3])
 end
 return version"
-    ))
-});
-
-/// Moves each key's version on.
-static ADVANCE: LazyLock<redis::Script> = LazyLock::new(|| {
-    redis::Script::new(&format!(
-        "{CURRENT}
-for _, key in ipairs(KEYS) do
-  current(key, ARGV[1])
-  redis.call('INCR', key)
-  redis.call('PEXPIRE', key, ARGV[1])
-end
-return 0"
     ))
 });
 
@@ -437,30 +410,35 @@ pub async fn load(
     })
 }
 
-/// The Redis keys and values that make up a view `version` read for this
-/// customer: the record's counter, then the tenant's generation. A reader
-/// that finds both keys still holding these values knows the view (or its
-/// absence) is still current.
+/// What a view `version` read for this customer stands on: the Redis
+/// lifetime it was read in, and the Redis keys with their values (the
+/// record's counter, then the tenant's generation). A reader that finds the
+/// same lifetime and both keys still holding these values knows the view (or
+/// its absence) is still current.
 pub fn version_parts(
     cache: &Cache,
     tenant_id: Uuid,
     customer_id: Uuid,
     version: &str,
-) -> Option<[(String, String); 2]> {
-    let (record, generation) = version.split_once(':')?;
-    Some([
-        (
-            version_key(cache, tenant_id, customer_id),
-            record.to_owned(),
-        ),
-        (generation_key(cache, tenant_id), generation.to_owned()),
-    ])
+) -> Option<(String, [(String, String); 2])> {
+    let mut parts = version.splitn(3, ':');
+    let (lifetime, record, generation) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((
+        lifetime.to_owned(),
+        [
+            (
+                version_key(cache, tenant_id, customer_id),
+                record.to_owned(),
+            ),
+            (generation_key(cache, tenant_id), generation.to_owned()),
+        ],
+    ))
 }
 
 /// Moves every view of the tenant to a new generation, so the next read of
 /// each rebuilds it. Called once a write that changed them all committed.
 pub async fn invalidate_tenant(cache: &Cache, tenant_id: Uuid) {
-    advance(cache, vec![generation_key(cache, tenant_id)]).await;
+    invalidate_keys(cache, tenant_id, vec![generation_key(cache, tenant_id)]).await;
 }
 
 /// Moves the customers' views to a new version, so the next read rebuilds
@@ -470,27 +448,18 @@ pub async fn invalidate(cache: &Cache, tenant_id: Uuid, customer_ids: &[Uuid]) {
         .iter()
         .map(|id| version_key(cache, tenant_id, *id))
         .collect();
-    advance(cache, keys).await;
+    invalidate_keys(cache, tenant_id, keys).await;
 }
 
-/// Moves the versions under `keys` on (one tenant's keys: one Redis slot),
-/// a thousand per call so that a large import does not hold Redis up.
-async fn advance(cache: &Cache, keys: Vec<String>) {
-    let Some(mut conn) = cache.connection().await else {
-        return;
-    };
-    for chunk in keys.chunks(1000) {
-        let mut invocation = ADVANCE.prepare_invoke();
-        for key in chunk {
-            invocation.key(key);
-        }
-        let done: redis::RedisResult<i64> = invocation
-            .arg(VERSION_TTL.as_millis() as u64)
-            .invoke_async(&mut conn)
+/// Moves the versions under `keys` (one tenant's) on; when Redis does not
+/// take it, the tenant's generation is owed instead, which covers them all.
+async fn invalidate_keys(cache: &Cache, tenant_id: Uuid, keys: Vec<String>) {
+    if !cache.advance(&keys, VERSION_TTL).await {
+        cache
+            .owe(Owed::Advance {
+                key: generation_key(cache, tenant_id),
+                ttl_ms: VERSION_TTL.as_millis() as u64,
+            })
             .await;
-        if let Err(err) = done {
-            tracing::warn!(error = %err, "could not invalidate cached customer views");
-            return;
-        }
     }
 }

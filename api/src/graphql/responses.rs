@@ -63,6 +63,8 @@ pub fn key(parts: &RequestParts<'_>) -> ResponseKey {
 pub struct Kept {
     /// Who it was made for.
     pub principal: Principal,
+    /// The Redis lifetime (run id) its versions were read in.
+    pub lifetime: String,
     /// The Redis keys of the versions it depends on.
     pub keys: Vec<String>,
     /// Their values when it was made, in the same order.
@@ -76,6 +78,7 @@ impl Kept {
     fn weight(&self) -> usize {
         ENTRY_OVERHEAD
             + self.body.len()
+            + self.lifetime.len()
             + self
                 .keys
                 .iter()
@@ -84,10 +87,16 @@ impl Kept {
                 .sum::<usize>()
     }
 
-    /// Whether it answers `principal`, given the values just read for its
-    /// `keys`.
-    pub fn serves(&self, principal: &Principal, read: &[Option<String>]) -> bool {
+    /// Whether it answers `principal`, given the Redis lifetime and the
+    /// values just read for its `keys`.
+    pub fn serves(
+        &self,
+        principal: &Principal,
+        lifetime: Option<&str>,
+        read: &[Option<String>],
+    ) -> bool {
         *principal == self.principal
+            && lifetime == Some(self.lifetime.as_str())
             && read.len() == self.versions.len()
             && self
                 .versions
@@ -187,6 +196,7 @@ mod tests {
     fn kept(body_bytes: usize) -> Kept {
         Kept {
             principal: principal(crate::auth::Role::Owner),
+            lifetime: "run1".into(),
             keys: vec!["crm:{t}:c360:c:version".into()],
             versions: vec!["17".into()],
             body: actix_web::web::Bytes::from(vec![b' '; body_bytes]),
@@ -197,12 +207,20 @@ mod tests {
     fn a_kept_response_serves_only_its_principal_at_the_versions_it_read() {
         let response = kept(10);
         let owner = principal(crate::auth::Role::Owner);
-        assert!(response.serves(&owner, &[Some("17".into())]));
-        assert!(!response.serves(&owner, &[Some("18".into())]));
-        assert!(!response.serves(&owner, &[None]));
+        let run = Some("run1");
+        assert!(response.serves(&owner, run, &[Some("17".into())]));
+        assert!(!response.serves(&owner, run, &[Some("18".into())]));
+        assert!(!response.serves(&owner, run, &[None]));
         // Redis did not answer: nothing was read.
-        assert!(!response.serves(&owner, &[]));
-        assert!(!response.serves(&principal(crate::auth::Role::Viewer), &[Some("17".into())]));
+        assert!(!response.serves(&owner, None, &[]));
+        assert!(!response.serves(
+            &principal(crate::auth::Role::Viewer),
+            run,
+            &[Some("17".into())]
+        ));
+        // Another Redis lifetime (a restart, perhaps from an older snapshot
+        // whose counters read "17" again).
+        assert!(!response.serves(&owner, Some("run2"), &[Some("17".into())]));
     }
 
     #[test]

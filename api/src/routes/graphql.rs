@@ -380,7 +380,7 @@ async fn execute(
             Err(response) => return response,
         };
         if let Some(principal) = &admission.principal {
-            if kept.serves(principal, &admission.read) {
+            if kept.serves(principal, admission.lifetime.as_deref(), &admission.read) {
                 state.metrics.kept_response();
                 return respond(
                     StatusCode::OK,
@@ -606,7 +606,8 @@ fn keep(
     views: &ViewsOfRequest,
     body: &web::Bytes,
 ) {
-    let Some(dependencies) = views.dependencies(&state.cache, principal.tenant_id) else {
+    let Some((lifetime, dependencies)) = views.dependencies(&state.cache, principal.tenant_id)
+    else {
         return;
     };
     let (keys, versions) = dependencies.into_iter().unzip();
@@ -614,6 +615,7 @@ fn keep(
         key,
         responses::Kept {
             principal,
+            lifetime,
             keys,
             versions,
             body: body.clone(),

@@ -257,32 +257,39 @@ impl ViewsOfRequest {
         views.views.lock().ok()?.get(&customer_id).cloned()
     }
 
-    /// The Redis keys and values of the versions of every view read (each
-    /// once); `None` when no view was read or one came without a version.
+    /// The Redis lifetime the views were read in, and the Redis keys and
+    /// values of the versions of every view read (each once); `None` when no
+    /// view was read, one came without a version, or they span lifetimes.
     pub fn dependencies(
         &self,
         cache: &crate::cache::Cache,
         tenant_id: uuid::Uuid,
-    ) -> Option<Vec<(String, String)>> {
+    ) -> Option<(String, Vec<(String, String)>)> {
         let versions = self.versions.lock().ok()?;
         if versions.is_empty() {
             return None;
         }
+        let mut read_in: Option<String> = None;
         let mut dependencies: Vec<(String, String)> = Vec::new();
         for (customer_id, version) in versions.iter() {
-            let parts = crate::domain::customer_view::version_parts(
+            let (lifetime, parts) = crate::domain::customer_view::version_parts(
                 cache,
                 tenant_id,
                 *customer_id,
                 version.as_deref()?,
             )?;
+            // Views read from two Redis lifetimes (a restart mid-request)
+            // do not make a response worth keeping.
+            if read_in.get_or_insert_with(|| lifetime.clone()) != &lifetime {
+                return None;
+            }
             for part in parts {
                 if !dependencies.contains(&part) {
                     dependencies.push(part);
                 }
             }
         }
-        Some(dependencies)
+        Some((read_in?, dependencies))
     }
 }
 
