@@ -30,6 +30,9 @@ pub enum Error {
     },
     /// Too many requests; retry after the given number of seconds.
     RateLimited { retry_after_secs: u64 },
+    /// PostgreSQL cannot be reached (restarting, failing over, overloaded):
+    /// the request may be sent again shortly.
+    Unavailable,
     /// A failure the client cannot fix. The source is logged, never shown.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -84,7 +87,31 @@ impl Error {
             Error::RateLimited { retry_after_secs } => {
                 format!("rate limit exceeded; retry in {retry_after_secs} s")
             }
+            Error::Unavailable => {
+                "the database is unavailable for a moment; try again shortly".to_owned()
+            }
             Error::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// Whether the failure is the server's, not the request's: a request
+    /// that meets it stops rather than reporting it per row or field.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Error::Internal(_) | Error::Unavailable)
+    }
+
+    /// The HTTP status of a plain (non-GraphQL) response carrying this error.
+    pub fn http_status(&self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode;
+        match self {
+            Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Validation { .. } => StatusCode::BAD_REQUEST,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -97,6 +124,7 @@ impl Error {
             Error::Validation { .. } => "VALIDATION",
             Error::Conflict { .. } => "CONFLICT",
             Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::Unavailable => "UNAVAILABLE",
             Error::Internal(_) => "INTERNAL",
         }
     }
@@ -154,10 +182,46 @@ fn concurrent_write(err: &sea_orm::DbErr) -> Option<Error> {
     Some(conflict)
 }
 
+/// Whether `err` says PostgreSQL could not be reached or dropped the
+/// connection (a restart, a failover, a full pool), rather than refusing
+/// the statement: the client may simply try again.
+pub fn database_unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{sqlx, DbErr, RuntimeErr};
+    let sqlx_error = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx_error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Protocol(message) => {
+            message.contains("unexpected eof") || message.contains("closed")
+        }
+        // connection_exception (08…), admin_shutdown, crash_shutdown,
+        // cannot_connect_now, too_many_connections
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
 impl From<sea_orm::DbErr> for Error {
     /// Concurrent-write failures (unique and foreign keys, deadlocks,
-    /// serialization failures) become `CONFLICT`; anything else is internal.
+    /// serialization failures) become `CONFLICT`; an unreachable database
+    /// `UNAVAILABLE`; anything else is internal.
     fn from(err: sea_orm::DbErr) -> Self {
+        if database_unreachable(&err) {
+            tracing::warn!(error = %err, "postgresql unavailable");
+            return Error::Unavailable;
+        }
         concurrent_write(&err).unwrap_or_else(|| Error::internal(err))
     }
 }
@@ -182,6 +246,7 @@ impl From<Error> for async_graphql::Error {
             Error::RateLimited { retry_after_secs } => {
                 LocalizedError::RateLimited(*retry_after_secs)
             }
+            Error::Unavailable => LocalizedError::Unavailable,
             Error::Internal(_) => LocalizedError::Internal,
         };
         let error = async_graphql::Error {

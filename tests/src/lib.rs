@@ -9,7 +9,9 @@
 use std::time::Duration;
 
 mod redis_server;
+mod tcp_proxy;
 pub use redis_server::RedisServer;
+pub use tcp_proxy::TcpProxy;
 
 use crm_api::config::Config;
 use crm_api::startup::Application;

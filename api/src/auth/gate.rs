@@ -43,6 +43,8 @@ pub const API_KEY_PREFIX: &str = "crm_";
 pub enum Refusal {
     /// The credentials prove nothing (invalid, expired, revoked).
     Unauthenticated,
+    /// PostgreSQL, needed to check the credentials, cannot be reached.
+    Unavailable,
     /// Over the limit; retry after the given seconds.
     RateLimited { retry_after_secs: u64, quota: Quota },
 }
@@ -466,7 +468,11 @@ impl Gate {
     async fn load(&self, credential: &Credential) -> Result<Identity, Refusal> {
         let failed = |err: sea_orm::DbErr| {
             tracing::error!(error = %err, "cannot read credentials from postgresql");
-            Refusal::Unauthenticated
+            if crate::error::database_unreachable(&err) {
+                Refusal::Unavailable
+            } else {
+                Refusal::Unauthenticated
+            }
         };
         match credential {
             Credential::Anonymous => Ok(Identity::Revoked),

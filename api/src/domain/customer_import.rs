@@ -874,7 +874,7 @@ impl Run<'_> {
                     outcomes[i] = Some(outcome);
                 }
             }
-            Err(Error::Internal(err)) => return Err(Error::Internal(err)),
+            Err(err) if err.is_failure() => return Err(err),
             Err(_) => {
                 self.tx
                     .execute_unprepared("ROLLBACK TO SAVEPOINT import_chunk")
@@ -949,7 +949,7 @@ impl Run<'_> {
                     .await?;
                 Ok(Ok(model))
             }
-            Err(Error::Internal(err)) => Err(Error::Internal(err)),
+            Err(err) if err.is_failure() => Err(err),
             Err(err) => {
                 self.tx
                     .execute_unprepared("ROLLBACK TO SAVEPOINT import_row")

@@ -11,6 +11,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("this action needs the `{}` permission", "此操作需要 `{}` 权限"),
     ("rate limit exceeded; retry in {} s", "请求过于频繁；请在 {} 秒后重试"),
     ("internal error", "内部错误"),
+    (
+        "the database is unavailable for a moment; try again shortly",
+        "数据库暂时不可用，请稍后重试",
+    ),
     // ---------------------------------------------------------------- concurrent writes (error.rs)
     (
         "a record with these values exists already (perhaps written at the same time); reload and try again",

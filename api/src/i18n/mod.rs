@@ -77,6 +77,7 @@ pub enum LocalizedError {
     Validation { field: String, message: String },
     Conflict(String),
     RateLimited(u64),
+    Unavailable,
     Internal,
 }
 
@@ -98,6 +99,9 @@ impl LocalizedError {
             },
             LocalizedError::RateLimited(secs) => {
                 t(&format!("rate limit exceeded; retry in {secs} s"))
+            }
+            LocalizedError::Unavailable => {
+                t("the database is unavailable for a moment; try again shortly")
             }
             LocalizedError::Internal => t("internal error"),
         }

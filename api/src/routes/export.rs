@@ -100,6 +100,9 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
     };
     match crate::domain::visibility::restriction_for(&state.db, &principal).await {
         Ok(restriction) => principal.customers = restriction,
+        Err(err) if err.is_failure() => {
+            return error(err.http_status(), &err.message(), err.code())
+        }
         Err(err) => return error(StatusCode::UNAUTHORIZED, &err.message(), "UNAUTHENTICATED"),
     }
     let owners =
@@ -108,10 +111,7 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
                 .into_iter()
                 .map(|(email, id)| (id, email))
                 .collect(),
-            Err(err) => {
-                let err: async_graphql::Error = err.into();
-                return error(StatusCode::INTERNAL_SERVER_ERROR, &err.message, "INTERNAL");
-            }
+            Err(err) => return error(err.http_status(), &err.message(), err.code()),
         };
     let teams = match team_names(&state.db, principal.scope()).await {
         Ok(teams) => teams,
@@ -119,11 +119,7 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
             if let crate::error::Error::Internal(source) = &err {
                 tracing::error!(error = %source, "customer export failed");
             }
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &err.message(),
-                err.code(),
-            );
+            return error(err.http_status(), &err.message(), err.code());
         }
     };
     // Probe the first page before answering, so that a bad order or a
@@ -140,11 +136,7 @@ pub async fn customers_csv(req: HttpRequest, state: web::Data<AppState>) -> Http
     let first = match export.page(None).await {
         Ok(first) => first,
         Err(err) => {
-            let status = if err.code() == "INTERNAL" {
-                StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                StatusCode::BAD_REQUEST
-            };
+            let status = err.http_status();
             let message = err.message();
             if let crate::error::Error::Internal(source) = &err {
                 tracing::error!(error = %source, "customer export failed");

@@ -462,6 +462,7 @@ async fn execute(
     if let Some(p) = principal.as_mut() {
         match crate::domain::visibility::restriction_for(&state.db, p).await {
             Ok(restriction) => p.customers = restriction,
+            Err(err) if err.is_failure() => return failure(err, media),
             Err(err) => {
                 let err: async_graphql::Error = err.into();
                 return HttpResponse::build(StatusCode::UNAUTHORIZED)
@@ -547,10 +548,7 @@ async fn execute(
     };
     if let Some(tx) = read_tx {
         if let Err(err) = tx.finish().await {
-            let err: async_graphql::Error = err.into();
-            return HttpResponse::InternalServerError()
-                .content_type(media.content_type())
-                .json(json!({ "errors": [{ "message": err.message, "extensions": { "code": "INTERNAL" } }] }));
+            return failure(err, media);
         }
     }
     // Error messages in the caller's language: codes and fields stay as they are.
@@ -567,6 +565,19 @@ async fn execute(
         }
     }
     let without_errors = response.errors.is_empty();
+    // PostgreSQL unreachable: the whole answer is a 503 the client retries,
+    // whatever else the response holds.
+    if let Some(unavailable) = response.errors.iter().find(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("UNAVAILABLE"))
+    }) {
+        return HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, "1"))
+            .content_type(media.content_type())
+            .json(errors_body(&unavailable.message, "UNAVAILABLE"));
+    }
     let failed_before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -595,6 +606,22 @@ async fn execute(
         keep(state, key, principal, &views, &body);
     }
     respond(status, body, media, quota.as_ref())
+}
+
+/// The response to a request that met a server-side failure (`INTERNAL`,
+/// or `UNAVAILABLE` with a `Retry-After`), with its status and code.
+fn failure(err: crate::error::Error, media: Media) -> HttpResponse {
+    let status = err.http_status();
+    let code = err.code();
+    let unavailable = matches!(err, crate::error::Error::Unavailable);
+    let err: async_graphql::Error = err.into();
+    let mut response = HttpResponse::build(status);
+    if unavailable {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    response
+        .content_type(media.content_type())
+        .json(errors_body(&err.message, code))
 }
 
 /// Keeps a successful response to a query answered by views alone, with
@@ -677,6 +704,7 @@ async fn admit_reading(
                 "the access token or API key is missing, malformed, invalid, expired or revoked",
                 "UNAUTHENTICATED",
             ))),
+        Err(Refusal::Unavailable) => Err(failure(crate::error::Error::Unavailable, Media::Json)),
         Err(Refusal::RateLimited {
             retry_after_secs,
             quota,
