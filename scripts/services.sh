@@ -15,6 +15,8 @@
 # build-tools  Installs a C compiler (gcc) when none is found: some Rust dependencies (the
 #         allocator, among others) compile C code. Nothing else.
 # down    Stops both private services (no error when they are not running).
+# pg-stop / pg-start  Stops (fast shutdown: sessions are cut) or starts the private
+#         PostgreSQL alone, as a restart or failover would; the fault benchmark uses them.
 # status  Tells whether each runs; exits 0 when both run, 3 otherwise.
 #
 # All state lives in .crm/ at the repo root (git-ignored). As root, PostgreSQL runs as the
@@ -640,6 +642,26 @@ cmd_status() {
 	return "$rc"
 }
 
+# Finds the private cluster and its binaries, for pg-stop and pg-start.
+pg_find_existing() {
+	prepare_state
+	resolve_pg_base
+	[[ -n $PGDATA && -s $PGDATA/PG_VERSION ]] || die "no private PostgreSQL set up (run: scripts/services.sh up)"
+	find_pg_bindir "$(<"$PGDATA/PG_VERSION")" || die "binaries for PostgreSQL $(<"$PGDATA/PG_VERSION") not found"
+}
+
+cmd_pg_stop() {
+	pg_find_existing
+	if pg_running; then pg_stop; fi
+	log "postgres: stopped"
+}
+
+cmd_pg_start() {
+	pg_find_existing
+	pg_running || pg_start
+	log "postgres: running on 127.0.0.1:$PG_PORT"
+}
+
 cmd_build_tools() {
 	command -v cc >/dev/null 2>&1 && return 0
 	mkdir -p "$STATE"
@@ -650,6 +672,8 @@ case ${1:-up} in
 up) cmd_up ;;
 build-tools) cmd_build_tools ;;
 down) cmd_down ;;
+pg-stop) cmd_pg_stop ;;
+pg-start) cmd_pg_start ;;
 status) cmd_status ;;
 -h | --help | help) usage ;;
 *)
