@@ -211,9 +211,7 @@ pub struct NewCase {
 
 /// The cases the member may see: those of customers they may see.
 fn visible(tx: &TenantTx) -> Select<Cases> {
-    Cases::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(customers::of_visible_customer(tx, Column::CustomerId))
+    super::finder::visible(tx)
 }
 
 /// The visible case with `id`.

@@ -154,10 +154,7 @@ pub fn name(raw: &str) -> Result<String> {
 
 /// The tenant's live contacts of customers the member may see.
 pub(super) fn visible(tx: &TenantTx) -> Select<Contacts> {
-    Contacts::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::DeletedAt.is_null())
-        .filter(customers::of_visible_customer(tx, Column::CustomerId))
+    super::finder::visible(tx)
 }
 
 /// The contact with `id`, unless deleted.

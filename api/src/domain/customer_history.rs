@@ -310,11 +310,9 @@ fn of(tx: &TenantTx, customer_id: Uuid, field: Option<&str>) -> Select<CustomerC
 /// Ids of the tenant's customers, deleted ones too, that the member may see.
 fn restricted_ids(tx: &TenantTx) -> sea_orm::sea_query::SelectStatement {
     use sea_orm::{QuerySelect, QueryTrait};
-    customer::Entity::find()
+    super::finder::visible_with_deleted::<customer::Entity>(tx)
         .select_only()
         .column(customer::Column::Id)
-        .filter(customer::Column::TenantId.eq(tx.tenant_id()))
-        .filter(super::customers::visible_only(tx))
         .into_query()
 }
 
@@ -322,10 +320,8 @@ fn restricted_ids(tx: &TenantTx) -> sea_orm::sea_query::SelectStatement {
 /// member may see it. Deleted
 /// customers count: their history is how one finds out who deleted them.
 async fn require_customer(tx: &TenantTx, customer_id: Uuid) -> Result<()> {
-    let found = customer::Entity::find()
-        .filter(customer::Column::TenantId.eq(tx.tenant_id()))
+    let found = super::finder::visible_with_deleted::<customer::Entity>(tx)
         .filter(customer::Column::Id.eq(customer_id))
-        .filter(super::customers::visible_only(tx))
         .count(&**tx)
         .await?;
     if found == 0 {

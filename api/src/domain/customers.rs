@@ -1100,13 +1100,7 @@ fn sort_values(
 
 /// The tenant's live (not deleted) customers.
 fn visible(tx: &TenantTx) -> Select<Customers> {
-    let select = Customers::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::DeletedAt.is_null());
-    match tx.scope().customers {
-        Some(restriction) => select.filter(super::visibility::condition(restriction)),
-        None => select,
-    }
+    super::finder::visible(tx)
 }
 
 /// The member's restriction as a condition on `customers` rows (always true
@@ -1262,11 +1256,10 @@ pub async fn find_by_external_ids(tx: &TenantTx, ids: &[String]) -> Result<Vec<c
 /// from the member or not: the uniqueness the database enforces, checked
 /// ahead of a write (imports).
 pub async fn external_id_holders(tx: &TenantTx, ids: &[String]) -> Result<Vec<(String, Uuid)>> {
-    let rows: Vec<(Option<String>, Uuid)> = Customers::find()
+    let rows: Vec<(Option<String>, Uuid)> = super::finder::including_hidden::<Customers>(tx)
         .select_only()
         .column(Column::ExternalId)
         .column(Column::Id)
-        .filter(Column::TenantId.eq(tx.tenant_id()))
         .filter(Column::ExternalId.is_in(ids.iter().cloned()))
         .into_tuple()
         .all(&**tx)
@@ -1510,15 +1503,13 @@ pub fn changed_row(
 /// until the transaction ends, so that the row a write starts from is the row
 /// it changes and the history records.
 async fn lock(tx: &TenantTx, id: Uuid, deleted: bool) -> Result<Option<customer::Model>> {
-    let row = Customers::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
+    let row = super::finder::visible_with_deleted::<Customers>(tx)
         .filter(Column::Id.eq(id))
         .filter(if deleted {
             Column::DeletedAt.is_not_null()
         } else {
             Column::DeletedAt.is_null()
         })
-        .filter(visible_only(tx))
         .lock_exclusive()
         .one(&**tx)
         .await?;
@@ -1535,11 +1526,8 @@ pub async fn lock_many(
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
-    let rows = Customers::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
+    let rows = super::finder::visible::<Customers>(tx)
         .filter(Column::Id.is_in(ids.iter().copied()))
-        .filter(Column::DeletedAt.is_null())
-        .filter(visible_only(tx))
         .order_by_asc(Column::Id)
         .lock_exclusive()
         .all(&**tx)

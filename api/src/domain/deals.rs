@@ -651,9 +651,7 @@ pub async fn recompute_rollups(tx: &TenantTx, customer_id: Uuid) -> Result<()> {
 
 /// The deals the transaction's member may see: those of visible customers.
 fn visible(tx: &TenantTx) -> Select<Deals> {
-    Deals::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(customers::of_visible_customer(tx, Column::CustomerId))
+    super::finder::visible(tx)
 }
 
 /// The deal with `id`, if it is visible.

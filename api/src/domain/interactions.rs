@@ -212,10 +212,8 @@ pub async fn complete_task(tx: &TenantTx, id: Uuid) -> Result<interaction::Model
         tx.touch_customer(task.customer_id);
         return Ok(task);
     }
-    let existing = Interactions::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
+    let existing = super::finder::visible::<Interactions>(tx)
         .filter(Column::Id.eq(id))
-        .filter(customers::of_visible_customer(tx, Column::CustomerId))
         .one(&**tx)
         .await?;
     match existing {
@@ -262,9 +260,8 @@ pub async fn of_customer(
     customer_id: Uuid,
     page: &PageRequest,
 ) -> Result<Page<interaction::Model>> {
-    let select = Interactions::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::CustomerId.eq(customer_id));
+    let select =
+        super::finder::visible::<Interactions>(tx).filter(Column::CustomerId.eq(customer_id));
     fetch_page(tx, select, &sort_keys(), page, |row| {
         vec![SortValue::Time(row.occurred_at), SortValue::Uuid(row.id)]
     })
@@ -277,10 +274,7 @@ pub async fn of_case(
     case_id: Uuid,
     page: &PageRequest,
 ) -> Result<Page<interaction::Model>> {
-    let select = Interactions::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::CaseId.eq(case_id))
-        .filter(customers::of_visible_customer(tx, Column::CustomerId));
+    let select = super::finder::visible::<Interactions>(tx).filter(Column::CaseId.eq(case_id));
     fetch_page(tx, select, &sort_keys(), page, |row| {
         vec![SortValue::Time(row.occurred_at), SortValue::Uuid(row.id)]
     })
@@ -293,10 +287,7 @@ pub async fn of_deal(
     deal_id: Uuid,
     page: &PageRequest,
 ) -> Result<Page<interaction::Model>> {
-    let select = Interactions::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(Column::DealId.eq(deal_id))
-        .filter(customers::of_visible_customer(tx, Column::CustomerId));
+    let select = super::finder::visible::<Interactions>(tx).filter(Column::DealId.eq(deal_id));
     fetch_page(tx, select, &sort_keys(), page, |row| {
         vec![SortValue::Time(row.occurred_at), SortValue::Uuid(row.id)]
     })

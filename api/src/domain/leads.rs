@@ -118,16 +118,7 @@ pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
 /// The leads the member may see: the customer visibility setting applies
 /// to leads by their owner, in the SQL.
 fn leads(tx: &TenantTx) -> Select<Leads> {
-    let select = Leads::find().filter(Column::TenantId.eq(tx.tenant_id()));
-    match tx.scope().customers {
-        Some(restriction) => select.filter(super::visibility::owner_condition(
-            restriction,
-            Leads,
-            Column::TenantId,
-            Column::OwnerId,
-        )),
-        None => select,
-    }
+    super::finder::visible(tx)
 }
 
 /// The lead with `id`.

@@ -20,6 +20,7 @@ pub mod customers;
 pub mod deals;
 pub mod domain_events;
 pub mod filter;
+pub mod finder;
 pub mod forecast;
 pub mod identity;
 pub mod interactions;

@@ -449,12 +449,7 @@ fn stale(sent: i32, now: i32) -> Error {
 
 /// The tenant's orders of customers the member may see.
 fn visible(tx: &TenantTx) -> Select<Orders> {
-    Orders::find()
-        .filter(Column::TenantId.eq(tx.tenant_id()))
-        .filter(super::customers::of_visible_customer(
-            tx,
-            Column::CustomerId,
-        ))
+    super::finder::visible(tx)
 }
 
 /// The order with `id`, if it is the tenant's.

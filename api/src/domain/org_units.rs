@@ -181,10 +181,10 @@ pub async fn delete_team(tx: &TenantTx, id: Uuid) -> Result<()> {
     }
     // Deleting the team clears the customers' team (ON DELETE SET NULL):
     // their cached views must be renewed when this commits.
-    let in_team: Vec<Uuid> = entity::customer::Entity::find()
+    // Every view that shows the team, hidden from the member or not.
+    let in_team: Vec<Uuid> = super::finder::including_hidden::<entity::customer::Entity>(tx)
         .select_only()
         .column(entity::customer::Column::Id)
-        .filter(entity::customer::Column::TenantId.eq(tx.tenant_id()))
         .filter(entity::customer::Column::TeamId.eq(id))
         .into_tuple()
         .all(&**tx)

@@ -526,8 +526,8 @@ pub async fn reorder_stages(tx: &TenantTx, pipeline_id: Uuid, stage_ids: &[Uuid]
 /// up by one.
 pub async fn delete_stage(tx: &TenantTx, id: Uuid, move_deals_to: Option<Uuid>) -> Result<u64> {
     let stage = locked_stage(tx, id).await?;
-    let held = entity::deal::Entity::find()
-        .filter(entity::deal::Column::TenantId.eq(tx.tenant_id()))
+    // Every deal the stage holds counts, hidden from the member or not.
+    let held = super::finder::including_hidden::<entity::deal::Entity>(tx)
         .filter(entity::deal::Column::StageId.eq(id))
         .count(&**tx)
         .await?;

@@ -21,9 +21,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, Statement};
 use uuid::Uuid;
 
 use entity::{customer_change, deal_stage_history, interaction};
@@ -298,8 +296,7 @@ async fn load(
     let mut interactions: HashMap<Uuid, interaction::Model> = if interaction_ids.is_empty() {
         HashMap::new()
     } else {
-        interaction::Entity::find()
-            .filter(interaction::Column::TenantId.eq(tx.tenant_id()))
+        super::finder::visible::<interaction::Entity>(tx)
             .filter(interaction::Column::Id.is_in(interaction_ids))
             .all(&**tx)
             .await?
@@ -322,8 +319,7 @@ async fn load(
     let mut orders: HashMap<Uuid, entity::order::Model> = if order_ids.is_empty() {
         HashMap::new()
     } else {
-        entity::order::Entity::find()
-            .filter(entity::order::Column::TenantId.eq(tx.tenant_id()))
+        super::finder::visible::<entity::order::Entity>(tx)
             .filter(entity::order::Column::Id.is_in(order_ids))
             .all(&**tx)
             .await?
