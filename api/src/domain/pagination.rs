@@ -9,7 +9,7 @@
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, Func, Order, SimpleExpr};
-use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -300,16 +300,19 @@ where
     if page.backward {
         rows.reverse();
     }
-    // Whether anything lies on the other side of the cursor (the cursor row included).
+    // Whether anything lies on the other side of the cursor (the cursor row
+    // included): one row looked for, never a count (`count()` would drop the
+    // limit and, on a generic plan, count the whole workspace).
     let behind = match &cursor {
-        Some(values) => {
-            select
-                .filter(after(&walk, values).not())
-                .limit(1)
-                .count(&**tx)
-                .await?
-                > 0
-        }
+        Some(values) => select
+            .filter(after(&walk, values).not())
+            .select_only()
+            .column_as(sea_orm::sea_query::Expr::val(1), "one")
+            .limit(1)
+            .into_tuple::<i32>()
+            .one(&**tx)
+            .await?
+            .is_some(),
         None => false,
     };
     let values = values_of(&rows).await?;
