@@ -174,6 +174,9 @@ pub struct Config {
     /// Largest `multipart/form-data` GraphQL request (file uploads such as
     /// customer imports), in bytes; JSON requests keep `max_body_bytes`.
     pub max_upload_bytes: usize,
+    /// How long the process keeps serving, unready and closing connections,
+    /// after SIGTERM before it stops (`CRM_SHUTDOWN_DRAIN_SECS`, default 5).
+    pub shutdown_drain: std::time::Duration,
     /// Proxies whose `X-Forwarded-For` names the client (`CRM_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<crate::auth::address::Network>,
     /// Bearer token `/metrics` asks for; without one, only callers on this
@@ -290,6 +293,11 @@ impl Config {
                 max_page_size: number(&lookup, "CRM_MAX_PAGE_SIZE", limits.max_page_size)?,
             },
             max_upload_bytes: number(&lookup, "CRM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)?,
+            shutdown_drain: std::time::Duration::from_secs(number(
+                &lookup,
+                "CRM_SHUTDOWN_DRAIN_SECS",
+                5,
+            )?),
             trusted_proxies: crate::auth::address::parse_networks(
                 &lookup("CRM_TRUSTED_PROXIES").unwrap_or_default(),
             )

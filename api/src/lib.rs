@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod migrate;
 pub mod routes;
 pub mod services;
+pub mod shutdown;
 pub mod startup;
 pub mod telemetry;
 pub mod tenancy;

@@ -49,6 +49,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         "CRM API listening; GraphQL IDE at http://{host}:{}/graphql",
         app.port()
     );
+    tokio::spawn(crm_api::shutdown::on_signals(app.stopper()));
     app.run_until_stopped().await?;
     Ok(())
 }

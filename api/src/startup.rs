@@ -34,6 +34,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The last look at PostgreSQL and Redis, for `/readyz` and `/metrics`.
     pub probes: routes::health::Probes,
+    /// Whether the process is draining before it stops (`shutdown.rs`).
+    pub draining: crate::shutdown::Draining,
 }
 
 /// A server bound to its port, not yet running.
@@ -41,6 +43,7 @@ pub struct Application {
     port: u16,
     server: Server,
     workers: crate::workers::Workers,
+    stopper: crate::shutdown::Stopper,
 }
 
 /// Why the application could not start.
@@ -113,6 +116,7 @@ impl Application {
             sink,
             services.analytics_wakeup.clone(),
         );
+        let draining = crate::shutdown::Draining::default();
         let state = web::Data::new(AppState {
             db,
             metrics,
@@ -124,6 +128,7 @@ impl Application {
             exports: routes::export_slots::ExportSlots::new(&config.bulk),
             config: config.clone(),
             probes: Default::default(),
+            draining: draining.clone(),
         });
         let listener = TcpListener::bind(&config.listen).map_err(|source| StartupError::Bind {
             address: config.listen.clone(),
@@ -145,6 +150,7 @@ impl Application {
                         ))
                         .add(("X-Content-Type-Options", "nosniff")),
                 )
+                .wrap(from_fn(crate::shutdown::middleware))
                 .wrap(from_fn(routes::request_id::middleware))
                 .route("/healthz", web::get().to(routes::health::healthz))
                 .route("/readyz", web::get().to(routes::health::readyz))
@@ -179,11 +185,19 @@ impl Application {
             source,
         })?
         .shutdown_timeout(5)
+        // Signals are the process's (`main.rs`, `shutdown.rs`), not each server's.
+        .disable_signals()
         .run();
+        let stopper = crate::shutdown::Stopper {
+            server: server.handle(),
+            draining,
+            drain: config.shutdown_drain,
+        };
         Ok(Application {
             port: port.port(),
             server,
             workers,
+            stopper,
         })
     }
 
@@ -192,7 +206,12 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is asked to stop.
+    /// What stops it as SIGTERM and SIGINT do.
+    pub fn stopper(&self) -> crate::shutdown::Stopper {
+        self.stopper.clone()
+    }
+
+    /// Serves until it is stopped (see [`Application::stopper`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.workers.stop().await;

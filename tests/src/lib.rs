@@ -149,6 +149,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub client: reqwest::Client,
     pub config: Config,
+    /// Stops this server as SIGTERM or SIGINT would.
+    pub stopper: crm_api::shutdown::Stopper,
 }
 
 /// A workspace created through `signUp`, with its owner's credentials.
@@ -196,9 +198,10 @@ impl TestApp {
         })
         .expect("test configuration");
         adjust(&mut config);
-        let address = Self::start(config.clone()).await;
+        let (address, stopper) = Self::start(config.clone()).await;
         TestApp {
             address,
+            stopper,
             db,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
@@ -208,20 +211,23 @@ impl TestApp {
         }
     }
 
-    async fn start(config: Config) -> String {
+    async fn start(config: Config) -> (String, crm_api::shutdown::Stopper) {
         let app = Application::build(config)
             .await
             .expect("build the application");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let stopper = app.stopper();
         tokio::spawn(app.run_until_stopped());
-        address
+        (address, stopper)
     }
 
     /// A second server sharing this one's database and Redis, as another
     /// node behind a load balancer would.
     pub async fn spawn_peer(&self) -> TestApp {
+        let (address, stopper) = Self::start(self.config.clone()).await;
         TestApp {
-            address: Self::start(self.config.clone()).await,
+            address,
+            stopper,
             db: TestDb {
                 name: self.db.name.clone(),
                 app_url: self.db.app_url.clone(),

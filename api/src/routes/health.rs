@@ -143,8 +143,9 @@ fn may_read_metrics(req: &HttpRequest, state: &AppState) -> bool {
 }
 
 /// 200 when PostgreSQL answers (Redis down only degrades: the product then
-/// serves from PostgreSQL), 503 when PostgreSQL does not. The body says
-/// which dependency answered and how fast.
+/// serves from PostgreSQL), 503 when PostgreSQL does not or the process is
+/// draining before it stops. The body says which dependency answered and
+/// how fast.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let Probe {
         postgres,
@@ -153,10 +154,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         redis_ms,
         mail,
     } = state.probes.current(&state).await;
-    let status = match (postgres, redis) {
-        (true, true) => "ready",
-        (true, false) => "degraded",
-        (false, _) => "unavailable",
+    let draining = state.draining.is_on();
+    let status = match (draining, postgres, redis) {
+        (true, _, _) => "draining",
+        (false, true, true) => "ready",
+        (false, true, false) => "degraded",
+        (false, false, _) => "unavailable",
     };
     if !redis {
         tracing::warn!("readiness: redis is not answering");
@@ -170,7 +173,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "redis": { "ok": redis, "latencyMs": redis_ms },
         "mail": mail,
     });
-    if postgres {
+    if postgres && !draining {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)

@@ -509,8 +509,15 @@ async fn main() {
         "sigterm" => {
             tokio::time::sleep(Duration::from_secs(10)).await;
             marks.push((load.started.elapsed(), "SIGTERM"));
-            let mut s = server.take().unwrap();
+            let s = server.take().unwrap();
             s.signal("-TERM");
+            // A load balancer polling `/readyz` (503 while draining) stops
+            // sending this node requests within a second or so.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            poll(&mut readiness, ready(&load.address).await);
+            load.stop.store(true, Ordering::SeqCst);
+            marks.push((load.started.elapsed(), "balancer moved away"));
+            let mut s = s;
             let exited = tokio::task::spawn_blocking(move || {
                 let status = s.child.wait();
                 (status, Instant::now())
@@ -518,8 +525,10 @@ async fn main() {
             .await
             .unwrap();
             marks.push((exited.1 - load.started, "exited"));
-            println!("server exit: {:?}", exited.0);
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            println!(
+                "server exit: {:?}; /readyz while draining: {:?}",
+                exited.0, readiness
+            );
         }
         _ => {
             let end = load.started + Duration::from_secs_f64(soak_minutes * 60.0);
@@ -585,6 +594,7 @@ async fn main() {
         "sigterm" => {
             let term = mark("SIGTERM").unwrap();
             report_window("before SIGTERM", &window(Duration::ZERO, term));
+            report_window("draining", &window(term, end));
             let in_flight: Vec<&Sample> = samples
                 .iter()
                 .filter(|s| s.sent < term && s.sent + s.latency >= term)
@@ -597,7 +607,6 @@ async fn main() {
                 "\nin flight at SIGTERM: {}, failed: {failed}",
                 in_flight.len()
             );
-            report_window("sent after SIGTERM", &window(term, end));
         }
         _ => {
             println!();
