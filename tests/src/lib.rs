@@ -370,6 +370,26 @@ impl TestApp {
         customer
     }
 
+    /// Renames a customer at `version`; its new version.
+    pub async fn rename_customer(
+        &self,
+        tenant: &TestTenant,
+        id: &str,
+        version: i64,
+        name: &str,
+    ) -> i64 {
+        let updated = self
+            .gql_as(
+                tenant,
+                "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
+                json!({ "input": { "id": id, "version": version, "name": name } }),
+            )
+            .await;
+        updated["data"]["updateCustomer"]["customer"]["version"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("updated: {updated}"))
+    }
+
     /// Invites `email` into `owner`'s workspace with `role` (and optionally
     /// a team), accepts the invitation from the emailed token and returns
     /// the new member's (access token, user id).

@@ -38,16 +38,7 @@ async fn company(app: &TestApp, tenant: &TestTenant, name: &str) -> String {
 
 /// Renames the customer (at `version`) and returns its new version.
 async fn rename(app: &TestApp, tenant: &TestTenant, id: &str, version: i64, name: &str) -> i64 {
-    let updated = app
-        .gql_as(
-            tenant,
-            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { version } } }",
-            json!({ "input": { "id": id, "version": version, "name": name } }),
-        )
-        .await;
-    updated["data"]["updateCustomer"]["customer"]["version"]
-        .as_i64()
-        .unwrap_or_else(|| panic!("updated: {updated}"))
+    app.rename_customer(tenant, id, version, name).await
 }
 
 fn subjects(view: &Value) -> Vec<String> {

@@ -235,6 +235,20 @@ struct Load {
     pace: f64,
 }
 
+impl Load {
+    /// The customer's 360 view as the API answers it now.
+    async fn view(&self, client: &reqwest::Client, id: &str) -> Value {
+        graphql(
+            client,
+            &self.address,
+            Some(&self.token),
+            VIEW,
+            json!({ "id": id }),
+        )
+        .await
+    }
+}
+
 async fn client(load: Arc<Load>, index: usize) {
     let mut connection: Option<Connection> = None;
     let mut n: u64 = 0;
@@ -312,15 +326,7 @@ async fn client(load: Arc<Load>, index: usize) {
             // The write may have committed while its answer was lost:
             // read the version again.
             if let Some((id, _)) = renamed {
-                let client = reqwest::Client::new();
-                let seen = graphql(
-                    &client,
-                    &load.address,
-                    Some(&load.token),
-                    VIEW,
-                    json!({ "id": id }),
-                )
-                .await;
+                let seen = load.view(&reqwest::Client::new(), id).await;
                 if let Some(v) = seen["data"]["customer"]["version"].as_i64() {
                     versions.insert(id, v);
                 }
@@ -391,14 +397,7 @@ async fn stale_or_lost(load: &Load) -> (usize, usize) {
     let mut wrong = 0;
     for (id, (name, version)) in &acknowledged {
         for _ in 0..2 {
-            let seen = graphql(
-                &client,
-                &load.address,
-                Some(&load.token),
-                VIEW,
-                json!({ "id": id }),
-            )
-            .await;
+            let seen = load.view(&client, id).await;
             let customer = &seen["data"]["customer"];
             // A later write may have committed with its answer lost
             // (a connection cut): then the version is higher.
