@@ -59,3 +59,24 @@ export async function api<T = Record<string, unknown>>(page: Page, query: string
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return body.data as T;
 }
+
+/**
+ * Types into text filters (by accessible name) and presses Enter in each, all
+ * in one task of the page: nothing renders between them except what React
+ * flushes synchronously, as when someone types faster than the page renders.
+ */
+export async function commitFiltersInOneTask(page: Page, filters: [label: string, value: string][]): Promise<void> {
+  await page.evaluate((items) => {
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    for (const [label, value] of items) {
+      const input = document.querySelector<HTMLInputElement>(`input[aria-label="${label}"]`);
+      if (!input) throw new Error(`no input labelled ${label}`);
+      input.focus();
+      setValue.call(input, value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      for (const type of ['keydown', 'keyup']) {
+        input.dispatchEvent(new KeyboardEvent(type, { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true }));
+      }
+    }
+  }, filters);
+}
