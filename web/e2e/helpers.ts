@@ -80,3 +80,27 @@ export async function commitFiltersInOneTask(page: Page, filters: [label: string
     }
   }, filters);
 }
+
+/** Signs up a new workspace in English and lands on the customer list. */
+export async function signUp(page: Page, prefix: string, company: string): Promise<string> {
+  const slug = unique(prefix);
+  await page.goto('/sign-up');
+  await fillField(page, 'Company name', company);
+  await fillField(page, 'Workspace address', slug);
+  await fillField(page, 'Your name', 'Sam Seller');
+  await fillField(page, 'Email', `${slug}@example.com`);
+  await field(page, 'Password').locator('input').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page).toHaveURL(/\/customers$/);
+  return slug;
+}
+
+/** The board's column of the stage named `stage`. */
+export function stageColumn(page: Page, stage: string): Locator {
+  return page.getByRole('region', { name: stage, exact: true }).and(page.getByTestId('stage-column'));
+}
+
+/** A deal's card on the board, by the deal's name. */
+export function dealCard(scope: Locator, name: string): Locator {
+  return scope.getByTestId('deal-card').filter({ has: scope.page().getByRole('link', { name, exact: true }) });
+}

@@ -9,7 +9,8 @@ import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../lib
 import { DealDocument, MembersDocument } from './documents';
 import { formatDuration, memberName } from './labels';
 
-export const STATUS_COLORS = { OPEN: 'processing', WON: 'success', LOST: 'error' } as const;
+// Dark enough for white text (WCAG AA contrast), like the lifecycle stages.
+export const STATUS_COLORS = { OPEN: '#0958d9', WON: '#237804', LOST: '#a8071a' } as const;
 
 export default function DealPage() {
   const { id = '' } = useParams();
@@ -47,7 +48,7 @@ export default function DealPage() {
               {deal.name}
             </Typography.Title>
             <Flex gap={4} wrap>
-              <Tag color={STATUS_COLORS[deal.status]} data-testid="deal-status">
+              <Tag variant="solid" color={STATUS_COLORS[deal.status]} data-testid="deal-status">
                 {t(`dealStatus.${deal.status}`)}
               </Tag>
               <Tag data-testid="deal-stage">{deal.stage?.name ?? '—'}</Tag>

@@ -285,7 +285,7 @@ export default function LeadListPage() {
                 key: 'status',
                 render: (_, l) => {
                   const tag = (
-                    <Tag color={LEAD_STATUS_COLORS[l.status]} data-testid="lead-status">
+                    <Tag variant="solid" color={LEAD_STATUS_COLORS[l.status]} data-testid="lead-status">
                       {t(`leadStatus.${l.status}`)}
                     </Tag>
                   );

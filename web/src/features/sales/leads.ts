@@ -7,10 +7,10 @@ export type LeadAction = 'qualify' | 'disqualify' | 'convert';
 export const LEAD_STATUSES: LeadStatus[] = ['NEW', 'QUALIFIED', 'DISQUALIFIED', 'CONVERTED'];
 
 export const LEAD_STATUS_COLORS: Record<LeadStatus, string> = {
-  NEW: 'blue',
-  QUALIFIED: 'green',
-  DISQUALIFIED: 'default',
-  CONVERTED: 'purple',
+  NEW: '#0958d9',
+  QUALIFIED: '#237804',
+  DISQUALIFIED: '#595959',
+  CONVERTED: '#531dab',
 };
 
 /** A converted lead is final; otherwise it may change status and be converted. */

@@ -97,10 +97,10 @@ export default function CasePage() {
               #{c.number} {c.subject}
             </Typography.Title>
             <Space wrap size={4}>
-              <Tag color={STATUS_COLORS[c.status]} data-testid="case-status">
+              <Tag variant="solid" color={STATUS_COLORS[c.status]} data-testid="case-status">
                 {t(`caseStatus.${c.status}`)}
               </Tag>
-              <Tag color={PRIORITY_COLORS[c.priority]}>{t(`casePriority.${c.priority}`)}</Tag>
+              <Tag variant="solid" color={PRIORITY_COLORS[c.priority]}>{t(`casePriority.${c.priority}`)}</Tag>
               <Tag>{t(`caseKind.${c.kind}`)}</Tag>
               <Tag>{t(`caseChannel.${c.channel}`)}</Tag>
               <SlaBadges {...c} />

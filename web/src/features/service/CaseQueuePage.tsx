@@ -131,7 +131,7 @@ export default function CaseQueuePage() {
                 title: t('cases.status'),
                 dataIndex: 'status',
                 render: (s: CaseRowFieldsFragment['status']) => (
-                  <Tag color={STATUS_COLORS[s]} data-testid="case-status">
+                  <Tag variant="solid" color={STATUS_COLORS[s]} data-testid="case-status">
                     {t(`caseStatus.${s}`)}
                   </Tag>
                 ),
@@ -139,7 +139,7 @@ export default function CaseQueuePage() {
               {
                 title: t('cases.priority'),
                 dataIndex: 'priority',
-                render: (p: CaseRowFieldsFragment['priority']) => <Tag color={PRIORITY_COLORS[p]}>{t(`casePriority.${p}`)}</Tag>,
+                render: (p: CaseRowFieldsFragment['priority']) => <Tag variant="solid" color={PRIORITY_COLORS[p]}>{t(`casePriority.${p}`)}</Tag>,
               },
               {
                 title: t('cases.owner'),

@@ -1,3 +1,4 @@
+// Tag colours are dark enough for white text (WCAG AA contrast).
 // The service queue's rules apart from its rendering: filters in the address,
 // SLA badges and the status changes the API allows.
 import type { CaseFilter, CaseOrderBy, CasePriority, CaseStatus } from '../../gql/graphql';
@@ -6,13 +7,13 @@ import type { AddressCodec } from '../../lib/addressState';
 export const CASE_STATUSES: CaseStatus[] = ['NEW', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED'];
 export const CASE_PRIORITIES: CasePriority[] = ['URGENT', 'HIGH', 'NORMAL', 'LOW'];
 export const STATUS_COLORS: Record<CaseStatus, string> = {
-  NEW: 'blue',
-  OPEN: 'processing',
-  PENDING: 'gold',
-  RESOLVED: 'success',
-  CLOSED: 'default',
+  NEW: '#0958d9',
+  OPEN: '#006d75',
+  PENDING: '#ad4e00',
+  RESOLVED: '#237804',
+  CLOSED: '#595959',
 };
-export const PRIORITY_COLORS: Record<CasePriority, string> = { URGENT: 'red', HIGH: 'volcano', NORMAL: 'blue', LOW: 'default' };
+export const PRIORITY_COLORS: Record<CasePriority, string> = { URGENT: '#a8071a', HIGH: '#ad4e00', NORMAL: '#0958d9', LOW: '#595959' };
 
 export type CaseView = 'open' | 'overdue' | 'all';
 export type CaseOwner = 'any' | 'me' | 'unassigned';
