@@ -104,3 +104,8 @@ export function stageColumn(page: Page, stage: string): Locator {
 export function dealCard(scope: Locator, name: string): Locator {
   return scope.getByTestId('deal-card').filter({ has: scope.page().getByRole('link', { name, exact: true }) });
 }
+
+/** A link of the main menu. */
+export function nav(page: Page, name: string): Locator {
+  return page.getByRole('navigation').getByRole('link', { name, exact: true });
+}

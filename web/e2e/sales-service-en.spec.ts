@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { api, dealCard, expectAccessible, field, fillField, signUp, stageColumn } from './helpers';
+import { api, dealCard, expectAccessible, field, fillField, nav, signUp, stageColumn } from './helpers';
 
 test('lead to customer, deals across the board, a case resolved (English)', async ({ page }) => {
   await signUp(page, 'sales', 'Northwind Sales');
 
   // Leads: empty, then one captured, qualified and converted with a deal.
-  await page.getByRole('link', { name: 'Leads' }).click();
+  await nav(page, 'Leads').click();
   await expect(page.getByRole('heading', { name: 'Leads' })).toBeVisible();
   await expect(page.getByText('No leads yet')).toBeVisible();
   await page.getByRole('button', { name: 'New lead' }).click();
@@ -54,12 +54,12 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await dialog.getByRole('button', { name: 'Open customer' }).click();
   await expect(page.getByTestId('customer-name')).toHaveText('Wei Logistics');
   const customerId = page.url().split('/').pop()!;
-  await page.getByRole('link', { name: 'Leads' }).click();
+  await nav(page, 'Leads').click();
   await expect(row.getByTestId('lead-status')).toHaveText('Converted');
   await expect(row.getByRole('link', { name: 'Open customer' })).toHaveAttribute('href', `/customers/${customerId}`);
 
   // The board: the converted deal in the first stage, its amount in euros.
-  await page.getByRole('link', { name: 'Pipeline' }).click();
+  await nav(page, 'Pipeline').click();
   await expect(page.getByRole('heading', { name: 'Sales pipeline' })).toBeVisible();
   const won = stageColumn(page, 'Won');
   const lost = stageColumn(page, 'Lost');
@@ -128,7 +128,7 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await api(page, 'mutation($i: CreateCaseInput!) { createCase(input: $i) { case { id } } }', {
     i: { customerId, subject: 'Delivery delayed', kind: 'COMPLAINT', channel: 'EMAIL', priority: 'HIGH' },
   });
-  await page.getByRole('link', { name: 'Service cases' }).click();
+  await nav(page, 'Service cases').click();
   await expect(page.getByRole('heading', { name: 'Service cases' })).toBeVisible();
   const caseRow = page.locator('tr', { hasText: 'Delivery delayed' });
   await expect(caseRow.getByTestId('case-status')).toHaveText('New');
@@ -156,7 +156,7 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await expectAccessible(page);
 
   // The queue's open view no longer lists it; all does.
-  await page.getByRole('link', { name: 'Service cases' }).click();
+  await nav(page, 'Service cases').click();
   await expect(page.getByText('No cases match these filters')).toBeVisible();
   await page.locator('.ant-segmented-item', { hasText: /^All$/ }).click();
   await expect(page).toHaveURL(/view=all/);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, choose, dealCard, field, fillField, PASSWORD, stageColumn, unique } from './helpers';
+import { api, choose, dealCard, field, fillField, nav, PASSWORD, stageColumn, unique } from './helpers';
 
 test('线索转化、拖动商机赢单、解决工单（简体中文）', async ({ page }) => {
   const slug = unique('hangzhou');
@@ -14,7 +14,7 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   await expect(page.getByRole('heading', { name: '客户' })).toBeVisible();
 
   // 线索：新建、转化（同时创建商机），然后打开客户。
-  await page.getByRole('link', { name: '线索' }).click();
+  await nav(page, '线索').click();
   await expect(page.getByText('还没有线索')).toBeVisible();
   await page.getByRole('button', { name: '新建线索' }).click();
   let dialog = page.getByRole('dialog', { name: '新建线索' });
@@ -35,7 +35,7 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   const customerId = page.url().split('/').pop()!;
 
   // 看板：金额按中文格式显示，用鼠标拖到 Won（阶段名称是工作区的数据）。
-  await page.getByRole('link', { name: '销售管道' }).click();
+  await nav(page, '销售管道').click();
   await expect(page.getByRole('heading', { name: '销售管道' })).toBeVisible();
   const first = stageColumn(page, 'Qualification');
   const won = stageColumn(page, 'Won');
@@ -52,7 +52,7 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   await api(page, 'mutation($i: CreateCaseInput!) { createCase(input: $i) { case { id } } }', {
     i: { customerId, subject: '发票抬头错误', kind: 'REQUEST', channel: 'PHONE', priority: 'URGENT' },
   });
-  await page.getByRole('link', { name: '服务工单' }).click();
+  await nav(page, '服务工单').click();
   const caseRow = page.locator('tr', { hasText: '发票抬头错误' });
   await expect(caseRow.getByTestId('case-status')).toHaveText('新建');
   await expect(caseRow).toContainText('紧急');
