@@ -107,5 +107,5 @@ export function dealCard(scope: Locator, name: string): Locator {
 
 /** A link of the main menu. */
 export function nav(page: Page, name: string): Locator {
-  return page.getByRole('navigation').getByRole('link', { name, exact: true });
+  return page.getByRole('complementary').getByRole('navigation').getByRole('link', { name, exact: true });
 }
