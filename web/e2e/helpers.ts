@@ -109,3 +109,15 @@ export function dealCard(scope: Locator, name: string): Locator {
 export function nav(page: Page, name: string): Locator {
   return page.getByRole('complementary').getByRole('navigation').getByRole('link', { name, exact: true });
 }
+
+/**
+ * The dialog named `name`, once its opening animation has ended (a click on
+ * its buttons while it zooms in was sometimes lost: the qualify dialog stayed
+ * open with nothing sent, in about one run in three).
+ */
+export async function openedDialog(page: Page, name: string): Promise<Locator> {
+  const dialog = page.getByRole('dialog', { name });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).not.toHaveClass(/-(appear|enter)\b/);
+  return dialog;
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, dealCard, expectAccessible, field, fillField, nav, signUp, stageColumn } from './helpers';
+import { api, dealCard, expectAccessible, field, fillField, nav, openedDialog, signUp, stageColumn } from './helpers';
 
 test('lead to customer, deals across the board, a case resolved (English)', async ({ page }) => {
   await signUp(page, 'sales', 'Northwind Sales');
@@ -9,7 +9,7 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await expect(page.getByRole('heading', { name: 'Leads' })).toBeVisible();
   await expect(page.getByText('No leads yet')).toBeVisible();
   await page.getByRole('button', { name: 'New lead' }).click();
-  let dialog = page.getByRole('dialog', { name: 'New lead' });
+  let dialog = await openedDialog(page, 'New lead');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(field(dialog, 'Name').locator('.ant-form-item-explain-error')).toHaveText('Required');
   await fillField(dialog, 'Name', 'Li Wei');
@@ -24,19 +24,19 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
 
   // Disqualifying needs a reason (the form says so before the API would).
   await page.getByRole('button', { name: 'Disqualify Li Wei' }).click();
-  dialog = page.getByRole('dialog', { name: 'Disqualify Li Wei' });
+  dialog = await openedDialog(page, 'Disqualify Li Wei');
   await dialog.getByRole('button', { name: 'Disqualify' }).click();
   await expect(dialog.getByText('Disqualifying a lead needs a reason')).toBeVisible();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   await page.getByRole('button', { name: 'Qualify Li Wei', exact: true }).click();
-  dialog = page.getByRole('dialog', { name: 'Qualify Li Wei' });
+  dialog = await openedDialog(page, 'Qualify Li Wei');
   await dialog.getByRole('button', { name: 'Qualify' }).click();
   await expect(dialog).toBeHidden();
   await expect(row.getByTestId('lead-status')).toHaveText('Qualified');
 
   await page.getByRole('button', { name: 'Convert Li Wei' }).click();
-  dialog = page.getByRole('dialog', { name: 'Convert Li Wei' });
+  dialog = await openedDialog(page, 'Convert Li Wei');
   await expect(field(dialog, 'Deal name').locator('input')).toHaveValue('Wei Logistics');
   await fillField(dialog, 'Amount', '12,500');
   await dialog.getByRole('button', { name: 'Convert' }).click();
@@ -83,7 +83,7 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await page.reload();
   await dealCard(first, 'Spare parts').getByRole('button', { name: 'Move deal Spare parts' }).press('Enter');
   await page.getByRole('menuitem', { name: 'Lost' }).press('Enter');
-  dialog = page.getByRole('dialog', { name: 'Why was “Spare parts” lost?' });
+  dialog = await openedDialog(page, 'Why was “Spare parts” lost?');
   await dialog.getByRole('button', { name: 'Mark as lost' }).click();
   await expect(dialog.getByText('A lost deal needs a reason')).toBeVisible();
   await field(dialog, 'Reason').locator('textarea').fill('Chose a local supplier');
@@ -140,7 +140,7 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await page.getByRole('button', { name: 'Start work' }).click();
   await expect(page.getByTestId('case-status')).toHaveText('Open');
   await page.getByRole('button', { name: 'Resolve' }).click();
-  dialog = page.getByRole('dialog', { name: 'Resolve' });
+  dialog = await openedDialog(page, 'Resolve');
   await field(dialog, 'Resolution').locator('textarea').fill('Re-routed the shipment through Hamburg');
   await dialog.getByRole('button', { name: 'Resolve' }).click();
   await expect(page.getByTestId('case-status')).toHaveText('Resolved');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, choose, dealCard, field, fillField, nav, PASSWORD, stageColumn, unique } from './helpers';
+import { api, choose, dealCard, field, fillField, nav, openedDialog, PASSWORD, stageColumn, unique } from './helpers';
 
 test('线索转化、拖动商机赢单、解决工单（简体中文）', async ({ page }) => {
   const slug = unique('hangzhou');
@@ -17,7 +17,7 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   await nav(page, '线索').click();
   await expect(page.getByText('还没有线索')).toBeVisible();
   await page.getByRole('button', { name: '新建线索' }).click();
-  let dialog = page.getByRole('dialog', { name: '新建线索' });
+  let dialog = await openedDialog(page, '新建线索');
   await fillField(dialog, '姓名', '王芳');
   await fillField(dialog, '公司', '宁波港务');
   await dialog.getByRole('button', { name: /保\s*存/ }).click();
@@ -25,7 +25,7 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   const row = page.locator('tr', { hasText: '王芳' });
   await expect(row.getByTestId('lead-status')).toHaveText('新建');
   await page.getByRole('button', { name: '转化线索 王芳' }).click();
-  dialog = page.getByRole('dialog', { name: '转化线索 王芳' });
+  dialog = await openedDialog(page, '转化线索 王芳');
   await fillField(dialog, '金额', '88000');
   await expect(field(dialog, '币种').locator('input')).toHaveValue('CNY');
   await dialog.getByRole('button', { name: /转\s*化/ }).click();
@@ -59,7 +59,7 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   await caseRow.getByRole('link', { name: '发票抬头错误' }).click();
   await expect(page.getByTestId('case-subject')).toHaveText('#1 发票抬头错误');
   await page.getByRole('button', { name: /解\s*决/ }).click();
-  dialog = page.getByRole('dialog', { name: '解决' });
+  dialog = await openedDialog(page, '解决');
   await dialog.getByRole('button', { name: /解\s*决/ }).click();
   await expect(dialog.getByText('请说明工单是如何解决的')).toBeVisible();
   await field(dialog, '解决方案').locator('textarea').fill('已重新开具发票');
