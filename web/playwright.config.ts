@@ -15,9 +15,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 2,
   fullyParallel: true,
-  // One retry: the customer list can show a filter's total before its rows
-  // (seen once in five runs, an open console bug); a journey failing twice fails.
-  retries: 1,
+  // No retries: a journey that fails once fails the run.
+  retries: 0,
   reporter: [['list']],
   outputDir: 'test-results',
   globalSetup: './e2e/global-setup.ts',

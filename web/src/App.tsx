@@ -16,6 +16,7 @@ const THEME = {
     colorPrimary: '#1463d8',
     colorLink: '#0958d9',
     colorInfo: '#1463d8',
+    colorError: '#c41d22',
     colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)',

@@ -12,6 +12,11 @@ const SignInPage = lazy(() => import('./features/auth/SignInPage'));
 const SignUpPage = lazy(() => import('./features/auth/SignUpPage'));
 const CustomerListPage = lazy(() => import('./features/customers/CustomerListPage'));
 const Customer360Page = lazy(() => import('./features/customers/Customer360Page'));
+const PipelineBoardPage = lazy(() => import('./features/sales/PipelineBoardPage'));
+const DealPage = lazy(() => import('./features/sales/DealPage'));
+const LeadListPage = lazy(() => import('./features/sales/LeadListPage'));
+const CaseQueuePage = lazy(() => import('./features/service/CaseQueuePage'));
+const CasePage = lazy(() => import('./features/service/CasePage'));
 
 /** Signed-in pages; without a session, the sign-in page (and back after an expiry). */
 function RequireAuth({ children }: { children: React.ReactNode }) {
@@ -55,6 +60,11 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/customers" replace />} />
         <Route path="/customers" element={<CustomerListPage />} />
         <Route path="/customers/:id" element={<Customer360Page />} />
+        <Route path="/leads" element={<LeadListPage />} />
+        <Route path="/pipeline" element={<PipelineBoardPage />} />
+        <Route path="/deals/:id" element={<DealPage />} />
+        <Route path="/cases" element={<CaseQueuePage />} />
+        <Route path="/cases/:id" element={<CasePage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,6 +1,6 @@
 import { Alert } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { ApiProblem } from '../lib/errors';
+import { messageWithoutField, type ApiProblem } from '../lib/errors';
 
 /** Errors a form cannot put on one of its fields, each with its field named. */
 export function ProblemAlert({ problems, action }: { problems: ApiProblem[]; action?: React.ReactNode }) {
@@ -29,5 +29,5 @@ export function ProblemAlert({ problems, action }: { problems: ApiProblem[]; act
 }
 
 function describe(p: ApiProblem, t: (key: string, options?: Record<string, unknown>) => string): string {
-  return p.field ? t('common.fieldError', { field: p.field, message: p.message }) : p.message;
+  return p.field ? t('common.fieldError', { field: p.field, message: messageWithoutField(p) }) : p.message;
 }

@@ -1,4 +1,4 @@
-import { LogoutOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { CustomerServiceOutlined, FunnelPlotOutlined, LogoutOutlined, ProjectOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Dropdown, Flex, Layout, Menu, Typography } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,7 +17,16 @@ export function AppLayout() {
   const location = useLocation();
   const session = useSession();
   const [, signOut] = useMutation(SignOutDocument);
-  const selected = location.pathname.startsWith('/customers') ? 'customers' : '';
+  const path = location.pathname;
+  const selected = path.startsWith('/customers')
+    ? 'customers'
+    : path.startsWith('/leads')
+      ? 'leads'
+      : path.startsWith('/pipeline') || path.startsWith('/deals')
+        ? 'pipeline'
+        : path.startsWith('/cases')
+          ? 'cases'
+          : '';
 
   const doSignOut = async () => {
     await signOut({}).catch(() => undefined);
@@ -35,7 +44,12 @@ export function AppLayout() {
           <Menu
             mode="inline"
             selectedKeys={[selected]}
-            items={[{ key: 'customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> }]}
+            items={[
+              { key: 'customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
+              { key: 'leads', icon: <FunnelPlotOutlined />, label: <Link to="/leads">{t('nav.leads')}</Link> },
+              { key: 'pipeline', icon: <ProjectOutlined />, label: <Link to="/pipeline">{t('nav.pipeline')}</Link> },
+              { key: 'cases', icon: <CustomerServiceOutlined />, label: <Link to="/cases">{t('nav.cases')}</Link> },
+            ]}
           />
         </nav>
       </Layout.Sider>

@@ -70,11 +70,43 @@ export function createClient(): Client {
           OrderEdge: embedded,
           CaseConnection: embedded,
           CaseEdge: embedded,
+          LeadConnection: embedded,
+          LeadEdge: embedded,
+          LeadPayload: embedded,
+          ConvertLeadPayload: embedded,
+          DealPayload: embedded,
+          DealLine: embedded,
+          DealContact: embedded,
+          CasePayload: embedded,
+          CaseSatisfaction: embedded,
+          Member: embedded,
         },
         updates: {
           Mutation: {
             createCustomer(_result, _args, cache) {
               invalidateQueryFields(cache, ['customers', 'searchCustomers']);
+            },
+            createLead(_result, _args, cache) {
+              invalidateQueryFields(cache, ['leads']);
+            },
+            qualifyLead(_result, _args, cache) {
+              invalidateQueryFields(cache, ['leads']);
+            },
+            disqualifyLead(_result, _args, cache) {
+              invalidateQueryFields(cache, ['leads']);
+            },
+            convertLead(_result, _args, cache) {
+              invalidateQueryFields(cache, ['leads', 'customers', 'searchCustomers', 'deals']);
+            },
+            // The board's columns are lists by stage: both the old and the new one change.
+            moveDeal(_result, _args, cache) {
+              invalidateQueryFields(cache, ['deals']);
+            },
+            changeCaseStatus(_result, _args, cache) {
+              invalidateQueryFields(cache, ['cases']);
+            },
+            updateCase(_result, _args, cache) {
+              invalidateQueryFields(cache, ['cases']);
             },
             updateCustomer(result, _args, cache) {
               invalidateQueryFields(cache, ['customers', 'searchCustomers']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formFieldOf, problemsOf, splitByField } from './errors';
+import { formFieldOf, messageWithoutField, problemsOf, splitByField } from './errors';
 
 describe('problemsOf', () => {
   it('reads code, field and retryAfter from extensions', () => {
@@ -50,5 +50,14 @@ describe('splitByField', () => {
     );
     expect(fields).toEqual({ email: ['bad email'], country: ['bad country'] });
     expect(general.map((p) => p.field ?? p.code)).toEqual(['teamId', 'CONFLICT']);
+  });
+});
+
+describe('messageWithoutField', () => {
+  it('drops the field the API starts its message with, in either language', () => {
+    expect(messageWithoutField({ code: 'VALIDATION', field: 'deal.currency', message: 'deal.currency: no rate' })).toBe('no rate');
+    expect(messageWithoutField({ code: 'VALIDATION', field: 'deal.currency', message: 'deal.currency：没有汇率' })).toBe('没有汇率');
+    expect(messageWithoutField({ code: 'VALIDATION', field: 'email', message: 'is not an email' })).toBe('is not an email');
+    expect(messageWithoutField({ code: 'CONFLICT', message: 'x: y' })).toBe('x: y');
   });
 });

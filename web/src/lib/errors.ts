@@ -86,3 +86,12 @@ export function splitByField(
 
 export const hasCode = (problems: ApiProblem[], code: ErrorCode): boolean =>
   problems.some((p) => p.code === code);
+
+/** A problem's message without the `field: ` (or Chinese `field：`) the API may start it with. */
+export function messageWithoutField(p: ApiProblem): string {
+  if (!p.field) return p.message;
+  for (const sep of [': ', '：', ':']) {
+    if (p.message.startsWith(p.field + sep)) return p.message.slice(p.field.length + sep.length).trimStart();
+  }
+  return p.message;
+}

@@ -3,17 +3,18 @@ import { App, Button, Card, Empty, Flex, Input, Modal, Select, Space, Table, Tag
 import type { ColumnsType, SortOrder } from 'antd/es/table/interface';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { LoadError } from '../../components/PageState';
 import type { CustomerRowFieldsFragment } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
+import { useAddressState } from '../../lib/addressState';
 import { problemsOf } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
 import { CustomerForm } from './CustomerForm';
 import { CustomersDocument, SearchCustomersDocument } from './documents';
 import { STAGE_COLORS, STAGES } from './labels';
-import { filterOf, PAGE_SIZES, readListState, SORTS, writeListState, type ListState, type SortKey } from './listState';
+import { filterOf, LIST_STATE, PAGE_SIZES, SORTS, type ListState, type SortKey } from './listState';
 
 const SEARCH_LIMIT = 50;
 
@@ -59,24 +60,22 @@ export default function CustomerListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const state = readListState(params);
+  const [state, changeState] = useAddressState(LIST_STATE);
   const [creating, setCreating] = useState(false);
   // Cursors of the pages before the current one (keyset pages).
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1];
   const searching = state.query.trim() !== '';
 
-  // From the address as it is when applied, so quick successive changes all stay.
+  // Applied to the address as it is then, so quick successive changes all stay.
   const change = (next: Partial<ListState>) => {
     setCursors([null]);
-    setParams((current) => writeListState({ ...readListState(current), ...next }), { replace: true });
+    changeState(next);
   };
 
   const variables = useMemo(
     () => ({ first: state.pageSize, after, filter: filterOf(state), orderBy: [SORTS[state.sort]] }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [params.toString(), after],
+    [state, after],
   );
   const [list, reexecute] = useQuery({
     query: CustomersDocument,

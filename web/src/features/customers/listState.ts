@@ -1,6 +1,7 @@
 // The customer list's search, filters and sort, kept in the address so a
 // reload or a return after sign-in shows the same list.
 import type { CustomerFilter, CustomerOrderBy, LifecycleStage } from '../../gql/graphql';
+import type { AddressCodec } from '../../lib/addressState';
 import { STAGES } from './labels';
 
 export interface ListState {
@@ -56,3 +57,5 @@ export function filterOf(state: ListState): CustomerFilter | null {
   if (state.country.trim()) filter.country = { eq: state.country.trim().toUpperCase() };
   return Object.keys(filter).length ? filter : null;
 }
+
+export const LIST_STATE: AddressCodec<ListState> = { read: readListState, write: writeListState };
