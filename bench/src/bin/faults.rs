@@ -8,7 +8,12 @@
 //!   seconds and started again (`scripts/services.sh pg-stop` / `pg-start`);
 //! - `sigterm`: the server sent SIGTERM while requests are in flight;
 //! - `soak [minutes] [requests per second]`: no fault, a fixed rate for a
-//!   long time, with the server's resident memory sampled.
+//!   long time, with the server's resident memory sampled;
+//! - `hostile [cases]`: generated hostile input through HTTP, `cases` per
+//!   target (default 100,000): documents with odd variables, raw bodies,
+//!   odd content types, odd headers (credentials, language, request id),
+//!   CSV uploads to a dry-run import; every answer must be a typed client
+//!   error or a success, never a 5xx or `INTERNAL`.
 //!
 //! Every answer is classified (success, 503 `UNAVAILABLE`, other status,
 //! connection error); writes remember the last name acknowledged per
@@ -427,12 +432,247 @@ fn services(action: &str) {
     assert!(status.success(), "scripts/services.sh {action}");
 }
 
+/// What the hostile requests of one target got.
+#[derive(Default)]
+struct Tally {
+    by_status: std::collections::BTreeMap<u16, usize>,
+    failures: Vec<String>,
+}
+
+const BOUNDARY: &str = "----crm-bench-boundary";
+
+/// One hostile request of `target`, case `case`: its method of sending.
+fn hostile_request(
+    client: &reqwest::Client,
+    address: &str,
+    token: &str,
+    target: &str,
+    rng: &mut rand::rngs::StdRng,
+) -> (reqwest::RequestBuilder, String) {
+    use crm_api::hostile;
+    use rand::Rng;
+    let url = format!("{address}/graphql");
+    let signed = rng.gen_bool(0.5);
+    let base = |request: reqwest::RequestBuilder| {
+        if signed {
+            request.bearer_auth(token)
+        } else {
+            request
+        }
+    };
+    match target {
+        "documents" => {
+            let document = if rng.gen_bool(0.3) {
+                hostile::fragment_web(rng)
+            } else {
+                hostile::document(rng)
+            };
+            let variables = match rng.gen_range(0..6) {
+                0 => json!({ "id": rng.gen::<i64>(), "first": rng.gen::<i32>() }),
+                1 => json!({ "id": "x".repeat(rng.gen_range(0..300)) }),
+                2 => json!([1, 2]),
+                3 => json!({ "input": { "name": hostile::csv_text(rng, 30), "kind": "PERSON" } }),
+                4 => json!("variables"),
+                _ => Value::Null,
+            };
+            let body = json!({ "query": document, "variables": variables }).to_string();
+            (
+                base(
+                    client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body.clone()),
+                ),
+                body,
+            )
+        }
+        "bodies" => {
+            let body = hostile::body(rng);
+            (
+                base(
+                    client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(body.clone()),
+                ),
+                body,
+            )
+        }
+        "content types" => {
+            let content_type = [
+                "text/plain",
+                "application/json; charset=latin1",
+                "multipart/form-data; boundary=x",
+                "application/graphql",
+                "application/x-www-form-urlencoded",
+                "",
+            ][rng.gen_range(0..6)];
+            let body = hostile::body(rng);
+            (
+                base(
+                    client
+                        .post(&url)
+                        .header("content-type", content_type)
+                        .header("x-csrf-protection", "1")
+                        .body(body.clone()),
+                ),
+                format!("{content_type}: {body}"),
+            )
+        }
+        "headers" => {
+            let odd = |rng: &mut rand::rngs::StdRng| -> String {
+                hostile::csv_text(rng, 60)
+                    .chars()
+                    .filter(|c| (' '..='~').contains(c))
+                    .collect()
+            };
+            let authorization = match rng.gen_range(0..5) {
+                0 => format!("Bearer {}", odd(rng)),
+                1 => format!(
+                    "Bearer crm_{}_{}_{}",
+                    uuid::Uuid::new_v4().simple(),
+                    odd(rng),
+                    odd(rng)
+                ),
+                2 => format!("Bearer {}.{}.{}", odd(rng), odd(rng), odd(rng)),
+                3 => odd(rng),
+                _ => format!("Bearer {token}"),
+            };
+            let language = odd(rng);
+            let request_id = odd(rng);
+            let mut request = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(r#"{"query":"{ me { role } }"}"#);
+            for (name, value) in [
+                ("authorization", &authorization),
+                ("accept-language", &language),
+                ("x-request-id", &request_id),
+                ("x-forwarded-for", &odd(rng)),
+            ] {
+                if let Ok(value) = reqwest::header::HeaderValue::from_str(value) {
+                    request = request.header(name, value);
+                }
+            }
+            (
+                request,
+                format!("{authorization:?} {language:?} {request_id:?}"),
+            )
+        }
+        _ => {
+            let csv = hostile::csv_text(rng, 400);
+            let operations = json!({
+                "query": "mutation($input: ImportCustomersInput!) { importCustomers(input: $input) { rowsRead errorCount } }",
+                "variables": { "input": { "file": null, "dryRun": true } }
+            });
+            let mut body = Vec::new();
+            for (name, value) in [
+                ("operations", operations),
+                ("map", json!({ "0": ["variables.input.file"] })),
+            ] {
+                body.extend_from_slice(
+                    format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+                );
+            }
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(csv.as_bytes());
+            body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+            (
+                client
+                    .post(&url)
+                    .bearer_auth(token)
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={BOUNDARY}"),
+                    )
+                    .header("x-csrf-protection", "1")
+                    .body(body),
+                csv,
+            )
+        }
+    }
+}
+
+/// Sends `cases` hostile requests per target on 16 connections and reports
+/// the statuses; any 5xx or `INTERNAL` is printed with its input.
+async fn hostile(address: &str, token: &str, cases: usize) {
+    use rand::SeedableRng;
+    println!("\n| target | cases | statuses | 5xx or INTERNAL | seconds |");
+    println!("| --- | --- | --- | --- | --- |");
+    for target in [
+        "documents",
+        "bodies",
+        "content types",
+        "headers",
+        "csv uploads",
+    ] {
+        let started = Instant::now();
+        let tally = Arc::new(Mutex::new(Tally::default()));
+        let tasks: Vec<_> = (0..16)
+            .map(|worker| {
+                let (tally, address, token) = (tally.clone(), address.to_owned(), token.to_owned());
+                tokio::spawn(async move {
+                    let client = reqwest::Client::new();
+                    let mut rng = rand::rngs::StdRng::seed_from_u64(
+                        worker as u64 * 1_000_003 + target.len() as u64,
+                    );
+                    for _ in (worker..cases).step_by(16) {
+                        let (request, input) =
+                            hostile_request(&client, &address, &token, target, &mut rng);
+                        let (status, body) = match request.send().await {
+                            Ok(response) => {
+                                let status = response.status().as_u16();
+                                (status, response.text().await.unwrap_or_default())
+                            }
+                            Err(err) => (0, err.to_string()),
+                        };
+                        let mut tally = tally.lock().unwrap();
+                        *tally.by_status.entry(status).or_insert(0) += 1;
+                        if status >= 500 || status == 0 || body.contains("\"INTERNAL\"") {
+                            if tally.failures.len() < 5 {
+                                tally
+                                    .failures
+                                    .push(format!("{status} for {input:?}: {body}"));
+                            } else {
+                                tally.failures.push(String::new());
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a worker");
+        }
+        let tally = tally.lock().unwrap();
+        println!(
+            "| {target} | {cases} | {} | {} | {:.0} |",
+            tally
+                .by_status
+                .iter()
+                .map(|(status, n)| format!("{status}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            tally.failures.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for failure in tally.failures.iter().filter(|f| !f.is_empty()) {
+            println!("  {failure}");
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let scenario = args.first().map(String::as_str).unwrap_or("");
-    if !matches!(scenario, "redis" | "postgres" | "sigterm" | "soak") {
-        eprintln!("usage: faults <redis|postgres|sigterm|soak [minutes] [requests per second]>");
+    if !matches!(
+        scenario,
+        "redis" | "postgres" | "sigterm" | "soak" | "hostile"
+    ) {
+        eprintln!("usage: faults <redis|postgres|sigterm|soak [minutes] [requests per second]|hostile [cases]>");
         std::process::exit(2);
     }
     let soak_minutes: f64 = args.get(1).and_then(|m| m.parse().ok()).unwrap_or(30.0);
@@ -443,6 +683,11 @@ async fn main() {
     let log = format!("target/faults-{scenario}.log");
     let server = Server::start(&db, &redis.url(), &log);
     let workspace = seed(&server.address).await;
+    if scenario == "hostile" {
+        let cases = args.get(1).and_then(|c| c.parse().ok()).unwrap_or(100_000);
+        hostile(&server.address, &workspace.token, cases).await;
+        return;
+    }
     println!(
         "{scenario}: server {} (log {log}), {} customers, {CLIENTS} clients",
         server.address,
