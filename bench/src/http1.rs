@@ -18,6 +18,8 @@ pub struct Connection {
     host: String,
     request: Vec<u8>,
     response: Vec<u8>,
+    /// The last response said `Connection: close`.
+    closing: bool,
 }
 
 impl Connection {
@@ -35,6 +37,7 @@ impl Connection {
             host,
             request: Vec::with_capacity(4096),
             response: Vec::with_capacity(16384),
+            closing: false,
         })
     }
 
@@ -78,6 +81,10 @@ impl Connection {
                                 .ok()
                         })
                         .ok_or_else(|| io::Error::other("a response without content-length"))?;
+                    self.closing = parsed.headers.iter().any(|h| {
+                        h.name.eq_ignore_ascii_case("connection")
+                            && h.value.eq_ignore_ascii_case(b"close")
+                    });
                     break (parsed.code.unwrap_or(0), head, length);
                 }
                 Ok(httparse::Status::Partial) => continue,
@@ -93,5 +100,11 @@ impl Connection {
             }
         }
         Ok((status, &self.response[head..head + length]))
+    }
+
+    /// Whether another request may be sent on this connection (the server
+    /// did not say it closes it).
+    pub fn reusable(&self) -> bool {
+        !self.closing
     }
 }

@@ -309,6 +309,9 @@ async fn client(load: Arc<Load>, index: usize) {
             None => Err(std::io::Error::other("no connection")),
         };
         let latency = start.elapsed();
+        if connection.as_ref().is_some_and(|c| !c.reusable()) {
+            connection = None;
+        }
         let outcome = match &answer {
             Ok((status, body)) => classify(*status, body),
             Err(_) => {
