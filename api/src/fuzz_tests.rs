@@ -13,6 +13,8 @@ use crate::config::GraphqlLimits;
 use crate::hostile;
 
 const CASES: usize = 100_000;
+/// How long measuring one document may take at most (a debug build).
+const BOUND: Duration = Duration::from_millis(200);
 
 #[test]
 fn documents_never_panic_and_are_measured_quickly() {
@@ -26,15 +28,24 @@ fn documents_never_panic_and_are_measured_quickly() {
         } else {
             hostile::fragment_web(&mut rng)
         };
-        let started = Instant::now();
         // Parsing and the limits either accept or refuse with a message.
-        let _ = documents.parse(&text, &limits);
-        slowest = slowest.max(started.elapsed());
+        let measure = |documents: &crate::graphql::documents::Documents| {
+            let started = Instant::now();
+            let _ = documents.parse(&text, &limits);
+            started.elapsed()
+        };
+        let mut took = measure(&documents);
+        // A slow case is timed again (by a fresh store, which has not seen
+        // it): a document that really costs that much does so every time,
+        // a busy machine's pause does not.
+        if took >= BOUND {
+            took = (0..3)
+                .map(|_| measure(&Default::default()))
+                .fold(took, Duration::min);
+        }
+        slowest = slowest.max(took);
     }
-    assert!(
-        slowest < Duration::from_millis(200),
-        "slowest case took {slowest:?}"
-    );
+    assert!(slowest < BOUND, "slowest case took {slowest:?}");
 }
 
 #[test]
