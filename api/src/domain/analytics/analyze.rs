@@ -149,12 +149,15 @@ fn check_list<T>(field: &str, list: &Option<Vec<T>>) -> Result<()> {
     }
 }
 
-/// Runs the analysis over the orders of the customers the member may see.
+/// Runs the analysis over the orders of the customers the member may see;
+/// the grand total of a grouped analysis costs a second aggregate, so it is
+/// computed only `with_total` (else it is all zero).
 pub async fn analyze(
     tx: &TenantTx,
     measures: &[Measure],
     dimensions: &[Dimension],
     filter: &AnalysisFilter,
+    with_total: bool,
 ) -> Result<Analysis> {
     if measures.is_empty() {
         return Err(Error::validation("measures", "name at least one measure"));
@@ -309,16 +312,21 @@ pub async fn analyze(
         });
     }
     // Grand total: counts are distinct over all groups, so they are not sums.
+    let zero = AnalysisRow {
+        keys: Vec::new(),
+        revenue: Decimal::ZERO,
+        cost: Decimal::ZERO,
+        order_count: 0,
+        customer_count: 0,
+    };
     let total = if dimensions.is_empty() {
-        out.first().cloned().unwrap_or(AnalysisRow {
-            keys: Vec::new(),
-            revenue: Decimal::ZERO,
-            cost: Decimal::ZERO,
-            order_count: 0,
-            customer_count: 0,
-        })
+        out.first().cloned().unwrap_or(zero)
+    } else if with_total {
+        Box::pin(analyze(tx, measures, &[], filter, true))
+            .await?
+            .total
     } else {
-        Box::pin(analyze(tx, measures, &[], filter)).await?.total
+        zero
     };
     Ok(Analysis {
         currency: base,

@@ -209,9 +209,17 @@ impl AnalyticsQuery {
         let domain_measures: Vec<analyze::Measure> = measures.iter().map(|m| (*m).into()).collect();
         let domain_dimensions: Vec<analyze::Dimension> =
             dimensions.iter().map(|d| (*d).into()).collect();
+        // The grand total is a second aggregate: only when it is asked for.
+        let with_total = ctx.look_ahead().field("total").exists();
         let tx = read_tx(ctx).await?;
-        let analysis =
-            analyze::analyze(&tx, &domain_measures, &domain_dimensions, &domain_filter).await?;
+        let analysis = analyze::analyze(
+            &tx,
+            &domain_measures,
+            &domain_dimensions,
+            &domain_filter,
+            with_total,
+        )
+        .await?;
         Ok(AnalysisResult::new(analysis, measures, dimensions))
     }
 }
