@@ -32,6 +32,7 @@ export function ApiKeysTab() {
   const [, revoke] = useMutation(RevokeApiKeyDocument);
   const [problems, setProblems] = useState<ApiProblem[]>([]);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const [secretOpen, setSecretOpen] = useState(false);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
 
   const submit = async (values: Values) => {
@@ -41,6 +42,7 @@ export function ApiKeysTab() {
     });
     if (r.data) {
       setSecret({ name: r.data.createApiKey.apiKey.name, secret: r.data.createApiKey.secret });
+      setSecretOpen(true);
       form.resetFields();
       reload();
       return;
@@ -83,7 +85,7 @@ export function ApiKeysTab() {
             locale={{ emptyText: t('admin.noKeys') }}
             columns={[
               { title: t('admin.keyName'), dataIndex: 'name', key: 'name' },
-              { title: t('admin.prefix'), key: 'prefix', render: (_, k) => <Typography.Text code>{k.prefix}…</Typography.Text> },
+              { title: t('admin.prefix'), key: 'prefix', render: (_, k) => <Typography.Text code>{k.prefix}</Typography.Text> },
               { title: t('admin.scopes'), key: 'scopes', render: (_, k) => k.scopes.map((s) => <Tag key={s}>{s}</Tag>) },
               { title: t('admin.created'), key: 'created', render: (_, k) => formatDateTime(k.createdAt, language) },
               { title: t('admin.lastUsed'), key: 'used', render: (_, k) => formatDateTime(k.lastUsedAt, language) },
@@ -91,7 +93,7 @@ export function ApiKeysTab() {
               {
                 title: t('admin.status'),
                 key: 'status',
-                render: (_, k) => <Tag color={k.active ? 'green' : 'default'}>{k.active ? t('admin.active') : k.revokedAt ? t('admin.revoked') : t('admin.expired')}</Tag>,
+                render: (_, k) => <Tag variant="solid" color={k.active ? '#237804' : '#595959'}>{k.active ? t('admin.active') : k.revokedAt ? t('admin.revoked') : t('admin.expired')}</Tag>,
               },
               {
                 title: '',
@@ -121,12 +123,15 @@ export function ApiKeysTab() {
         )}
       </Card>
       <Modal
-        open={!!secret}
+        open={secretOpen}
         title={t('admin.keyCreated', { name: secret?.name })}
         maskClosable={false}
         closable={false}
+        // The secret leaves the page (and memory) once the dialog has closed.
+        destroyOnHidden
+        afterClose={() => setSecret(null)}
         footer={
-          <Button type="primary" onClick={() => setSecret(null)}>
+          <Button type="primary" onClick={() => setSecretOpen(false)}>
             {t('admin.secretStored')}
           </Button>
         }

@@ -11,7 +11,8 @@ import { formatDateTime } from '../../lib/format';
 import { AdminMembersDocument, InvitationsDocument, InviteMemberDocument, RevokeInvitationDocument } from './documents';
 import { ROLES, useReportProblems } from './MembersTab';
 
-const STATUS_COLORS: Record<InvitationStatus, string> = { PENDING: 'blue', ACCEPTED: 'green', REVOKED: 'default', EXPIRED: 'orange' };
+// Solid and dark enough for AA contrast.
+const STATUS_COLORS: Record<InvitationStatus, string> = { PENDING: '#0958d9', ACCEPTED: '#237804', REVOKED: '#595959', EXPIRED: '#ad4e00' };
 interface Values {
   email: string;
   role: Role;
@@ -78,7 +79,7 @@ export function InvitationsTab() {
             columns={[
               { title: t('admin.email'), dataIndex: 'email', key: 'email' },
               { title: t('admin.role'), key: 'role', render: (_, i) => t(`role.${i.role}`) },
-              { title: t('admin.status'), key: 'status', render: (_, i) => <Tag color={STATUS_COLORS[i.status]}>{t(`invitationStatus.${i.status}`)}</Tag> },
+              { title: t('admin.status'), key: 'status', render: (_, i) => <Tag variant="solid" color={STATUS_COLORS[i.status]}>{t(`invitationStatus.${i.status}`)}</Tag> },
               { title: t('admin.sent'), key: 'sent', render: (_, i) => formatDateTime(i.createdAt, language) },
               { title: t('admin.expires'), key: 'expires', render: (_, i) => formatDateTime(i.expiresAt, language) },
               {

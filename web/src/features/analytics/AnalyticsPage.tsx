@@ -17,6 +17,8 @@ import { EChart, type ChartOption } from './EChart';
 /** Scored customers read for the per-customer charts, at most. */
 const SAMPLE_LIMIT = 1000;
 const PAGE = 100;
+// Solid and dark enough for AA contrast.
+const RUN_COLORS = { QUEUED: '#595959', RUNNING: '#0958d9', SUCCEEDED: '#237804', FAILED: '#a8071a' } as const;
 const busy = (run?: AnalyticsRunFieldsFragment | null) => run?.status === 'QUEUED' || run?.status === 'RUNNING';
 const pct = (v: number) => Math.round(v * 1000) / 10;
 
@@ -198,7 +200,7 @@ export default function AnalyticsPage() {
           <Flex vertical gap={4}>
             <Flex gap={8} align="center" wrap>
               <Typography.Text strong>{t('analytics.lastRun')}</Typography.Text>
-              <Tag color={run.status === 'FAILED' ? 'red' : run.status === 'SUCCEEDED' ? 'green' : 'blue'} data-testid="run-status">
+              <Tag variant="solid" color={RUN_COLORS[run.status]} data-testid="run-status">
                 {t(`runStatus.${run.status}`)}
               </Tag>
               <Typography.Text type="secondary">

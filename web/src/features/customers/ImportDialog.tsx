@@ -174,6 +174,7 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
                   <Select
                     size="small"
                     aria-label={t('import.fieldOf', { column: c })}
+                    data-testid={`map-${c}`}
                     value={mapping[c]}
                     style={{ width: 220 }}
                     onChange={(v) => setMapping({ ...mapping, [c]: v })}
