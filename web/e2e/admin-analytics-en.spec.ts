@@ -168,6 +168,9 @@ test('import with a bad row, export, customer value dashboard, API key, a viewer
   await expect(viewer.getByRole('button', { name: 'New customer' })).toHaveCount(0);
   await expect(viewer.getByRole('button', { name: 'Import' })).toHaveCount(0);
   await expect(nav(viewer, 'Administration')).toHaveCount(0);
+  await viewer.getByRole('link', { name: 'Alpha Imports' }).click();
+  await expect(viewer.getByTestId('customer-name')).toHaveText('Alpha Imports');
+  await expect(viewer.getByRole('button', { name: 'Edit' })).toHaveCount(0);
   await nav(viewer, 'Customer value').click();
   await expect(viewer.getByTestId('stat-customers')).toContainText('3');
   await expect(viewer.getByRole('button', { name: 'Recompute' })).toHaveCount(0);
