@@ -47,7 +47,7 @@ test('the core journey in Simplified Chinese, switched live', async ({ page }) =
   await expect(page.getByTestId('customer-name')).toHaveText('北京远航物流');
   await expect(page.getByText('时间线', { exact: true })).toBeVisible();
   await expect(page.getByText('详细信息')).toBeVisible();
-  await expect(page.getByText('客户价值')).toBeVisible();
+  await expect(page.locator('#main').getByText('客户价值')).toBeVisible();
   await expect(page.getByTestId('timeline-entry').getByText('客户已创建')).toBeVisible();
   await page.screenshot({ path: 'test-results/customer360-zh-CN.png', fullPage: true });
 

@@ -96,6 +96,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     CRM_LOG_FORMAT: 'json',
     RUST_LOG: 'warn',
   };
+  // For tests that read what the server sent (an invitation's token): the
+  // workers inherit the main process's environment.
+  process.env.CRM_E2E_DATABASE_OWNER_URL = env.DATABASE_OWNER_URL;
   const drop = () => {
     psql(admin, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     forgetRedisKeys(env.CRM_REDIS_KEY_PREFIX);

@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -120,4 +121,47 @@ export async function openedDialog(page: Page, name: string): Promise<Locator> {
   await expect(dialog).toBeVisible();
   await expect(dialog).not.toHaveClass(/-(appear|enter)\b/);
   return dialog;
+}
+
+/**
+ * The token of the latest invitation sent to `email`, read from the message
+ * the server queued (as the server's own tests do): the run's database only.
+ */
+export function invitationToken(email: string): string {
+  const url = process.env.CRM_E2E_DATABASE_OWNER_URL;
+  if (!url) throw new Error('CRM_E2E_DATABASE_OWNER_URL is not set: invitations need the run started by the global setup');
+  const out = execFileSync('psql', ['-X', '-q', '-A', '-t', '-d', url], {
+    input: `SELECT body FROM outbound_messages WHERE recipient = '${email.replace(/'/g, "''")}' ORDER BY created_at DESC LIMIT 1;`,
+  }).toString();
+  const token = /crm_inv_\S+/.exec(out)?.[0];
+  if (!token) throw new Error(`no invitation message to ${email}`);
+  return token;
+}
+
+/** A CSV file for an upload control. */
+export function csvFile(name: string, lines: string[]): { name: string; mimeType: string; buffer: Buffer } {
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n', 'utf8') };
+}
+
+/**
+ * Gives each customer orders through the API (a product first), so customer
+ * value has purchase history: `orders[i]` amounts for the i-th customer,
+ * a month apart and ending a week ago.
+ */
+export async function seedOrders(page: Page, customerIds: string[], orders: number[][], currency: string): Promise<void> {
+  const product = await api<{ createProduct: { product: { id: string } } }>(
+    page,
+    'mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } } }',
+    { i: { sku: unique('SKU'), name: 'Widget', category: 'Hardware' } },
+  );
+  const productId = product.createProduct.product.id;
+  const day = 24 * 3600 * 1000;
+  for (const [i, id] of customerIds.entries()) {
+    for (const [n, amount] of orders[i].entries()) {
+      const orderedAt = new Date(Date.now() - 7 * day - (orders[i].length - 1 - n) * 30 * day - i * day).toISOString();
+      await api(page, 'mutation($i: CreateOrderInput!) { createOrder(input: $i) { order { id } } }', {
+        i: { customerId: id, currency, orderedAt, lines: [{ productId, quantity: '1', unitPrice: amount.toFixed(2) }] },
+      });
+    }
+  }
 }

@@ -17,6 +17,9 @@ const DealPage = lazy(() => import('./features/sales/DealPage'));
 const LeadListPage = lazy(() => import('./features/sales/LeadListPage'));
 const CaseQueuePage = lazy(() => import('./features/service/CaseQueuePage'));
 const CasePage = lazy(() => import('./features/service/CasePage'));
+const AnalyticsPage = lazy(() => import('./features/analytics/AnalyticsPage'));
+const AdminPage = lazy(() => import('./features/admin/AdminPage'));
+const ProfilePage = lazy(() => import('./features/admin/ProfilePage'));
 
 /** Signed-in pages; without a session, the sign-in page (and back after an expiry). */
 function RequireAuth({ children }: { children: React.ReactNode }) {
@@ -65,6 +68,9 @@ export function AppRoutes() {
         <Route path="/deals/:id" element={<DealPage />} />
         <Route path="/cases" element={<CaseQueuePage />} />
         <Route path="/cases/:id" element={<CasePage />} />
+        <Route path="/analytics" element={<AnalyticsPage />} />
+        <Route path="/admin" element={<AdminPage />} />
+        <Route path="/profile" element={<ProfilePage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

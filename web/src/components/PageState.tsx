@@ -15,10 +15,11 @@ export function Loading() {
 
 export function LoadError({ problems, onRetry }: { problems: ApiProblem[]; onRetry?: () => void }) {
   const { t } = useTranslation();
+  const forbidden = problems.some((p) => p.code === 'FORBIDDEN');
   return (
     <Result
-      status="error"
-      title={t('common.errorTitle')}
+      status={forbidden ? '403' : 'error'}
+      title={forbidden ? t('common.forbiddenTitle') : t('common.errorTitle')}
       subTitle={problems.map((p) => p.message).join(' ')}
       extra={onRetry ? <Button onClick={onRetry}>{t('common.retry')}</Button> : undefined}
     />

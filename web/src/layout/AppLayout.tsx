@@ -1,13 +1,24 @@
-import { CustomerServiceOutlined, FunnelPlotOutlined, LogoutOutlined, ProjectOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  BarChartOutlined,
+  CustomerServiceOutlined,
+  FunnelPlotOutlined,
+  LogoutOutlined,
+  ProfileOutlined,
+  ProjectOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { Button, Dropdown, Flex, Layout, Menu, Typography } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Outlet, useLocation } from 'react-router-dom';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useMutation } from 'urql';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { Loading } from '../components/PageState';
 import { SignOutDocument } from '../features/auth/documents';
 import { sessionStore } from '../lib/client';
+import { adminSectionsFor, usePermissions } from '../lib/permissions';
 import { useSession } from '../lib/useSession';
 import { WorkspaceSwitch } from './WorkspaceSwitch';
 
@@ -26,7 +37,14 @@ export function AppLayout() {
         ? 'pipeline'
         : path.startsWith('/cases')
           ? 'cases'
-          : '';
+          : path.startsWith('/analytics')
+            ? 'analytics'
+            : path.startsWith('/admin')
+              ? 'admin'
+              : '';
+  const navigate = useNavigate();
+  const { can, permissions } = usePermissions();
+  const administers = adminSectionsFor(permissions).length > 0;
 
   const doSignOut = async () => {
     await signOut({}).catch(() => undefined);
@@ -49,6 +67,12 @@ export function AppLayout() {
               { key: 'leads', icon: <FunnelPlotOutlined />, label: <Link to="/leads">{t('nav.leads')}</Link> },
               { key: 'pipeline', icon: <ProjectOutlined />, label: <Link to="/pipeline">{t('nav.pipeline')}</Link> },
               { key: 'cases', icon: <CustomerServiceOutlined />, label: <Link to="/cases">{t('nav.cases')}</Link> },
+              ...(can('orders:read')
+                ? [{ key: 'analytics', icon: <BarChartOutlined />, label: <Link to="/analytics">{t('nav.analytics')}</Link> }]
+                : []),
+              ...(administers
+                ? [{ key: 'admin', icon: <SettingOutlined />, label: <Link to="/admin">{t('nav.admin')}</Link> }]
+                : []),
             ]}
           />
         </nav>
@@ -64,7 +88,10 @@ export function AppLayout() {
               <Dropdown
                 trigger={['click']}
                 menu={{
-                  items: [{ key: 'sign-out', icon: <LogoutOutlined />, label: t('auth.signOut'), onClick: doSignOut }],
+                  items: [
+                    { key: 'profile', icon: <ProfileOutlined />, label: t('nav.profile'), onClick: () => navigate('/profile') },
+                    { key: 'sign-out', icon: <LogoutOutlined />, label: t('auth.signOut'), onClick: doSignOut },
+                  ],
                 }}
               >
                 <Button type="text" icon={<UserOutlined />} data-testid="user-menu">

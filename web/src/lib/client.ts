@@ -22,6 +22,13 @@ async function refresh(refreshToken: string): Promise<AuthPayloadLike | null> {
   return body.data?.refreshSession ?? null;
 }
 
+/**
+ * `fetch` with the session's bearer token, renewed when needed: one for the
+ * GraphQL clients and plain requests (CSV export) alike, so two renewals
+ * never race with the same refresh token.
+ */
+export const apiFetch = authFetch({ store: sessionStore, refresh, fetch: (...a) => fetch(...a), language: currentLanguage });
+
 /** Drops cached list fields of `Query` so lists and searches are read again. */
 function invalidateQueryFields(cache: Cache, names: string[]): void {
   for (const field of cache.inspectFields('Query')) {
@@ -42,7 +49,7 @@ export function createClient(): Client {
   return new Client({
     url: GRAPHQL_ENDPOINT,
     preferGetMethod: false,
-    fetch: authFetch({ store: sessionStore, refresh, fetch: (...a) => fetch(...a), language: currentLanguage }),
+    fetch: apiFetch,
     exchanges: [
       cacheExchange({
         keys: {
@@ -80,6 +87,23 @@ export function createClient(): Client {
           CasePayload: embedded,
           CaseSatisfaction: embedded,
           Member: embedded,
+          CustomerImportReport: embedded,
+          ImportRowError: embedded,
+          CustomerValueSummary: embedded,
+          TierSummary: embedded,
+          SegmentSummary: embedded,
+          ParetoSummary: embedded,
+          ParetoPoint: embedded,
+          CustomerValueModels: embedded,
+          AnalyticsRunConnection: embedded,
+          AnalyticsRunEdge: embedded,
+          AnalysisResult: embedded,
+          AnalysisRow: embedded,
+          AnalysisKey: embedded,
+          InvitationPayload: embedded,
+          CreateApiKeyPayload: embedded,
+          AuditEventConnection: embedded,
+          AuditEventEdge: embedded,
         },
         updates: {
           Mutation: {
@@ -107,6 +131,39 @@ export function createClient(): Client {
             },
             updateCase(_result, _args, cache) {
               invalidateQueryFields(cache, ['cases']);
+            },
+            importCustomers(_result, _args, cache) {
+              invalidateQueryFields(cache, ['customers', 'searchCustomers']);
+            },
+            inviteMember(_result, _args, cache) {
+              invalidateQueryFields(cache, ['invitations', 'auditLog']);
+            },
+            createApiKey(_result, _args, cache) {
+              invalidateQueryFields(cache, ['apiKeys', 'auditLog']);
+            },
+            revokeApiKey(_result, _args, cache) {
+              invalidateQueryFields(cache, ['apiKeys', 'auditLog']);
+            },
+            changeMemberRole(_result, _args, cache) {
+              invalidateQueryFields(cache, ['members', 'auditLog']);
+            },
+            removeMember(_result, _args, cache) {
+              invalidateQueryFields(cache, ['members', 'auditLog']);
+            },
+            assignMember(_result, _args, cache) {
+              invalidateQueryFields(cache, ['members']);
+            },
+            createTeam(_result, _args, cache) {
+              invalidateQueryFields(cache, ['teams']);
+            },
+            deleteTeam(_result, _args, cache) {
+              invalidateQueryFields(cache, ['teams']);
+            },
+            createRegion(_result, _args, cache) {
+              invalidateQueryFields(cache, ['regions']);
+            },
+            deleteRegion(_result, _args, cache) {
+              invalidateQueryFields(cache, ['regions']);
             },
             updateCustomer(result, _args, cache) {
               invalidateQueryFields(cache, ['customers', 'searchCustomers']);

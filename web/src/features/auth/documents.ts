@@ -79,3 +79,30 @@ export const UpdateMyLocaleDocument = graphql(`
     }
   }
 `);
+
+/** The caller's role and permissions, to show only what they may do. */
+export const MeDocument = graphql(`
+  query Me {
+    me {
+      role
+      permissions
+      user {
+        id
+        email
+        displayName
+        locale
+        createdAt
+      }
+      tenant {
+        id
+        slug
+        name
+        baseCurrency
+        defaultLocale
+        plan
+        customerVisibility
+        createdAt
+      }
+    }
+  }
+`);

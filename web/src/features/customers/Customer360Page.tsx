@@ -30,6 +30,7 @@ import { formatDate, formatDateTime, formatMoney, formatPercent } from '../../li
 import { CustomerForm } from './CustomerForm';
 import { Customer360Document, CustomerExtrasDocument } from './documents';
 import { STAGE_COLORS } from './labels';
+import { usePermissions } from '../../lib/permissions';
 import { CustomerTimeline } from './Timeline';
 
 /**
@@ -58,6 +59,7 @@ export default function Customer360Page() {
   const { message } = App.useApp();
   const language = currentLanguage();
   const [editing, setEditing] = useState(false);
+  const { can } = usePermissions();
   const [view, reload] = useQuery({ query: Customer360Document, variables: { id }, requestPolicy: 'cache-and-network' });
   const [extras, reloadExtras] = useQuery({ query: CustomerExtrasDocument, variables: { id }, requestPolicy: 'cache-and-network' });
 
@@ -109,9 +111,11 @@ export default function Customer360Page() {
               ))}
             </Space>
           </Space>
-          <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>
-            {t('common.edit')}
-          </Button>
+          {can('customers:write') && (
+            <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>
+              {t('common.edit')}
+            </Button>
+          )}
         </Flex>
       </Card>
 

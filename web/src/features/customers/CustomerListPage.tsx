@@ -1,4 +1,4 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { App, Button, Card, Empty, Flex, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType, SortOrder } from 'antd/es/table/interface';
 import { useEffect, useMemo, useState } from 'react';
@@ -10,9 +10,12 @@ import type { CustomerRowFieldsFragment } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
 import { useAddressState } from '../../lib/addressState';
 import { problemsOf } from '../../lib/errors';
+import { usePermissions } from '../../lib/permissions';
 import { formatDate } from '../../lib/format';
 import { CustomerForm } from './CustomerForm';
 import { CustomersDocument, SearchCustomersDocument } from './documents';
+import { ImportDialog } from './ImportDialog';
+import { downloadCustomers } from './importExport';
 import { STAGE_COLORS, STAGES } from './labels';
 import { filterOf, LIST_STATE, PAGE_SIZES, SORTS, type ListState, type SortKey } from './listState';
 
@@ -62,6 +65,9 @@ export default function CustomerListPage() {
   const navigate = useNavigate();
   const [state, changeState] = useAddressState(LIST_STATE);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const { can } = usePermissions();
   // Cursors of the pages before the current one (keyset pages).
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1];
@@ -153,6 +159,14 @@ export default function CustomerListPage() {
     },
   ];
 
+  // The list's filter and order (a search has no export: its matches are ranked, not filtered).
+  const exportCsv = async () => {
+    setExporting(true);
+    const problems = await downloadCustomers(filterOf(state), [SORTS[state.sort]]);
+    setExporting(false);
+    problems.forEach((p) => void message.error(p.message));
+  };
+
   const sortKeys: Record<string, [SortKey, SortKey]> = {
     name: ['name-asc', 'name-desc'],
     contact: ['contact-asc', 'contact-desc'],
@@ -165,9 +179,21 @@ export default function CustomerListPage() {
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
           {t('customers.title')}
         </Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-          {t('customers.new')}
-        </Button>
+        <Space wrap>
+          <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportCsv()}>
+            {t('customers.export')}
+          </Button>
+          {can('customers:write') && (
+            <Button icon={<UploadOutlined />} onClick={() => setImporting(true)}>
+              {t('customers.import')}
+            </Button>
+          )}
+          {can('customers:write') && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+              {t('customers.new')}
+            </Button>
+          )}
+        </Space>
       </Flex>
       <Card>
         <Flex vertical gap={12}>
@@ -275,6 +301,11 @@ export default function CustomerListPage() {
           </Flex>
         )}
       </Card>
+      <ImportDialog
+        open={importing}
+        onClose={() => setImporting(false)}
+        onImported={() => reexecute({ requestPolicy: 'network-only' })}
+      />
       <Modal
         open={creating}
         title={t('customers.new')}

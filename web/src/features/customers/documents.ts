@@ -270,3 +270,23 @@ export const CustomerExtrasDocument = graphql(`
     }
   }
 `);
+
+// Sent as a GraphQL multipart request (the file is a variable).
+export const ImportCustomersDocument = graphql(`
+  mutation ImportCustomers($input: ImportCustomersInput!) {
+    importCustomers(input: $input) {
+      rowsRead
+      created
+      updated
+      unchanged
+      skipped
+      committed
+      errorCount
+      errors {
+        row
+        field
+        message
+      }
+    }
+  }
+`);

@@ -8,6 +8,7 @@ import { LoadError } from '../../components/PageState';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import type { LeadFieldsFragment } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
+import { usePermissions } from '../../lib/permissions';
 import { useAddressState } from '../../lib/addressState';
 import { problemsOf, type ApiProblem } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
@@ -213,6 +214,7 @@ export default function LeadListPage() {
     () => ({ first: PAGE_SIZE, after, filter: state.statuses.length ? { statusIn: state.statuses } : null }),
     [state, after],
   );
+  const { can } = usePermissions();
   const [list, reexecute] = useQuery({ query: LeadsDocument, variables, requestPolicy: 'cache-and-network' });
   const rows = list.data?.leads.edges.map((e) => e.node) ?? [];
   const total = list.data?.leads.totalCount ?? 0;
@@ -223,9 +225,11 @@ export default function LeadListPage() {
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
           {t('leads.title')}
         </Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ action: 'create' })}>
-          {t('leads.new')}
-        </Button>
+        {can('leads:write') && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({ action: 'create' })}>
+            {t('leads.new')}
+          </Button>
+        )}
       </Flex>
       <Card>
         <Flex wrap gap={8} align="center" role="group" aria-label={t('customers.filters')}>
@@ -304,7 +308,7 @@ export default function LeadListPage() {
                     </Space>
                   ) : (
                     <Space wrap size={4}>
-                      {leadActions(l.status).map((action) => (
+                      {(can('leads:write') ? leadActions(l.status) : []).map((action) => (
                         <Button
                           key={action}
                           size="small"

@@ -1,0 +1,168 @@
+import { graphql } from '../../gql';
+
+export const AnalyticsRunFields = graphql(`
+  fragment AnalyticsRunFields on AnalyticsRun {
+    id
+    status
+    trigger
+    progress
+    stage
+    createdAt
+    startedAt
+    finishedAt
+    error
+    asOf
+    customersScored
+    ordersUsed
+    ordersWithoutRate
+  }
+`);
+
+export const CustomerValueSummaryDocument = graphql(`
+  query CustomerValueSummary {
+    customerValueSummary {
+      asOf
+      customerCount
+      totalRevenue {
+        amount
+        currency
+      }
+      run {
+        ...AnalyticsRunFields
+      }
+      tiers {
+        tier
+        customers
+        customerShare
+        revenueShare
+        revenue {
+          amount
+          currency
+        }
+        clv12M {
+          amount
+          currency
+        }
+      }
+      segments {
+        segment
+        customers
+        customerShare
+        revenueShare
+        revenue {
+          amount
+          currency
+        }
+      }
+      pareto {
+        top20RevenueShare
+        customersFor80Share
+        customersFor80Count
+        curve {
+          customerShare
+          revenueShare
+        }
+      }
+      models {
+        fitError
+      }
+    }
+    analyticsRuns(first: 1) {
+      edges {
+        node {
+          ...AnalyticsRunFields
+        }
+      }
+    }
+  }
+`);
+
+export const AnalyticsRunDocument = graphql(`
+  query AnalyticsRun($id: ID!) {
+    analyticsRun(id: $id) {
+      ...AnalyticsRunFields
+    }
+  }
+`);
+
+export const RecomputeCustomerValueDocument = graphql(`
+  mutation RecomputeCustomerValue {
+    recomputeCustomerValue {
+      ...AnalyticsRunFields
+    }
+  }
+`);
+
+// Per-customer figures for the RFM grid and the CLV and churn distributions
+// (the API has no aggregate of them): scored customers, a page at a time.
+export const ScoredCustomersDocument = graphql(`
+  query ScoredCustomers($first: Int, $after: String) {
+    customers(first: $first, after: $after, filter: { value: { computed: true } }, orderBy: [{ field: CLV_12M, direction: DESC }]) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          value {
+            rfmScore
+            churnRisk
+            clv12m {
+              amount
+              currency
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const AnalyzeDocument = graphql(`
+  query Analyze($measures: [AnalysisMeasure!]!, $dimensions: [AnalysisDimension!]!, $filter: AnalysisFilter) {
+    analyze(measures: $measures, dimensions: $dimensions, filter: $filter) {
+      currency
+      dimensions
+      measures
+      rows {
+        keys {
+          dimension
+          value
+          label
+        }
+        revenue {
+          amount
+        }
+        cost {
+          amount
+        }
+        margin {
+          amount
+        }
+        orderCount
+        customerCount
+        averageOrderValue {
+          amount
+        }
+      }
+      total {
+        revenue {
+          amount
+        }
+        cost {
+          amount
+        }
+        margin {
+          amount
+        }
+        orderCount
+        customerCount
+        averageOrderValue {
+          amount
+        }
+      }
+    }
+  }
+`);
