@@ -310,6 +310,93 @@ async fn rfm_scores_tiers_and_pareto_match_the_hand_computed_fixture() {
 }
 
 #[tokio::test]
+async fn the_rfm_grid_and_value_distributions_count_each_visible_scored_customer_once() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    fixture(&app, &acme).await;
+    recompute(&app, &acme).await;
+    const SUMMARY: &str = "{ customerValueSummary {
+        rfmGrid { recencyScore frequencyScore customers revenue { amount currency } }
+        spend: distribution(figure: MONETARY_TOTAL, buckets: 4) { lower upper customers }
+        churn: distribution(figure: CHURN_RISK, buckets: 10) { lower upper customers } } }";
+    let body = app.gql_as(&acme, SUMMARY, json!({})).await;
+    let summary = &body["data"]["customerValueSummary"];
+    // The fixture's scores (R and F of each customer's RFM score).
+    let cells: Vec<(i64, i64, i64, &str)> = summary["rfmGrid"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|c| {
+            (
+                c["recencyScore"].as_i64().unwrap(),
+                c["frequencyScore"].as_i64().unwrap(),
+                c["customers"].as_i64().unwrap(),
+                c["revenue"]["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            (1, 1, 1, "40.00"),
+            (2, 1, 1, "60.00"),
+            (3, 3, 1, "100.00"),
+            (4, 4, 1, "300.00"),
+            (5, 5, 1, "500.00")
+        ]
+    );
+    // Total spend 40, 60, 100, 300 and 500 in four buckets of 115 from 40.
+    assert_eq!(
+        summary["spend"],
+        json!([
+            { "lower": 40.0, "upper": 155.0, "customers": 3 },
+            { "lower": 155.0, "upper": 270.0, "customers": 0 },
+            { "lower": 270.0, "upper": 385.0, "customers": 1 },
+            { "lower": 385.0, "upper": 500.0, "customers": 1 },
+        ])
+    );
+    let churn = summary["churn"].as_array().unwrap();
+    assert_eq!(churn.len(), 10);
+    assert_eq!(
+        (churn[0]["lower"].as_f64(), churn[9]["upper"].as_f64()),
+        (Some(0.0), Some(1.0))
+    );
+    let counted: i64 = churn.iter().map(|b| b["customers"].as_i64().unwrap()).sum();
+    assert_eq!(counted, 5);
+
+    let body = app
+        .gql_as(
+            &acme,
+            "{ customerValueSummary { distribution(figure: CLV, buckets: 0) { customers } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(crm_tests::error_field(&body), Some("buckets"), "{body}");
+
+    // A sales rep who sees only their own customers (none) counts none.
+    let visibility = app
+        .gql_as(
+            &acme,
+            "mutation { updateTenantSettings(input: { customerVisibility: OWN }) { customerVisibility } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        visibility["data"]["updateTenantSettings"]["customerVisibility"],
+        "OWN"
+    );
+    let (rep, _) = app
+        .invite_member(&acme, "rep@acme.example", "SALES", None)
+        .await;
+    let body = app.gql_with(Some(&rep), SUMMARY, json!({})).await;
+    assert_eq!(
+        body["data"]["customerValueSummary"],
+        json!({ "rfmGrid": [], "spend": [], "churn": [] }),
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn value_figures_filter_sort_and_page_like_any_field() {
     let app = TestApp::spawn().await;
     let acme = app.sign_up("acme").await;

@@ -281,3 +281,157 @@ pub async fn summary(tx: &TenantTx) -> Result<Summary> {
         segments: groups(tx, "segment").await?,
     })
 }
+
+/// Customers (and their revenue) with one recency and frequency score,
+/// 1..5 each: a cell of the RFM grid.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct RfmCell {
+    pub r_score: i16,
+    pub f_score: i16,
+    pub customers: i64,
+    pub revenue: Decimal,
+}
+
+/// The RFM grid over the customers the member may see: only the cells that
+/// hold customers, by recency then frequency score.
+pub async fn rfm_grid(tx: &TenantTx) -> Result<Vec<RfmCell>> {
+    let mut sql = super::SqlBuilder::default();
+    let tenant = sql.bind(tx.tenant_id());
+    let visible = super::visible_customers(tx, &mut sql, &tenant);
+    sql.push(&format!(
+        "SELECT v.r_score, v.f_score, count(*) AS customers,
+                coalesce(sum(v.monetary_total), 0) AS revenue
+           FROM customer_values v
+           JOIN customers c ON c.tenant_id = v.tenant_id AND c.id = v.customer_id
+                           AND c.deleted_at IS NULL
+          WHERE v.tenant_id = {tenant} AND {visible}
+          GROUP BY v.r_score, v.f_score ORDER BY v.r_score, v.f_score"
+    ));
+    Ok(RfmCell::find_by_statement(sql.statement())
+        .all(&**tx)
+        .await?)
+}
+
+/// A value figure whose distribution can be asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DistributedFigure {
+    Clv12m,
+    Clv,
+    MonetaryTotal,
+    ChurnRisk,
+    ProbabilityAlive,
+}
+
+impl DistributedFigure {
+    fn column(self) -> &'static str {
+        match self {
+            DistributedFigure::Clv12m => "v.clv_12m",
+            DistributedFigure::Clv => "v.clv",
+            DistributedFigure::MonetaryTotal => "v.monetary_total",
+            DistributedFigure::ChurnRisk => "v.churn_risk",
+            DistributedFigure::ProbabilityAlive => "v.probability_alive",
+        }
+    }
+
+    /// Shares (0..1) are bucketed over 0..1; money from its least to its
+    /// greatest value.
+    fn is_share(self) -> bool {
+        matches!(
+            self,
+            DistributedFigure::ChurnRisk | DistributedFigure::ProbabilityAlive
+        )
+    }
+}
+
+/// One bucket of a distribution: customers whose figure is at least
+/// `lower` and below `upper` (the last bucket includes its upper bound).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bucket {
+    pub lower: f64,
+    pub upper: f64,
+    pub customers: i64,
+}
+
+/// The most buckets a distribution may have.
+pub const MAX_BUCKETS: u32 = 100;
+
+/// How `figure` is distributed over the customers the member may see, in
+/// `buckets` equal-width buckets (every bucket listed, empty ones too;
+/// none when no customer has the figure).
+pub async fn distribution(
+    tx: &TenantTx,
+    figure: DistributedFigure,
+    buckets: u32,
+) -> Result<Vec<Bucket>> {
+    if !(1..=MAX_BUCKETS).contains(&buckets) {
+        return Err(crate::error::Error::validation(
+            "buckets",
+            format!("must be between 1 and {MAX_BUCKETS}"),
+        ));
+    }
+    let mut sql = super::SqlBuilder::default();
+    let tenant = sql.bind(tx.tenant_id());
+    let visible = super::visible_customers(tx, &mut sql, &tenant);
+    let n = sql.bind(buckets as i32);
+    let x = format!("{}::float8", figure.column());
+    let range = if figure.is_share() {
+        "SELECT 0::float8 AS lo, 1::float8 AS hi, count(*) AS known FROM figures".to_owned()
+    } else {
+        "SELECT min(x) AS lo, max(x) AS hi, count(*) AS known FROM figures".to_owned()
+    };
+    sql.push(&format!(
+        "WITH figures AS (
+             SELECT {x} AS x
+               FROM customer_values v
+               JOIN customers c ON c.tenant_id = v.tenant_id AND c.id = v.customer_id
+                               AND c.deleted_at IS NULL
+              WHERE v.tenant_id = {tenant} AND {visible} AND {x} IS NOT NULL
+         ), range AS ({range})
+         SELECT r.lo, r.hi, r.known,
+                CASE WHEN r.hi > r.lo
+                     THEN least(greatest(width_bucket(f.x, r.lo, r.hi, {n}), 1), {n})
+                     ELSE 1 END AS bucket,
+                count(f.x) AS customers
+           FROM range r LEFT JOIN figures f ON true
+          GROUP BY r.lo, r.hi, r.known, bucket"
+    ));
+    #[derive(FromQueryResult)]
+    struct Row {
+        lo: Option<f64>,
+        hi: Option<f64>,
+        known: i64,
+        bucket: Option<i32>,
+        customers: i64,
+    }
+    let rows = Row::find_by_statement(sql.statement()).all(&**tx).await?;
+    let Some((lo, hi)) = rows
+        .first()
+        .filter(|r| r.known > 0)
+        .and_then(|r| Some((r.lo?, r.hi?)))
+    else {
+        return Ok(Vec::new());
+    };
+    let (count, width) = if hi > lo {
+        (buckets, (hi - lo) / f64::from(buckets))
+    } else {
+        (1, 0.0)
+    };
+    let mut out: Vec<Bucket> = (0..count)
+        .map(|i| Bucket {
+            lower: lo + width * f64::from(i),
+            upper: if i + 1 == count {
+                hi
+            } else {
+                lo + width * f64::from(i + 1)
+            },
+            customers: 0,
+        })
+        .collect();
+    for row in rows {
+        if let Some(bucket) = row.bucket {
+            let index = (bucket.max(1) as usize - 1).min(out.len() - 1);
+            out[index].customers += row.customers;
+        }
+    }
+    Ok(out)
+}

@@ -491,8 +491,10 @@ pub struct SegmentSummary {
     pub clv12m: Option<Money>,
 }
 
-/// The workspace's customer value: tiers, segments, Pareto, models.
+/// The workspace's customer value: tiers, segments, Pareto, models, the
+/// RFM grid and the distributions of the value figures.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct CustomerValueSummary {
     /// When the stored figures were computed; null before the first run.
     pub as_of: Option<DateTime<Utc>>,
@@ -504,6 +506,98 @@ pub struct CustomerValueSummary {
     pub segments: Vec<SegmentSummary>,
     pub pareto: Option<ParetoSummary>,
     pub models: Option<CustomerValueModels>,
+    /// The base currency of the stored figures.
+    #[graphql(skip)]
+    pub currency: String,
+}
+
+/// Customers with one recency and one frequency score: a cell of the RFM grid.
+#[derive(SimpleObject)]
+pub struct RfmCell {
+    /// 1..5 (5: most recent).
+    pub recency_score: i32,
+    /// 1..5 (5: most frequent).
+    pub frequency_score: i32,
+    pub customers: i64,
+    /// Their total spend, in the base currency.
+    pub revenue: Money,
+}
+
+/// A value figure whose distribution can be asked for.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ValueFigure {
+    /// Customer lifetime value over the next 12 months.
+    Clv12m,
+    /// Customer lifetime value over the configured horizon.
+    Clv,
+    /// Total spend so far.
+    MonetaryTotal,
+    /// Churn risk, 0..1.
+    ChurnRisk,
+    /// Probability of being alive, 0..1.
+    ProbabilityAlive,
+}
+
+impl From<ValueFigure> for values::DistributedFigure {
+    fn from(figure: ValueFigure) -> Self {
+        match figure {
+            ValueFigure::Clv12m => values::DistributedFigure::Clv12m,
+            ValueFigure::Clv => values::DistributedFigure::Clv,
+            ValueFigure::MonetaryTotal => values::DistributedFigure::MonetaryTotal,
+            ValueFigure::ChurnRisk => values::DistributedFigure::ChurnRisk,
+            ValueFigure::ProbabilityAlive => values::DistributedFigure::ProbabilityAlive,
+        }
+    }
+}
+
+/// Customers whose figure is at least `lower` and below `upper` (the last
+/// bucket includes its upper bound). Money figures are in the base currency.
+#[derive(SimpleObject)]
+pub struct ValueBucket {
+    pub lower: f64,
+    pub upper: f64,
+    pub customers: i64,
+}
+
+#[async_graphql::ComplexObject]
+impl CustomerValueSummary {
+    /// The RFM grid: customers per recency and frequency score, only the
+    /// cells that hold customers (the member's visible customers).
+    async fn rfm_grid(&self, ctx: &Context<'_>) -> Result<Vec<RfmCell>> {
+        let tx = crate::graphql::context::read_tx(ctx).await?;
+        Ok(values::rfm_grid(&tx)
+            .await?
+            .into_iter()
+            .map(|cell| RfmCell {
+                recency_score: i32::from(cell.r_score),
+                frequency_score: i32::from(cell.f_score),
+                customers: cell.customers,
+                revenue: money(cell.revenue, &self.currency),
+            })
+            .collect())
+    }
+
+    /// How a value figure is distributed over the member's visible
+    /// customers, in `buckets` (1..100, default 20) equal-width buckets;
+    /// empty when no customer has the figure.
+    async fn distribution(
+        &self,
+        ctx: &Context<'_>,
+        figure: ValueFigure,
+        #[graphql(default = 20)] buckets: i32,
+    ) -> Result<Vec<ValueBucket>> {
+        let buckets = u32::try_from(buckets).unwrap_or(0);
+        let tx = crate::graphql::context::read_tx(ctx).await?;
+        Ok(values::distribution(&tx, figure.into(), buckets)
+            .await?
+            .into_iter()
+            .map(|b| ValueBucket {
+                lower: b.lower,
+                upper: b.upper,
+                customers: b.customers,
+            })
+            .collect())
+    }
 }
 
 impl CustomerValueSummary {
@@ -569,6 +663,7 @@ impl CustomerValueSummary {
             tiers,
             segments,
             run,
+            currency,
         }
     }
 }
