@@ -380,7 +380,6 @@ const en = {
     clvDistribution: '12-month CLV distribution',
     churn: 'Churn risk distribution',
     noScores: 'No scored customers',
-    sampleNote: 'The {{count}} highest-value of {{total}} customers',
     analyze: 'Analysis',
     groupBy: 'Group by',
     measures: 'Measures',

@@ -381,7 +381,6 @@ const zhCN: Catalog = {
     clvDistribution: '12 个月客户终身价值分布',
     churn: '流失风险分布',
     noScores: '没有已评分的客户',
-    sampleNote: '{{total}} 个客户中价值最高的 {{count}} 个',
     analyze: '多维分析',
     groupBy: '分组维度',
     measures: '指标',

@@ -527,6 +527,7 @@ pub struct RfmCell {
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum ValueFigure {
     /// Customer lifetime value over the next 12 months.
+    #[graphql(name = "CLV_12M")]
     Clv12m,
     /// Customer lifetime value over the configured horizon.
     Clv,

@@ -2,59 +2,22 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Col, Empty, Flex, Progress, Row, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useMutation, useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { LoadError, Loading } from '../../components/PageState';
-import type { AnalyticsRunFieldsFragment, ScoredCustomersQuery } from '../../gql/graphql';
+import type { AnalyticsRunFieldsFragment } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
 import { problemsOf } from '../../lib/errors';
 import { formatDateTime, formatMoney, formatNumber, formatPercent } from '../../lib/format';
 import { usePermissions } from '../../lib/permissions';
 import { AnalyzePanel } from './AnalyzePanel';
-import { heatCells, histogram, rfmGrid, riskBins, SEGMENTS } from './analytics';
-import { AnalyticsRunDocument, CustomerValueSummaryDocument, RecomputeCustomerValueDocument, ScoredCustomersDocument } from './documents';
+import { heatCells, rfmGrid, SEGMENTS } from './analytics';
+import { AnalyticsRunDocument, CustomerValueSummaryDocument, RecomputeCustomerValueDocument, ValueDistributionsDocument } from './documents';
 import { EChart, type ChartOption } from './EChart';
 
-/** Scored customers read for the per-customer charts, at most. */
-const SAMPLE_LIMIT = 1000;
-const PAGE = 100;
 // Solid and dark enough for AA contrast.
 const RUN_COLORS = { QUEUED: '#595959', RUNNING: '#0958d9', SUCCEEDED: '#237804', FAILED: '#a8071a' } as const;
 const busy = (run?: AnalyticsRunFieldsFragment | null) => run?.status === 'QUEUED' || run?.status === 'RUNNING';
 const pct = (v: number) => Math.round(v * 1000) / 10;
-
-type Scored = NonNullable<ScoredCustomersQuery['customers']['edges'][number]['node']['value']>;
-
-/** Scored customers' figures, read a page at a time after each run. */
-function useScoredCustomers(asOf: string | null | undefined): { values: Scored[]; total: number; loading: boolean } {
-  const client = useClient();
-  const [state, setState] = useState<{ values: Scored[]; total: number; loading: boolean }>({ values: [], total: 0, loading: false });
-  useEffect(() => {
-    if (!asOf) return;
-    let cancelled = false;
-    setState((s) => ({ ...s, loading: true }));
-    void (async () => {
-      const values: Scored[] = [];
-      let after: string | null = null;
-      let total = 0;
-      while (values.length < SAMPLE_LIMIT) {
-        const result: { data?: ScoredCustomersQuery } = await client
-          .query(ScoredCustomersDocument, { first: PAGE, after }, { requestPolicy: 'network-only' })
-          .toPromise();
-        const page: ScoredCustomersQuery['customers'] | undefined = result.data?.customers;
-        if (!page) break;
-        total = page.totalCount;
-        for (const e of page.edges) if (e.node.value) values.push(e.node.value);
-        if (!page.pageInfo.hasNextPage) break;
-        after = page.pageInfo.endCursor ?? null;
-      }
-      if (!cancelled) setState({ values, total, loading: false });
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [asOf, client]);
-  return state;
-}
 
 export default function AnalyticsPage() {
   const { t } = useTranslation();
@@ -97,7 +60,12 @@ export default function AnalyticsPage() {
   };
 
   const s = summary.data?.customerValueSummary;
-  const scored = useScoredCustomers(s?.asOf);
+  const [distributions, reloadDistributions] = useQuery({ query: ValueDistributionsDocument, pause: !s?.asOf });
+  // The latest run's figures, read again after each run.
+  useEffect(() => {
+    if (s?.asOf) reloadDistributions({ requestPolicy: 'network-only' });
+  }, [s?.asOf, reloadDistributions]);
+  const d = distributions.data?.customerValueSummary;
 
   const charts = useMemo(() => {
     if (!s?.asOf) return null;
@@ -139,8 +107,8 @@ export default function AnalyticsPage() {
   }, [s, t]);
 
   const sampleCharts = useMemo(() => {
-    if (!scored.values.length) return null;
-    const grid = rfmGrid(scored.values.map((v) => v.rfmScore));
+    if (!d?.asOf || d.rfmGrid.length === 0) return null;
+    const grid = rfmGrid(d.rfmGrid);
     const max = Math.max(1, ...grid.flat());
     const scores = ['1', '2', '3', '4', '5'];
     const heat: ChartOption = {
@@ -151,37 +119,30 @@ export default function AnalyticsPage() {
       visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120 },
       series: [{ name: t('analytics.customers'), type: 'heatmap', data: heatCells(grid), label: { show: true } }],
     };
-    const currency = scored.values.find((v) => v.clv12m)?.clv12m?.currency;
-    const bins = histogram(
-      scored.values.map((v) => (v.clv12m ? Number(v.clv12m.amount) : NaN)),
-      10,
-    );
+    const currency = d.totalRevenue?.currency;
     const money = (n: number) => (currency ? formatMoney({ amount: n.toFixed(0), currency }, language) : formatNumber(n, language));
     const clv: ChartOption = {
       tooltip: { trigger: 'axis' },
       grid: { left: 48, right: 16, top: 16, bottom: 56 },
-      xAxis: { type: 'category', data: bins.map((b) => `${money(b.from)}–${money(b.to)}`), axisLabel: { rotate: 30, fontSize: 10 } },
+      xAxis: { type: 'category', data: d.clv.map((b) => `${money(b.lower)}–${money(b.upper)}`), axisLabel: { rotate: 30, fontSize: 10 } },
       yAxis: { type: 'value', minInterval: 1 },
-      series: [{ name: t('analytics.customers'), type: 'bar', data: bins.map((b) => b.count) }],
+      series: [{ name: t('analytics.customers'), type: 'bar', data: d.clv.map((b) => b.customers) }],
     };
-    const risk = riskBins(scored.values.map((v) => v.churnRisk ?? NaN));
     const churn: ChartOption = {
       tooltip: { trigger: 'axis' },
       grid: { left: 48, right: 16, top: 16, bottom: 32 },
-      xAxis: { type: 'category', data: risk.map((_, i) => `${i * 10}–${i * 10 + 10} %`) },
+      xAxis: { type: 'category', data: d.churn.map((b) => `${Math.round(b.lower * 100)}–${Math.round(b.upper * 100)} %`) },
       yAxis: { type: 'value', minInterval: 1 },
-      series: [{ name: t('analytics.customers'), type: 'bar', data: risk, itemStyle: { color: '#c41d22' } }],
+      series: [{ name: t('analytics.customers'), type: 'bar', data: d.churn.map((b) => b.customers), itemStyle: { color: '#c41d22' } }],
     };
     return { heat, clv, churn };
-  }, [scored.values, t, language]);
+  }, [d, t, language]);
 
   if (summary.error && !summary.data) {
     return <LoadError problems={problemsOf(summary.error)} onRetry={() => reloadSummary({ requestPolicy: 'network-only' })} />;
   }
   if (!summary.data || !s) return <Loading />;
 
-  const sampleNote =
-    scored.total > scored.values.length ? t('analytics.sampleNote', { count: scored.values.length, total: scored.total }) : undefined;
 
   return (
     <Flex vertical gap={16}>
@@ -275,10 +236,10 @@ export default function AnalyticsPage() {
               </Card>
             </Col>
             <Col xs={24} xl={12}>
-              <Card title={t('analytics.rfmGrid')} extra={sampleNote && <Typography.Text type="secondary">{sampleNote}</Typography.Text>}>
+              <Card title={t('analytics.rfmGrid')}>
                 {sampleCharts ? (
                   <EChart option={sampleCharts.heat} label={t('analytics.rfmGrid')} testId="chart-rfm" height={320} />
-                ) : scored.loading ? (
+                ) : distributions.fetching ? (
                   <Loading />
                 ) : (
                   <Empty description={t('analytics.noScores')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
@@ -291,7 +252,7 @@ export default function AnalyticsPage() {
               </Card>
             </Col>
             <Col xs={24} xl={12}>
-              <Card title={t('analytics.clvDistribution')} extra={sampleNote && <Typography.Text type="secondary">{sampleNote}</Typography.Text>}>
+              <Card title={t('analytics.clvDistribution')}>
                 {sampleCharts ? (
                   <EChart option={sampleCharts.clv} label={t('analytics.clvDistribution')} testId="chart-clv" />
                 ) : (
@@ -300,7 +261,7 @@ export default function AnalyticsPage() {
               </Card>
             </Col>
             <Col xs={24} xl={12}>
-              <Card title={t('analytics.churn')} extra={sampleNote && <Typography.Text type="secondary">{sampleNote}</Typography.Text>}>
+              <Card title={t('analytics.churn')}>
                 {sampleCharts ? (
                   <EChart option={sampleCharts.churn} label={t('analytics.churn')} testId="chart-churn" />
                 ) : (

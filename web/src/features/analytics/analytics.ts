@@ -33,12 +33,19 @@ export const DIMENSIONS: AnalysisDimension[] = [
   'YEAR',
 ];
 
-/** Customers per recency (rows) and frequency (columns) score, 1..5 each, from scores such as "545". */
-export function rfmGrid(scores: (string | null | undefined)[]): number[][] {
+/** One cell of the API's RFM grid. */
+export interface RfmCellLike {
+  recencyScore: number;
+  frequencyScore: number;
+  customers: number;
+}
+
+/** Customers per recency (rows) and frequency (columns) score, 1..5 each, from the API's cells (absent cells are empty). */
+export function rfmGrid(cells: RfmCellLike[]): number[][] {
   const grid = Array.from({ length: 5 }, () => [0, 0, 0, 0, 0]);
-  for (const s of scores) {
-    if (!s || !/^[1-5][1-5][1-5]$/.test(s)) continue;
-    grid[Number(s[0]) - 1][Number(s[1]) - 1]++;
+  for (const c of cells) {
+    if (c.recencyScore < 1 || c.recencyScore > 5 || c.frequencyScore < 1 || c.frequencyScore > 5) continue;
+    grid[c.recencyScore - 1][c.frequencyScore - 1] += c.customers;
   }
   return grid;
 }
@@ -46,32 +53,6 @@ export function rfmGrid(scores: (string | null | undefined)[]): number[][] {
 /** The grid as heat map cells `[frequency index, recency index, customers]`. */
 export function heatCells(grid: number[][]): [number, number, number][] {
   return grid.flatMap((row, r) => row.map((n, f) => [f, r, n] as [number, number, number]));
-}
-
-export interface Bin {
-  from: number;
-  to: number;
-  count: number;
-}
-
-/** `values` in `bins` equal bins from their minimum to their maximum (the last one closed). */
-export function histogram(values: number[], bins: number): Bin[] {
-  const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length === 0) return [];
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
-  if (min === max) return [{ from: min, to: max, count: finite.length }];
-  const width = (max - min) / bins;
-  const out: Bin[] = Array.from({ length: bins }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: 0 }));
-  for (const v of finite) out[Math.min(bins - 1, Math.floor((v - min) / width))].count++;
-  return out;
-}
-
-/** Churn risk (0..1) in ten bins of 10 %. */
-export function riskBins(values: number[]): number[] {
-  const counts = new Array(10).fill(0) as number[];
-  for (const v of values) if (Number.isFinite(v)) counts[Math.min(9, Math.max(0, Math.floor(v * 10)))]++;
-  return counts;
 }
 
 interface RowLike {

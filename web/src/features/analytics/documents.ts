@@ -93,28 +93,29 @@ export const RecomputeCustomerValueDocument = graphql(`
   }
 `);
 
-// Per-customer figures for the RFM grid and the CLV and churn distributions
-// (the API has no aggregate of them): scored customers, a page at a time.
-export const ScoredCustomersDocument = graphql(`
-  query ScoredCustomers($first: Int, $after: String) {
-    customers(first: $first, after: $after, filter: { value: { computed: true } }, orderBy: [{ field: CLV_12M, direction: DESC }]) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
+// The RFM grid and the CLV and churn distributions, aggregated by the API
+// over the caller's visible customers.
+export const ValueDistributionsDocument = graphql(`
+  query ValueDistributions {
+    customerValueSummary {
+      asOf
+      totalRevenue {
+        currency
       }
-      edges {
-        node {
-          id
-          value {
-            rfmScore
-            churnRisk
-            clv12m {
-              amount
-              currency
-            }
-          }
-        }
+      rfmGrid {
+        recencyScore
+        frequencyScore
+        customers
+      }
+      clv: distribution(figure: CLV_12M, buckets: 10) {
+        lower
+        upper
+        customers
+      }
+      churn: distribution(figure: CHURN_RISK, buckets: 10) {
+        lower
+        upper
+        customers
       }
     }
   }
