@@ -92,6 +92,9 @@ impl Server {
             .env("CRM_LISTEN", format!("127.0.0.1:{port}"))
             .env("CRM_LOG_FORMAT", "json")
             .env("CRM_CONSOLE_DIR", "/nonexistent")
+            // One sign-in serves the whole run, soaks included (the load
+            // generator does not renew sessions).
+            .env("CRM_ACCESS_TOKEN_TTL_SECS", "86400")
             .stdout(log.try_clone().expect("log"))
             .stderr(log);
         for name in [
