@@ -14,7 +14,8 @@ import { OrdersDocument } from './documents';
 import { CHANNELS, ORDER_STATUSES, orderFilterOf, ORDERS_STATE, type OrdersState } from './ordersState';
 
 const PAGE = 20;
-export const STATUS_COLORS: Record<string, string> = { PLACED: 'blue', PAID: 'cyan', SHIPPED: 'green', CANCELLED: 'default', REFUNDED: 'orange' };
+// Dark enough for white text (WCAG AA contrast).
+export const STATUS_COLORS: Record<string, string> = { PLACED: '#0958d9', PAID: '#006d75', SHIPPED: '#237804', CANCELLED: '#595959', REFUNDED: '#ad4e00' };
 
 /** Every order of the workspace, filtered by status, channel, currency and dates, newest first. */
 export default function OrdersPage() {

@@ -139,7 +139,7 @@ export default function ProductsPage() {
       title: t('products.status'),
       dataIndex: 'active',
       key: 'active',
-      render: (a: boolean) => <Tag variant="solid" color={a ? 'green' : 'default'}>{a ? t('products.active') : t('products.inactive')}</Tag>,
+      render: (a: boolean) => <Tag variant="solid" color={a ? '#237804' : '#595959'}>{a ? t('products.active') : t('products.inactive')}</Tag>,
     },
     { title: t('products.unitCost'), key: 'cost', render: (_, p) => formatMoney(p.unitCost, language) },
     ...lists.map((l) => ({

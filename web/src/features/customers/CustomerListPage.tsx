@@ -339,6 +339,9 @@ export default function CustomerListPage() {
                 ? {
                     selectedRowKeys: selectedIds,
                     preserveSelectedRowKeys: true,
+                    // No select-all box: the table's hidden measuring row copies column titles, and a
+                    // checkbox there is focusable inside aria-hidden (axe: aria-hidden-focus).
+                    hideSelectAll: true,
                     onChange: (keys, rows) => {
                       setSelectedIds(keys as string[]);
                       setSelectedRows(rows.filter(Boolean));

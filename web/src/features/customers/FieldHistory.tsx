@@ -81,6 +81,7 @@ export function FieldHistory({ customerId }: { customerId: string }) {
         <Select
           allowClear
           aria-label={t('history.fieldFilter')}
+          data-testid="history-field"
           placeholder={t('history.anyField')}
           style={{ minWidth: 200 }}
           value={field}
