@@ -580,7 +580,6 @@ const en = {
     fromTo: '{{from}} → {{to}}',
     someone: 'someone',
     version: 'version {{version}}',
-    more: 'Show more',
     action: { CREATE: 'set at creation', UPDATE: 'changed', DELETE: 'deleted' },
     field: {
       name: 'Name',

@@ -581,7 +581,6 @@ const zhCN: Catalog = {
     fromTo: '{{from}} → {{to}}',
     someone: '某人',
     version: '版本 {{version}}',
-    more: '显示更多',
     action: { CREATE: '创建时设置', UPDATE: '已修改', DELETE: '已删除' },
     field: {
       name: '名称',

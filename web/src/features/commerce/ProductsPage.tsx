@@ -37,7 +37,9 @@ export default function ProductsPage() {
   const { can } = usePermissions();
   const writable = can('products:write');
   const [query, reexecute] = useQuery({ query: ProductsDocument, variables: { first: 100 }, requestPolicy: 'cache-and-network' });
+  // What the product dialog edits; kept while it closes, so its title stays during the animation.
   const [editing, setEditing] = useState<Product | 'new' | null>(null);
+  const [productOpen, setProductOpen] = useState(false);
   const [listOpen, setListOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [, create] = useMutation(CreateProductDocument);
@@ -53,6 +55,7 @@ export default function ProductsPage() {
 
   const open = (p: Product | 'new') => {
     setEditing(p);
+    setProductOpen(true);
     const prices: ProductValues['prices'] = {};
     for (const l of lists) {
       const v = p === 'new' ? undefined : priceIn(p, l.id);
@@ -100,7 +103,7 @@ export default function ProductsPage() {
       if (pr.error) problemsOf(pr.error).forEach((p) => void message.error(`${l.name}: ${p.message}`));
     }
     setBusy(false);
-    setEditing(null);
+    setProductOpen(false);
     void message.success(t('products.saved'));
     reexecute({ requestPolicy: 'network-only' });
   };
@@ -185,14 +188,14 @@ export default function ProductsPage() {
         )}
       </Card>
       <Modal
-        open={editing !== null}
+        open={productOpen}
         title={editing === 'new' ? t('products.new') : t('products.edit')}
         okText={t('common.save')}
         cancelText={t('common.cancel')}
         confirmLoading={busy}
         forceRender
         onOk={() => form.submit()}
-        onCancel={() => setEditing(null)}
+        onCancel={() => setProductOpen(false)}
       >
         <Form form={form} layout="vertical" onFinish={(v) => void save(v)}>
           <Form.Item name="sku" label={t('products.sku')} rules={[{ required: true, whitespace: true, message: t('products.skuRequired') }]}>

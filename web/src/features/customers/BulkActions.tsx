@@ -24,6 +24,12 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: (fa
   const { message } = App.useApp();
   const { can } = usePermissions();
   const [action, setAction] = useState<Action | null>(null);
+  // The last action chosen: its dialog keeps its title while it closes.
+  const [shown, setShown] = useState<Action>('addTag');
+  const choose = (a: Action) => {
+    setShown(a);
+    setAction(a);
+  };
   const [busy, setBusy] = useState(false);
   const [, update] = useMutation(BulkUpdateCustomerDocument);
   const [, merge] = useMutation(MergeCustomersDocument);
@@ -82,11 +88,11 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: (fa
   return (
     <Flex align="center" gap={8} wrap role="group" aria-label={t('bulk.actions')} data-testid="bulk-actions" style={{ padding: '12px 16px' }}>
       <Typography.Text strong>{t('bulk.selected', { count: selected.length })}</Typography.Text>
-      <Button onClick={() => setAction('addTag')}>{t('bulk.addTag')}</Button>
-      <Button onClick={() => setAction('removeTag')}>{t('bulk.removeTag')}</Button>
-      <Button onClick={() => setAction('owner')}>{t('bulk.assignOwner')}</Button>
+      <Button onClick={() => choose('addTag')}>{t('bulk.addTag')}</Button>
+      <Button onClick={() => choose('removeTag')}>{t('bulk.removeTag')}</Button>
+      <Button onClick={() => choose('owner')}>{t('bulk.assignOwner')}</Button>
       {canMerge && (
-        <Button onClick={() => setAction('merge')}>{t('bulk.merge')}</Button>
+        <Button onClick={() => choose('merge')}>{t('bulk.merge')}</Button>
       )}
       <Button type="link" onClick={() => onDone([])}>
         {t('bulk.clear')}
@@ -94,7 +100,7 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: (fa
 
       <Modal
         open={action === 'addTag' || action === 'removeTag' || action === 'owner'}
-        title={action ? t(`bulk.${action === 'owner' ? 'assignOwner' : action}`) : ''}
+        title={t(`bulk.${shown === 'owner' ? 'assignOwner' : shown === 'merge' ? 'addTag' : shown}`)}
         okText={t('bulk.apply')}
         cancelText={t('common.cancel')}
         confirmLoading={busy}
@@ -104,7 +110,7 @@ export function BulkActions({ selected, onDone }: { selected: Row[]; onDone: (fa
       >
         <Typography.Paragraph type="secondary">{t('bulk.appliesTo', { count: selected.length })}</Typography.Paragraph>
         <Form form={form} layout="vertical" onFinish={(v) => void apply(v)}>
-          {action === 'owner' ? (
+          {shown === 'owner' ? (
             <Form.Item name="ownerId" label={t('customers.owner')} rules={[{ required: true, message: t('bulk.ownerRequired') }]}>
               <Select
                 aria-label={t('customers.owner')}
