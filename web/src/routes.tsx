@@ -20,6 +20,11 @@ const CasePage = lazy(() => import('./features/service/CasePage'));
 const AnalyticsPage = lazy(() => import('./features/analytics/AnalyticsPage'));
 const AdminPage = lazy(() => import('./features/admin/AdminPage'));
 const ProfilePage = lazy(() => import('./features/admin/ProfilePage'));
+const OrdersPage = lazy(() => import('./features/commerce/OrdersPage'));
+const OrderPage = lazy(() => import('./features/commerce/OrderPage'));
+const ProductsPage = lazy(() => import('./features/commerce/ProductsPage'));
+const ExchangeRatesPage = lazy(() => import('./features/commerce/ExchangeRatesPage'));
+const SalesReportsPage = lazy(() => import('./features/reports/SalesReportsPage'));
 
 /** Signed-in pages; without a session, the sign-in page (and back after an expiry). */
 function RequireAuth({ children }: { children: React.ReactNode }) {
@@ -71,6 +76,11 @@ export function AppRoutes() {
         <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/admin" element={<AdminPage />} />
         <Route path="/profile" element={<ProfilePage />} />
+        <Route path="/orders" element={<OrdersPage />} />
+        <Route path="/orders/:id" element={<OrderPage />} />
+        <Route path="/products" element={<ProductsPage />} />
+        <Route path="/exchange-rates" element={<ExchangeRatesPage />} />
+        <Route path="/sales-reports" element={<SalesReportsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

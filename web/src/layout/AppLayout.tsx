@@ -1,5 +1,9 @@
 import {
+  AppstoreOutlined,
   BarChartOutlined,
+  LineChartOutlined,
+  ShoppingCartOutlined,
+  SwapOutlined,
   CustomerServiceOutlined,
   FunnelPlotOutlined,
   LogoutOutlined,
@@ -37,7 +41,15 @@ export function AppLayout() {
         ? 'pipeline'
         : path.startsWith('/cases')
           ? 'cases'
-          : path.startsWith('/analytics')
+          : path.startsWith('/orders')
+            ? 'orders'
+            : path.startsWith('/products')
+              ? 'products'
+              : path.startsWith('/exchange-rates')
+                ? 'rates'
+                : path.startsWith('/sales-reports')
+                  ? 'reports'
+                  : path.startsWith('/analytics')
             ? 'analytics'
             : path.startsWith('/admin')
               ? 'admin'
@@ -67,6 +79,16 @@ export function AppLayout() {
               { key: 'leads', icon: <FunnelPlotOutlined />, label: <Link to="/leads">{t('nav.leads')}</Link> },
               { key: 'pipeline', icon: <ProjectOutlined />, label: <Link to="/pipeline">{t('nav.pipeline')}</Link> },
               { key: 'cases', icon: <CustomerServiceOutlined />, label: <Link to="/cases">{t('nav.cases')}</Link> },
+              ...(can('orders:read')
+                ? [
+                    { key: 'orders', icon: <ShoppingCartOutlined />, label: <Link to="/orders">{t('nav.orders')}</Link> },
+                    { key: 'products', icon: <AppstoreOutlined />, label: <Link to="/products">{t('nav.products')}</Link> },
+                    { key: 'rates', icon: <SwapOutlined />, label: <Link to="/exchange-rates">{t('nav.rates')}</Link> },
+                  ]
+                : []),
+              ...(can('sales:reports')
+                ? [{ key: 'reports', icon: <LineChartOutlined />, label: <Link to="/sales-reports">{t('nav.reports')}</Link> }]
+                : []),
               ...(can('orders:read')
                 ? [{ key: 'analytics', icon: <BarChartOutlined />, label: <Link to="/analytics">{t('nav.analytics')}</Link> }]
                 : []),

@@ -12,7 +12,7 @@ export function AuthShell({ title, children }: { title: string; children: React.
         <LanguageSwitch />
       </Flex>
       <Card style={{ width: '100%', maxWidth: 440 }}>
-        <main id="main">
+        <main id="main" className="auth-main">
           <Typography.Title level={1} style={{ fontSize: 22, marginTop: 0 }}>
             {title}
           </Typography.Title>

@@ -32,6 +32,7 @@ import { Customer360Document, CustomerExtrasDocument } from './documents';
 import { STAGE_COLORS } from './labels';
 import { usePermissions } from '../../lib/permissions';
 import { CustomerTimeline } from './Timeline';
+import { FieldHistory } from './FieldHistory';
 
 /**
  * The 360 page's sections, one shown at a time. (A segmented control: Ant
@@ -146,6 +147,11 @@ export default function Customer360Page() {
                   key: 'timeline',
                   label: t('c360.timeline'),
                   children: x ? <CustomerTimeline entries={x.timeline.edges.map((e) => e.node)} /> : <Loading />,
+                },
+                {
+                  key: 'history',
+                  label: t('history.title'),
+                  children: <FieldHistory customerId={c.id} />,
                 },
                 {
                   key: 'contacts',

@@ -1,9 +1,9 @@
-import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Empty, Flex, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { DownloadOutlined, PlusOutlined, SettingOutlined, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Checkbox, Empty, Flex, Form, Input, Modal, Popover, Select, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType, SortOrder } from 'antd/es/table/interface';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { LoadError } from '../../components/PageState';
 import type { CustomerRowFieldsFragment } from '../../gql/graphql';
@@ -12,6 +12,9 @@ import { useAddressState } from '../../lib/addressState';
 import { problemsOf } from '../../lib/errors';
 import { usePermissions } from '../../lib/permissions';
 import { formatDate } from '../../lib/format';
+import { useSession } from '../../lib/useSession';
+import { BulkActions } from './BulkActions';
+import { loadColumns, loadViews, OPTIONAL_COLUMNS, removeView, saveColumns, saveView, type OptionalColumn } from './listPrefs';
 import { CustomerForm } from './CustomerForm';
 import { CustomersDocument, SearchCustomersDocument } from './documents';
 import { ImportDialog } from './ImportDialog';
@@ -72,10 +75,20 @@ export default function CustomerListPage() {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1];
   const searching = state.query.trim() !== '';
+  const location = useLocation();
+  const userId = useSession()?.user.id ?? 'anonymous';
+  const [shown, setShown] = useState<OptionalColumn[]>(() => loadColumns(userId));
+  const [views, setViews] = useState(() => loadViews(userId));
+  const [naming, setNaming] = useState(false);
+  const [viewForm] = Form.useForm<{ name: string }>();
+  const [selectedIds, setSelectedIds] = useState<string[]>([]);
+  const [selectedRows, setSelectedRows] = useState<CustomerRowFieldsFragment[]>([]);
 
   // Applied to the address as it is then, so quick successive changes all stay.
   const change = (next: Partial<ListState>) => {
     setCursors([null]);
+    setSelectedIds([]);
+    setSelectedRows([]);
     changeState(next);
   };
 
@@ -130,6 +143,7 @@ export default function CustomerListPage() {
       render: (s: CustomerRowFieldsFragment['lifecycleStage']) => <Tag variant="solid" color={STAGE_COLORS[s]}>{t(`stage.${s}`)}</Tag>,
     },
     { title: t('customers.email'), dataIndex: 'email', key: 'email', render: (v?: string | null) => v ?? '—' },
+    { title: t('customers.phone'), dataIndex: 'phone', key: 'phone', render: (v?: string | null) => v ?? '—' },
     {
       title: t('customers.country'),
       key: 'country',
@@ -158,6 +172,17 @@ export default function CustomerListPage() {
       render: (v: string) => formatDate(v, language),
     },
   ];
+  const visibleColumns = columns.filter((c) => c.key === 'name' || shown.includes(c.key as OptionalColumn));
+  const columnLabel: Record<OptionalColumn, string> = {
+    stage: t('customers.stage'),
+    email: t('customers.email'),
+    phone: t('customers.phone'),
+    country: t('customers.country'),
+    tags: t('customers.tags'),
+    contact: t('customers.lastInteraction'),
+    created: t('customers.created'),
+  };
+  const currentSearch = location.search.replace(/^\?/, '');
 
   // The list's filter and order (a search has no export: its matches are ranked, not filtered).
   const exportCsv = async () => {
@@ -180,6 +205,27 @@ export default function CustomerListPage() {
           {t('customers.title')}
         </Typography.Title>
         <Space wrap>
+          <Popover
+            trigger="click"
+            placement="bottomRight"
+            content={
+              <Checkbox.Group
+                aria-label={t('listPrefs.columns')}
+                value={shown}
+                onChange={(v) => setShown(saveColumns(userId, v as string[]))}
+              >
+                <Flex vertical gap={4}>
+                  {OPTIONAL_COLUMNS.map((c) => (
+                    <Checkbox key={c} value={c}>
+                      {columnLabel[c]}
+                    </Checkbox>
+                  ))}
+                </Flex>
+              </Checkbox.Group>
+            }
+          >
+            <Button icon={<SettingOutlined />}>{t('listPrefs.columns')}</Button>
+          </Popover>
           <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportCsv()}>
             {t('customers.export')}
           </Button>
@@ -236,6 +282,9 @@ export default function CustomerListPage() {
               normalize={(v) => v.toUpperCase()}
               onCommit={(country) => change({ country })}
             />
+            <Button size="small" onClick={() => setNaming(true)}>
+              {t('listPrefs.saveView')}
+            </Button>
             {searching && (
               <Space>
                 <Typography.Text type="secondary">{t('customers.searching', { query: state.query })}</Typography.Text>
@@ -245,15 +294,62 @@ export default function CustomerListPage() {
               </Space>
             )}
           </Flex>
+          {views.length > 0 && (
+            <Flex wrap gap={8} align="center" role="navigation" aria-label={t('listPrefs.views')}>
+              <Typography.Text type="secondary">{t('listPrefs.views')}:</Typography.Text>
+              {views.map((v) => (
+                <Tag
+                  key={v.name}
+                  color={v.search === currentSearch ? 'blue' : undefined}
+                  closable
+                  closeIcon={<span aria-label={t('listPrefs.removeView', { name: v.name })}>×</span>}
+                  onClose={(e) => {
+                    e.preventDefault();
+                    setViews(removeView(userId, v.name));
+                  }}
+                >
+                  <Link to={{ pathname: '/customers', search: v.search ? `?${v.search}` : '' }} onClick={() => setCursors([null])}>
+                    {v.name}
+                  </Link>
+                </Tag>
+              ))}
+            </Flex>
+          )}
         </Flex>
       </Card>
       <Card styles={{ body: { padding: 0 } }}>
+        {selectedRows.length > 0 && (
+          <BulkActions
+            selected={selectedRows}
+            onDone={(failed) => {
+              setSelectedIds(failed);
+              setSelectedRows(selectedRows.filter((r) => failed.includes(r.id)));
+              reexecute({ requestPolicy: 'network-only' });
+            }}
+          />
+        )}
         {current.error && !current.data ? (
           <LoadError problems={problemsOf(current.error)} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
         ) : (
           <Table<CustomerRowFieldsFragment>
             rowKey="id"
-            columns={columns}
+            columns={visibleColumns}
+            rowSelection={
+              can('customers:write')
+                ? {
+                    selectedRowKeys: selectedIds,
+                    preserveSelectedRowKeys: true,
+                    // No select-all box: the table's hidden measuring row copies column titles, and a
+                    // checkbox there is focusable inside aria-hidden (axe: aria-hidden-focus).
+                    hideSelectAll: true,
+                    onChange: (keys, rows) => {
+                      setSelectedIds(keys as string[]);
+                      setSelectedRows(rows.filter(Boolean));
+                    },
+                    getCheckboxProps: (c) => ({ 'aria-label': t('bulk.select', { name: c.name }) }),
+                  }
+                : undefined
+            }
             dataSource={rows}
             loading={current.fetching && !current.data}
             pagination={false}
@@ -301,6 +397,33 @@ export default function CustomerListPage() {
           </Flex>
         )}
       </Card>
+      <Modal
+        open={naming}
+        title={t('listPrefs.saveView')}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+        onOk={() => viewForm.submit()}
+        onCancel={() => setNaming(false)}
+      >
+        <Form
+          form={viewForm}
+          layout="vertical"
+          onFinish={({ name }) => {
+            setViews(saveView(userId, { name, search: currentSearch }));
+            setNaming(false);
+            void message.success(t('listPrefs.viewSaved', { name: name.trim() }));
+          }}
+        >
+          <Form.Item
+            name="name"
+            label={t('listPrefs.viewName')}
+            rules={[{ required: true, whitespace: true, message: t('listPrefs.viewNameRequired') }, { max: 40 }]}
+          >
+            <Input autoFocus />
+          </Form.Item>
+        </Form>
+      </Modal>
       <ImportDialog
         open={importing}
         onClose={() => setImporting(false)}

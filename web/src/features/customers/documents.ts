@@ -290,3 +290,49 @@ export const ImportCustomersDocument = graphql(`
     }
   }
 `);
+
+/** One field of a customer after a bulk action (tags or owner). */
+export const BulkUpdateCustomerDocument = graphql(`
+  mutation BulkUpdateCustomer($input: UpdateCustomerInput!) {
+    updateCustomer(input: $input) {
+      customer {
+        ...CustomerRowFields
+      }
+    }
+  }
+`);
+
+export const MergeCustomersDocument = graphql(`
+  mutation MergeCustomers($input: MergeCustomersInput!) {
+    mergeCustomers(input: $input) {
+      customer {
+        ...CustomerRowFields
+      }
+    }
+  }
+`);
+
+export const CustomerHistoryDocument = graphql(`
+  query CustomerHistory($customerId: ID!, $first: Int, $after: String, $field: String) {
+    customerHistory(customerId: $customerId, first: $first, after: $after, field: $field) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          changeSetId
+          action
+          field
+          oldValue
+          newValue
+          version
+          changedAt
+          changedBy
+        }
+      }
+    }
+  }
+`);
