@@ -1328,6 +1328,8 @@ const AREAS: &[(&str, &[&str])] = &[
             "CustomerValueSummary",
             "TierSummary",
             "SegmentSummary",
+            "RfmCell",
+            "ValueBucket",
             "ParetoSummary",
             "ParetoPoint",
             "CustomerGrowth",
