@@ -180,6 +180,20 @@ impl Cache {
         state.owed.push(write);
     }
 
+    /// Makes `write` now, or owes it when Redis does not take it.
+    pub async fn write(&self, write: Owed) {
+        let made = match self.connection().await {
+            Some(mut conn) => pay(&mut conn, &write)
+                .await
+                .inspect_err(|err| tracing::warn!(error = %err, "redis refused a write; owed"))
+                .is_ok(),
+            None => false,
+        };
+        if !made {
+            self.owe(write).await;
+        }
+    }
+
     /// Moves the versions under `keys` on, a thousand per call so that a
     /// large change does not hold Redis up; `false` when it did not happen
     /// (the caller owes it).

@@ -398,31 +398,16 @@ impl Gate {
     /// did not take is owed, so no node of this process trusts Redis until
     /// it has (`cache.rs`).
     async fn changed(&self, key: String, revoked: bool) {
-        if revoked {
-            let value = serde_json::to_string(&Identity::Revoked).expect("identity serializes");
-            if !self.store(&key, &value, REVOKED_TTL).await {
-                self.cache
-                    .owe(Owed::Set {
-                        key,
-                        value,
-                        ttl_ms: REVOKED_TTL.as_millis() as u64,
-                    })
-                    .await;
+        let write = if revoked {
+            Owed::Set {
+                key,
+                value: serde_json::to_string(&Identity::Revoked).expect("identity serializes"),
+                ttl_ms: REVOKED_TTL.as_millis() as u64,
             }
-            return;
-        }
-        let deleted = match self.cache.connection().await {
-            Some(mut conn) => redis::cmd("DEL")
-                .arg(&key)
-                .query_async::<()>(&mut conn)
-                .await
-                .inspect_err(|err| tracing::warn!(error = %err, "could not drop a cached identity"))
-                .is_ok(),
-            None => false,
+        } else {
+            Owed::Delete(key)
         };
-        if !deleted {
-            self.cache.owe(Owed::Delete(key)).await;
-        }
+        self.cache.write(write).await;
     }
 
     /// Caches `value` (a serialised identity) under `key`; whether Redis took it.
