@@ -241,6 +241,8 @@ export default function AnalyticsPage() {
                   <EChart option={sampleCharts.heat} label={t('analytics.rfmGrid')} testId="chart-rfm" height={320} />
                 ) : distributions.fetching ? (
                   <Loading />
+                ) : distributions.error ? (
+                  <LoadError problems={problemsOf(distributions.error)} onRetry={() => reloadDistributions({ requestPolicy: 'network-only' })} />
                 ) : (
                   <Empty description={t('analytics.noScores')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
                 )}
