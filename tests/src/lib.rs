@@ -29,6 +29,20 @@ fn env(name: &str) -> String {
     })
 }
 
+/// Logs the servers' errors into each test's captured output, so a failing
+/// test shows why the server failed it (`TEST_LOG=1` logs everything, as
+/// `RUST_LOG` says).
+fn init_log() {
+    if std::env::var("TEST_LOG").is_ok() {
+        crm_api::telemetry::init(crm_api::config::LogFormat::Pretty);
+        return;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
+        .with_test_writer()
+        .try_init();
+}
+
 /// `url` with its database name replaced by `database`.
 pub fn with_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -179,9 +193,7 @@ impl TestApp {
     /// Starts a server on `db` (a database of one's own, or one kept from an
     /// earlier run) after `adjust` has changed the test configuration.
     pub async fn spawn_on(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        if std::env::var("TEST_LOG").is_ok() {
-            crm_api::telemetry::init(crm_api::config::LogFormat::Pretty);
-        }
+        init_log();
         let app_url = db.app_url.clone();
         let redis_url = env("REDIS_URL");
         let prefix = format!("crm-test:{}", db.name);
