@@ -37,6 +37,11 @@ pub enum Error {
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// A stored value this build does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown stored {0} `{1}`")]
+struct UnknownStoredValue(&'static str, String);
+
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -67,6 +72,12 @@ impl Error {
             message: message.into(),
             field: field.map(str::to_owned),
         }
+    }
+
+    /// A value read from the database that this build does not know (an
+    /// enumeration's stored name): a server fault, never the caller's.
+    pub fn unknown_stored(what: &'static str, value: &str) -> Self {
+        Error::internal(UnknownStoredValue(what, value.to_owned()))
     }
 
     /// Wraps any unexpected failure.

@@ -108,7 +108,10 @@ impl TenantTx {
         })
     }
 
-    /// Notes that this transaction changes what the customer's cached view shows.
+    /// Notes that this transaction creates the customer or changes what its
+    /// cached view shows (its fields, contacts, interactions, orders, deals,
+    /// cases): its view is dropped and its dynamic segments settled as the
+    /// transaction commits.
     pub fn touch_customer(&self, customer_id: Uuid) {
         self.touch_customers(&[customer_id]);
     }
@@ -134,26 +137,29 @@ impl TenantTx {
         self.scope.tenant_id
     }
 
-    /// Makes the transaction's writes durable, then drops the cached views of
-    /// the customers it changed.
+    /// Brings the dynamic segments up to date for the customers it changed,
+    /// makes the transaction's writes durable, then drops the cached views
+    /// of those customers.
     ///
     /// Deferred constraints (stage positions) are checked by a statement
     /// first: a violation found by `COMMIT` itself would end the transaction
     /// on the server while the driver still counted it open, and its later
     /// `ROLLBACK` would log "there is no transaction in progress".
     pub async fn commit(self) -> Result<()> {
+        let touched: Vec<Uuid> = self
+            .touched
+            .lock()
+            .map(|t| t.iter().copied().collect())
+            .unwrap_or_default();
         if !self.read_only {
+            // The customers it changed join or leave dynamic segments in
+            // the same transaction.
+            crate::domain::marketing::segments::keep_current(&self, &touched).await?;
             self.tx
                 .execute_unprepared("SET CONSTRAINTS ALL IMMEDIATE")
                 .await?;
         }
         self.tx.commit().await.map_err(Error::from)?;
-        let touched: Vec<Uuid> = self
-            .touched
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
         if let (Some(cache), false) = (&self.cache, touched.is_empty()) {
             crate::domain::customer_view::invalidate(cache, self.scope.tenant_id, &touched).await;
         }

@@ -32,6 +32,7 @@ pub mod price_list_price;
 pub mod product;
 pub mod region;
 pub mod rotated_refresh_token;
+pub mod segment;
 pub mod session;
 pub mod team;
 pub mod tenant;

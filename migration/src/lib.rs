@@ -33,6 +33,7 @@ mod m20261126_000024_history_creations;
 mod m20261126_000025_case_edit_events;
 mod m20261207_000026_definer_search_path;
 mod m20261207_000027_waiting_messages;
+mod m20261207_000028_segments;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000025_case_edit_events::Migration),
             Box::new(m20261207_000026_definer_search_path::Migration),
             Box::new(m20261207_000027_waiting_messages::Migration),
+            Box::new(m20261207_000028_segments::Migration),
         ]
     }
 }

@@ -122,6 +122,7 @@ const KINDS: &[&str] = &[
     "invitation",
     "user",
     "analyticsRun",
+    "segment",
 ];
 
 /// Names the heuristic reads as another kind's name.
@@ -260,6 +261,7 @@ const EXTRA_FIELDS: &[(&str, &str)] = &[
     ("UpdateContactInput", "name"),
     ("UpdateProductInput", "name"),
     ("AssignMemberInput", "teamId"),
+    ("CreateSegmentInput", "filter"),
 ];
 
 /// How a walker fills arguments: ids by kind, and the one slot under test.
@@ -684,6 +686,29 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
     )
     .await;
     ids.insert("lead", id(&lead["createLead"]["lead"]["id"]));
+    let segment = must(
+        app,
+        t,
+        "mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }",
+        json!({ "name": format!("{owned} list"), "kind": "STATIC" }),
+    )
+    .await;
+    let segment_id = id(&segment["createSegment"]["segment"]["id"]);
+    must(
+        app,
+        t,
+        "mutation($input: SegmentMembersInput!) { addSegmentMembers(input: $input) { changed } }",
+        json!({ "segmentId": segment_id, "customerIds": [ids["customer"]] }),
+    )
+    .await;
+    must(
+        app,
+        t,
+        "mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }",
+        json!({ "name": format!("{owned} dynamic"), "kind": "DYNAMIC", "filter": { "name": { "startsWith": SEARCH } } }),
+    )
+    .await;
+    ids.insert("segment", segment_id);
     let field = must(app, t, "mutation($input: DefineCustomFieldInput!) { defineCustomField(input: $input) { id } }",
         json!({ "object": "CUSTOMER", "key": "generated", "label": format!("{open} field"), "type": "TEXT" })).await;
     ids.insert("customField", id(&field["defineCustomField"]["id"]));
@@ -839,12 +864,13 @@ fn differences(before: &Value, after: &Value, path: &str, found: &mut Vec<String
 
 /// How a call with A's id in a slot was answered, for the summary.
 fn outcome(call: &Call) -> String {
+    // An id filter's `eq` or `in` is named by the field holding the filter.
     let leaf = call
         .label
+        .trim_end_matches(')')
         .rsplit(['.', '('])
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches(')');
+        .find(|part| !matches!(*part, "eq" | "in"))
+        .unwrap_or_default();
     match (error_code(&call.body), error_field(&call.body)) {
         (Some("VALIDATION"), Some(field)) if !field.contains(leaf) => {
             format!("VALIDATION of {field} ({})", call.label)
@@ -1344,6 +1370,10 @@ const AREAS: &[(&str, &[&str])] = &[
             "CrossSellRecommendation",
         ],
     ),
+    (
+        "marketing",
+        &["Segment", "SegmentConnection", "SegmentEdge", "SegmentSize"],
+    ),
 ];
 
 /// Figures of another area on a customer (README, "Roles and permissions").
@@ -1377,6 +1407,7 @@ fn granted(permission: &str) -> Vec<&'static str> {
         "cases" => vec!["cases"],
         "admin" => vec!["admin"],
         "analytics" => vec!["analytics"],
+        "marketing" => vec!["marketing"],
         other => panic!("no areas for the permission area {other}"),
     }
 }

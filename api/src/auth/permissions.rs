@@ -52,11 +52,15 @@ pub enum Permission {
     CasesRead,
     /// Cases: opening, changing, moving between statuses, rating.
     CasesWrite,
+    /// Marketing segments: reading them (members only among visible customers).
+    MarketingRead,
+    /// Marketing segments: creating, changing, filling and deleting them.
+    MarketingWrite,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 23] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -78,6 +82,8 @@ impl Permission {
         Permission::AnalyticsRun,
         Permission::CasesRead,
         Permission::CasesWrite,
+        Permission::MarketingRead,
+        Permission::MarketingWrite,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -109,6 +115,8 @@ impl Permission {
             Permission::AnalyticsRun => "analytics:run",
             Permission::CasesRead => "cases:read",
             Permission::CasesWrite => "cases:write",
+            Permission::MarketingRead => "marketing:read",
+            Permission::MarketingWrite => "marketing:write",
         }
     }
 }
@@ -143,6 +151,8 @@ const ADMINISTRATION: &[Permission] = &[
     AnalyticsRun,
     CasesRead,
     CasesWrite,
+    MarketingRead,
+    MarketingWrite,
 ];
 
 impl Role {
@@ -178,6 +188,8 @@ impl Role {
                 AnalyticsRun,
                 CasesRead,
                 CasesWrite,
+                MarketingRead,
+                MarketingWrite,
             ],
             Role::Sales => &[
                 CustomersRead,
@@ -199,6 +211,8 @@ impl Role {
                 LeadsRead,
                 LeadsWrite,
                 CasesRead,
+                MarketingRead,
+                MarketingWrite,
             ],
             Role::Service => &[
                 CustomersRead,

@@ -411,7 +411,8 @@ fn decimal(value: &JsonValue) -> Option<Decimal> {
 }
 
 /// A condition on one custom field of the records in `column` (a JSONB column).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FieldFilter {
     pub key: String,
     pub eq: Option<JsonValue>,

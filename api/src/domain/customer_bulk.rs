@@ -291,6 +291,8 @@ pub async fn create(
         .map(|row| (None, row))
         .collect();
     customer_history::record_many(tx, ChangeAction::Create, &written).await?;
+    let created: Vec<Uuid> = written.iter().map(|(_, row)| row.id).collect();
+    tx.touch_customers(&created);
     Ok(outcomes)
 }
 

@@ -63,7 +63,7 @@ impl CustomerKind {
         match stored {
             "COMPANY" => Ok(CustomerKind::Company),
             "PERSON" => Ok(CustomerKind::Person),
-            other => Err(Error::internal(UnknownStoredValue("kind", other.into()))),
+            other => Err(Error::unknown_stored("kind", other)),
         }
     }
 }
@@ -112,7 +112,7 @@ impl LifecycleStage {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == stored)
-            .ok_or_else(|| Error::internal(UnknownStoredValue("lifecycle_stage", stored.into())))
+            .ok_or_else(|| Error::unknown_stored("lifecycle_stage", stored))
     }
 }
 
@@ -202,9 +202,7 @@ impl AcquisitionChannel {
         Self::ALL
             .into_iter()
             .find(|c| c.as_str() == stored)
-            .ok_or_else(|| {
-                Error::internal(UnknownStoredValue("acquisition_channel", stored.into()))
-            })
+            .ok_or_else(|| Error::unknown_stored("acquisition_channel", stored))
     }
 }
 
@@ -445,7 +443,8 @@ pub mod rules {
 
 /// A filter on customers: every given field condition must hold, plus the
 /// `and`/`or`/`not` combinations.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct CustomerFilter {
     pub name: Option<TextFilter>,
     /// Any of the customer's emails.
@@ -486,6 +485,8 @@ pub struct CustomerFilter {
     pub custom_fields: Vec<super::custom_fields::FieldFilter>,
     /// Conditions on the stored customer value figures.
     pub value: Option<super::analytics::values::ValueMatch>,
+    /// Customers in at least one of these marketing segments.
+    pub segment_ids: Option<Vec<Uuid>>,
     pub and: Vec<CustomerFilter>,
     pub or: Vec<CustomerFilter>,
     pub not: Option<Box<CustomerFilter>>,
@@ -528,6 +529,7 @@ impl CustomerFilter {
         for (ids, field) in [
             (&self.owner_id, "filter.ownerId"),
             (&self.team_id, "filter.teamId"),
+            (&self.segment_ids, "filter.segmentId"),
         ] {
             budget.spend_ids(depth, ids, field)?;
         }
@@ -592,6 +594,31 @@ impl CustomerFilter {
             budget,
             Self::validate_at,
         )
+    }
+
+    /// Whether any part of the filter asks for membership of segments
+    /// (which a segment's own definition may not).
+    pub fn uses_segments(&self) -> bool {
+        self.segment_ids.is_some()
+            || self
+                .and
+                .iter()
+                .chain(&self.or)
+                .chain(self.not.as_deref())
+                .any(Self::uses_segments)
+    }
+
+    /// Every owner and team id the filter names, at any depth (a saved
+    /// filter checks that they are the workspace's).
+    pub fn named_owners_and_teams(&self) -> (Vec<Uuid>, Vec<Uuid>) {
+        let mut owners: Vec<Uuid> = self.owner_id.clone().unwrap_or_default();
+        let mut teams: Vec<Uuid> = self.team_id.clone().unwrap_or_default();
+        for nested in self.and.iter().chain(&self.or).chain(self.not.as_deref()) {
+            let (o, t) = nested.named_owners_and_teams();
+            owners.extend(o);
+            teams.extend(t);
+        }
+        (owners, teams)
     }
 
     /// Whether any part of the filter reads custom fields (they need the definitions).
@@ -700,6 +727,9 @@ impl CustomerFilter {
         if let Some(m) = &self.value {
             all = all.add(m.condition());
         }
+        if let Some(ids) = &self.segment_ids {
+            all = all.add(super::marketing::segments::member_of(ids));
+        }
         all = all.add(super::filter::try_nested_condition(
             (&self.and, &self.or, self.not.as_deref()),
             |sub| sub.condition(defs),
@@ -716,7 +746,8 @@ impl CustomerFilter {
 }
 
 /// Conditions on a customer's contacts: all given must hold for one contact.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ContactMatch {
     pub name: Option<TextFilter>,
     pub email: Option<TextFilter>,
@@ -756,7 +787,8 @@ impl ContactMatch {
 }
 
 /// Conditions on a customer's interactions: all given must hold for one.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct InteractionMatch {
     pub kind: Option<EnumFilter>,
     pub subject: Option<TextFilter>,
@@ -1308,16 +1340,24 @@ async fn find_by_point_keys(
 
 /// How many customers match `filter`.
 pub async fn count(tx: &TenantTx, filter: &CustomerFilter) -> Result<u64> {
+    let condition = filter_condition(tx, filter).await?;
+    Ok(visible(tx).filter(condition).count(&**tx).await?)
+}
+
+/// `filter` (validated) as a condition on `customers` rows, with the
+/// workspace's custom field definitions it needs: for statements built
+/// elsewhere, such as a segment's membership.
+pub async fn filter_condition(
+    tx: &TenantTx,
+    filter: &CustomerFilter,
+) -> Result<sea_orm::Condition> {
     filter.validate()?;
     let defs = if filter.uses_custom_fields() {
         super::custom_fields::definitions(tx, super::custom_fields::FieldObject::Customer).await?
     } else {
         Vec::new()
     };
-    Ok(visible(tx)
-        .filter(filter.condition(&defs)?)
-        .count(&**tx)
-        .await?)
+    filter.condition(&defs)
 }
 
 /// Creates a customer owned by the transaction's tenant, with no details
@@ -1724,8 +1764,3 @@ pub(super) fn write_error(err: sea_orm::DbErr) -> Error {
         _ => err.into(),
     }
 }
-
-/// A stored value this build does not know.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown stored {0} `{1}`")]
-struct UnknownStoredValue(&'static str, String);

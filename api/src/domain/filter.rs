@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::extension::postgres::PgExpr;
 use sea_orm::sea_query::{Condition, Expr, LikeExpr, SimpleExpr};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// Most values an `in` list may hold.
@@ -18,7 +20,8 @@ pub const MAX_NESTING: usize = 5;
 pub const MAX_CONDITIONS: usize = 50;
 
 /// Conditions on a text value. All given operators must hold.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TextFilter {
     pub eq: Option<String>,
     pub ne: Option<String>,
@@ -66,7 +69,8 @@ impl TextFilter {
 }
 
 /// Conditions on an enumerated value, given by its stored name.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnumFilter {
     pub eq: Option<&'static str>,
     pub ne: Option<&'static str>,
@@ -95,8 +99,49 @@ impl EnumFilter {
     }
 }
 
+/// Reads a saved filter's enumeration condition (a segment's definition)
+/// back into the `&'static str` names the filters hold. Each distinct name
+/// is allocated once per process; the names come from the product's own
+/// enumerations, so there are few.
+impl<'de> Deserialize<'de> for EnumFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Default, Deserialize)]
+        #[serde(default, rename_all = "camelCase")]
+        struct Stored {
+            eq: Option<String>,
+            ne: Option<String>,
+            in_list: Option<Vec<String>>,
+        }
+        let stored = Stored::deserialize(d)?;
+        Ok(EnumFilter {
+            eq: stored.eq.map(intern),
+            ne: stored.ne.map(intern),
+            in_list: stored
+                .in_list
+                .map(|names| names.into_iter().map(intern).collect()),
+        })
+    }
+}
+
+fn intern(name: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
 /// Conditions on a point in time.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TimeFilter {
     pub eq: Option<DateTime<Utc>>,
     pub gt: Option<DateTime<Utc>>,
@@ -144,7 +189,8 @@ impl TimeFilter {
 }
 
 /// Conditions on a whole number (such as a count).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct IntFilter {
     pub eq: Option<i64>,
     pub gt: Option<i64>,
@@ -182,7 +228,8 @@ pub type DecimalFilter = RangeFilter<rust_decimal::Decimal>;
 
 /// Conditions on an ordered number (a probability, an amount of money);
 /// all given must hold.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct RangeFilter<T> {
     pub eq: Option<T>,
     pub gt: Option<T>,
@@ -233,7 +280,8 @@ impl<T: Into<sea_orm::Value> + Clone> RangeFilter<T> {
 }
 
 /// Conditions on a list of text values (such as tags).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct TextListFilter {
     /// The list holds this value.
     pub contains: Option<String>,

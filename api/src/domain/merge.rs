@@ -68,6 +68,12 @@ pub const DERIVED_TABLES: &[&str] = &[
     "customer_values",
 ];
 
+/// Tables with a `customer_id` whose uniqueness rule involves it, so a
+/// merge moves their rows in a step of its own: segment memberships (the
+/// survivor joins the merged customer's static lists; dynamic segments
+/// follow their filters).
+pub const OWN_STEP_TABLES: &[&str] = &["segment_members"];
+
 /// A validated merge: `merged` goes into `survivor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MergeRequest {
@@ -176,6 +182,8 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
         ))
         .await?;
     }
+
+    super::marketing::segments::move_members(tx, merged_id, survivor_id).await?;
 
     // The external id is unique in the tenant, deleted customers included:
     // when it moves, the merged customer gives it up first.

@@ -26,6 +26,7 @@ pub mod identity;
 pub mod interactions;
 pub mod invitations;
 pub mod leads;
+pub mod marketing;
 pub mod members;
 pub mod merge;
 pub mod orders;

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod languages;
 pub mod limits;
 pub mod loaders;
+pub mod marketing;
 pub mod responses;
 pub mod sales;
 pub mod schema;

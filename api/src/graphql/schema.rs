@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, analytics, customers, deals, identity, languages, sales, service};
+use super::{admin, analytics, customers, deals, identity, languages, marketing, sales, service};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -20,6 +20,7 @@ pub struct Query(
     deals::reports::SalesReportQuery,
     analytics::query::AnalyticsQuery,
     service::query::ServiceQuery,
+    marketing::query::MarketingQuery,
     languages::LanguageQuery,
 );
 
@@ -37,6 +38,7 @@ pub struct Mutation(
     deals::leads::LeadMutation,
     analytics::mutation::AnalyticsMutation,
     service::mutation::ServiceMutation,
+    marketing::mutation::MarketingMutation,
     languages::LanguageMutation,
 );
 

@@ -617,4 +617,9 @@ pub const ENUM_LABELS: &[(&str, &str, &str, &str)] = &[
         "Case reopened",
         "工单已重新打开",
     ),
+    ("SegmentKind", "DYNAMIC", "Dynamic", "动态"),
+    ("SegmentKind", "STATIC", "Static list", "静态名单"),
+    ("SegmentOrderField", "NAME", "Name", "名称"),
+    ("SegmentOrderField", "CREATED_AT", "Created", "创建时间"),
+    ("SegmentOrderField", "UPDATED_AT", "Updated", "更新时间"),
 ];

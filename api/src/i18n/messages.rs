@@ -435,4 +435,39 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "the matching {} was deleted or changed hands meanwhile",
         "匹配到的{}在此期间已被删除或转给了他人",
     ),
+    // ---------------------------------------------------------------- marketing segments
+    ("segment", "细分"),
+    ("a dynamic segment needs a filter", "动态细分需要筛选条件"),
+    ("a file may hold at most {} rows", "一个文件最多可包含 {} 行"),
+    (
+        "a segment cannot be defined by membership of segments",
+        "细分不能以其他细分的成员资格来定义",
+    ),
+    (
+        "a segment with this name already exists in this workspace",
+        "此工作区已有同名细分",
+    ),
+    (
+        "a static list has no filter; add its customers instead",
+        "静态名单没有筛选条件；请直接添加客户",
+    ),
+    ("give between 1 and {} customers", "请提供 1 到 {} 个客户"),
+    ("must be between 1 and 366", "必须介于 1 到 366 之间"),
+    (
+        "no such customer (or not one you may see)",
+        "没有该客户（或您无权查看）",
+    ),
+    ("the file is empty", "文件为空"),
+    (
+        "the header needs a column `id`, `externalId` or `email`",
+        "表头需要包含 `id`、`externalId` 或 `email` 列",
+    ),
+    (
+        "the members of a dynamic segment follow its filter; change the filter instead",
+        "动态细分的成员由其筛选条件决定；请改为修改筛选条件",
+    ),
+    (
+        "the segment was changed by someone else (you sent version {}, it is now at version {}); reload it and try again",
+        "该细分已被他人修改（您发送的版本为 {}，当前版本为 {}）；请重新加载后重试",
+    ),
 ];

@@ -519,6 +519,7 @@ async fn execute(
         request = crate::graphql::deals::loaders::register(request, tx);
         request = crate::graphql::analytics::loaders::register(request, tx);
         request = crate::graphql::service::loaders::register(request, tx);
+        request = crate::graphql::marketing::loaders::register(request, tx);
     }
     let locale = Arc::new(crate::i18n::RequestLocale::new(
         header_locale,

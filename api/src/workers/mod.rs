@@ -1,10 +1,12 @@
 //! Background work of a server node: delivering outgoing messages, writing
-//! API-key usage and running customer value recomputes. Safe to run on every node at once: messages are
+//! API-key usage, running customer value recomputes and counting segment
+//! sizes. Safe to run on every node at once: messages are
 //! claimed with `FOR UPDATE SKIP LOCKED`, and usage writes only move
 //! timestamps forward.
 
 pub mod analytics;
 pub mod outbox;
+pub mod segment_sizes;
 
 use std::sync::Arc;
 
@@ -54,10 +56,11 @@ pub fn spawn(
         analytics_wakeup,
         stopped.clone(),
     ));
+    let sizes = tokio::spawn(segment_sizes::run(db.clone(), stopped.clone()));
     let delivery = tokio::spawn(outbox::run(db, config, sink, stopped));
     Workers {
         stop,
-        tasks: vec![usage, delivery, analytics],
+        tasks: vec![usage, delivery, analytics, sizes],
     }
 }
 

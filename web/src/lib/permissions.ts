@@ -22,7 +22,9 @@ export type Permission =
   | 'leads:write'
   | 'analytics:run'
   | 'cases:read'
-  | 'cases:write';
+  | 'cases:write'
+  | 'marketing:read'
+  | 'marketing:write';
 
 /** The administration sections, each with the permission it needs. */
 export const ADMIN_SECTIONS = [

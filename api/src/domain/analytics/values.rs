@@ -64,7 +64,8 @@ pub async fn of_customers(
 
 /// Conditions on a customer's stored figures; all given must hold (and a
 /// customer without figures matches none, except `computed: false`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ValueMatch {
     /// True: customers with figures; false: customers without.
     pub computed: Option<bool>,

@@ -891,6 +891,8 @@ async fn create_customers(
         &writes,
     )
     .await?;
+    let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+    tx.touch_customers(&ids);
     Ok(created)
 }
 

@@ -116,28 +116,40 @@ impl CustomerQuery {
             .map(CustomerFilter::into_domain)
             .transpose()?
             .unwrap_or_default();
-        let order: Vec<_> = order_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let tx = read_tx(ctx).await?;
-        let page = customers::list(&tx, &filter, &order, &page).await?;
-        let ids: Vec<uuid::Uuid> = page.rows.iter().map(|(_, row)| row.id).collect();
-        super::relations::prefetch_for_page(ctx, &tx, &ids).await?;
-        let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
-        let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
-        Ok(CustomerConnection {
-            edges: page
-                .rows
-                .into_iter()
-                .map(|(cursor, row)| CustomerEdge {
-                    cursor,
-                    node: Customer(row),
-                })
-                .collect(),
-            page_info,
-            filter,
-        })
+        customer_page(ctx, &page, filter, order_by).await
     }
+}
+
+/// One page of the customers matching `filter` that the caller may see,
+/// with the page's relations prefetched: the `customers` list, and the
+/// lists that narrow it (a segment's members).
+pub async fn customer_page(
+    ctx: &Context<'_>,
+    page: &crate::domain::pagination::PageRequest,
+    filter: crate::domain::customers::CustomerFilter,
+    order_by: Option<Vec<CustomerOrderBy>>,
+) -> Result<CustomerConnection> {
+    let order: Vec<_> = order_by
+        .unwrap_or_default()
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let tx = read_tx(ctx).await?;
+    let page = customers::list(&tx, &filter, &order, page).await?;
+    let ids: Vec<uuid::Uuid> = page.rows.iter().map(|(_, row)| row.id).collect();
+    super::relations::prefetch_for_page(ctx, &tx, &ids).await?;
+    let cursors: Vec<&str> = page.rows.iter().map(|(c, _)| c.as_str()).collect();
+    let page_info = PageInfo::new(&cursors, page.has_next_page, page.has_previous_page);
+    Ok(CustomerConnection {
+        edges: page
+            .rows
+            .into_iter()
+            .map(|(cursor, row)| CustomerEdge {
+                cursor,
+                node: Customer(row),
+            })
+            .collect(),
+        page_info,
+        filter,
+    })
 }

@@ -282,6 +282,23 @@ impl Customer {
             .data_unchecked::<DataLoader<crate::graphql::service::loaders::OpenCaseCountLoader>>();
         Ok(loader.load_one(self.0.id).await?.unwrap_or(0))
     }
+    /// The marketing segments the customer is in, by name.
+    async fn segments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::graphql::marketing::types::Segment>> {
+        edge_into(ctx, Permission::MarketingRead)?;
+        let loader = ctx.data_unchecked::<
+            DataLoader<crate::graphql::marketing::loaders::CustomerSegmentsLoader>,
+        >();
+        Ok(loader
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graphql::marketing::types::Segment)
+            .collect())
+    }
     /// Customer value figures (RFM, tier, lifetime value, churn risk) from
     /// the latest successful analytics run; null before the first
     /// computation and for customers without purchases.
@@ -429,6 +446,9 @@ pub struct CustomerFilter {
     pub custom_fields: Option<Vec<CustomFieldFilter>>,
     /// Conditions on the customer value figures (`Customer.value`).
     pub value: Option<crate::graphql::analytics::types::CustomerValueFilter>,
+    /// Customers in this marketing segment (`eq`) or in any of these (`in`).
+    /// Not allowed in a segment's own filter.
+    pub segment_id: Option<IdFilter>,
     pub and: Option<Vec<CustomerFilter>>,
     pub or: Option<Vec<CustomerFilter>>,
     pub not: Option<Box<CustomerFilter>>,
@@ -505,6 +525,10 @@ impl CustomerFilter {
                 .map(CustomFieldFilter::into_domain)
                 .collect(),
             value: self.value.map(Into::into),
+            segment_ids: self
+                .segment_id
+                .map(|f| f.into_ids("filter.segmentId"))
+                .transpose()?,
             and: nested(self.and)?,
             or: nested(self.or)?,
             not: self

@@ -1,0 +1,3 @@
+//! Marketing: saved segments of customers, the audiences of campaigns.
+
+pub mod segments;
