@@ -676,3 +676,53 @@ async fn segments_stay_inside_their_workspace_and_permissions() {
         assert_eq!(error_code(&write), Some("FORBIDDEN"), "{role}: {write}");
     }
 }
+
+#[tokio::test]
+async fn the_hourly_count_records_every_workspaces_segment_sizes() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme").await;
+    let globex = app.sign_up("globex").await;
+    let list = create_segment(&app, &acme, json!({ "name": "List", "kind": "STATIC" })).await;
+    let other = create_segment(&app, &globex, json!({ "name": "List", "kind": "STATIC" })).await;
+    let ann = customer(&app, &acme, "Ann", json!({})).await;
+    // Written directly, as a change the count has not seen yet.
+    let db = app.db.connect_as_owner().await;
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(&format!(
+        "SET app.tenant_id = '{}'; INSERT INTO segment_members (tenant_id, segment_id, customer_id) VALUES ('{}', '{}', '{}'); RESET app.tenant_id",
+        acme.tenant_id,
+        acme.tenant_id,
+        list["id"].as_str().unwrap(),
+        ann["id"].as_str().unwrap()
+    ))
+    .await
+    .unwrap();
+    let app_db = app.db.connect_as_app().await;
+    let counted = app_db
+        .query_one(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT record_segment_sizes() AS counted",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "counted")
+        .unwrap();
+    assert_eq!(counted, 2);
+    let sizes = |tenant: &TestTenant, id: &Value| {
+        let app = &app;
+        let tenant = tenant.clone();
+        let id = id.clone();
+        async move {
+            app.gql_as(
+                &tenant,
+                "query($id: ID!) { segment(id: $id) { sizeHistory { size } } }",
+                json!({ "id": id }),
+            )
+            .await["data"]["segment"]["sizeHistory"]
+                .clone()
+        }
+    };
+    assert_eq!(sizes(&acme, &list["id"]).await, json!([{ "size": 1 }]));
+    assert_eq!(sizes(&globex, &other["id"]).await, json!([{ "size": 0 }]));
+}
