@@ -377,6 +377,9 @@ SELECT 'CREATE ROLE crm_owner' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE roln
 SELECT 'CREATE ROLE crm_app' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm_app') \\gexec
 ALTER ROLE crm_owner WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'owner_pw';
 ALTER ROLE crm_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'app_pw';
+-- Lets the owner drop a database the server still holds (DROP DATABASE ... WITH (FORCE)),
+-- as the test harness does with each test's database when the test ends.
+GRANT pg_signal_backend TO crm_owner;
 SELECT 'CREATE DATABASE crm OWNER crm_owner TEMPLATE template0 ENCODING ''UTF8'''
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'crm') \\gexec
 ALTER DATABASE crm OWNER TO crm_owner;

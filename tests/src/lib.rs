@@ -77,13 +77,49 @@ async fn exec(db: &DatabaseConnection, sql: &str) {
     .unwrap_or_else(|e| panic!("`{sql}` failed: {e}"));
 }
 
-/// A database of one's own, cloned from the migrated template.
+/// A database of one's own, cloned from the migrated template. It is
+/// dropped when the last handle on it goes (the end of the test), so a
+/// whole suite never holds more databases than tests running at once.
 pub struct TestDb {
     pub name: String,
     /// As the server's role (`crm_app`).
     pub app_url: String,
     /// As the owner role.
     pub owner_url: String,
+    /// Drops the database with the last handle; none for kept databases.
+    dropper: Option<std::sync::Arc<Dropper>>,
+}
+
+/// Drops a test database when dropped itself.
+struct Dropper {
+    name: String,
+}
+
+impl Drop for Dropper {
+    fn drop(&mut self) {
+        let (Ok(admin), name) = (std::env::var("DATABASE_ADMIN_URL"), self.name.clone()) else {
+            return;
+        };
+        // Its own thread and runtime: this may run inside a test's runtime.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async {
+                let admin = connect_one(&admin).await;
+                // The server of the test may still hold connections.
+                if let Err(err) = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                {
+                    eprintln!("could not drop the test database {name}: {err}");
+                }
+                admin.close().await.ok();
+            });
+        });
+        let _ = dropped.join();
+    }
 }
 
 impl TestDb {
@@ -128,7 +164,39 @@ impl TestDb {
         TestDb {
             app_url: with_database(&env("DATABASE_URL"), &name),
             owner_url: with_database(&env("DATABASE_OWNER_URL"), &name),
+            dropper: Some(std::sync::Arc::new(Dropper { name: name.clone() })),
             name,
+        }
+    }
+
+    /// A database kept from an earlier run, by name; it is not dropped.
+    pub fn existing(name: &str) -> TestDb {
+        TestDb {
+            name: name.to_owned(),
+            app_url: with_database(&env("DATABASE_URL"), name),
+            owner_url: with_database(&env("DATABASE_OWNER_URL"), name),
+            dropper: None,
+        }
+    }
+
+    /// The same database, kept after the handle goes (for benchmarks that
+    /// reuse their data in a later run).
+    pub fn keep(mut self) -> TestDb {
+        if let Some(dropper) = self.dropper.take() {
+            if let Ok(dropper) = std::sync::Arc::try_unwrap(dropper) {
+                std::mem::forget(dropper);
+            }
+        }
+        self
+    }
+
+    /// Another handle on the same database (a second server on it).
+    fn share(&self) -> TestDb {
+        TestDb {
+            name: self.name.clone(),
+            app_url: self.app_url.clone(),
+            owner_url: self.owner_url.clone(),
+            dropper: self.dropper.clone(),
         }
     }
 
@@ -240,11 +308,7 @@ impl TestApp {
         TestApp {
             address,
             stopper,
-            db: TestDb {
-                name: self.db.name.clone(),
-                app_url: self.db.app_url.clone(),
-                owner_url: self.db.owner_url.clone(),
-            },
+            db: self.db.share(),
             client: self.client.clone(),
             config: self.config.clone(),
         }

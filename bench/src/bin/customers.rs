@@ -79,15 +79,8 @@ async fn main() {
         .unwrap_or(IMPORT_ROWS);
     let kept = std::env::var("CRM_BENCH_DATABASE").ok();
     let db = match &kept {
-        Some(name) => TestDb {
-            name: name.clone(),
-            app_url: crm_tests::with_database(&std::env::var("DATABASE_URL").unwrap(), name),
-            owner_url: crm_tests::with_database(
-                &std::env::var("DATABASE_OWNER_URL").unwrap(),
-                name,
-            ),
-        },
-        None => TestDb::create().await,
+        Some(name) => TestDb::existing(name),
+        None => TestDb::create().await.keep(),
     };
     let app = TestApp::spawn_on(db, |c| {
         for plan in [
