@@ -18,6 +18,8 @@ pub struct Model {
     pub source: Option<String>,
     pub channel: Option<String>,
     pub campaign: Option<String>,
+    /// The campaign of the `campaign` code (set by the database).
+    pub campaign_id: Option<Uuid>,
     pub status: String,
     pub status_reason: Option<String>,
     pub owner_id: Option<Uuid>,

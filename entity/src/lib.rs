@@ -6,6 +6,9 @@
 
 pub mod api_key;
 pub mod audit_event;
+pub mod campaign;
+pub mod campaign_cost;
+pub mod campaign_member;
 pub mod case;
 pub mod case_event;
 pub mod contact;

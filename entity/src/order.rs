@@ -22,6 +22,9 @@ pub struct Model {
     pub deal_id: Option<Uuid>,
     /// The marketing campaign that brought the order, if any.
     pub campaign: Option<String>,
+    /// The campaign of the `campaign` code (set by the database).
+    #[serde(default)]
+    pub campaign_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

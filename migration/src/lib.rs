@@ -34,6 +34,7 @@ mod m20261126_000025_case_edit_events;
 mod m20261207_000026_definer_search_path;
 mod m20261207_000027_waiting_messages;
 mod m20261207_000028_segments;
+mod m20261207_000029_campaigns;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_definer_search_path::Migration),
             Box::new(m20261207_000027_waiting_messages::Migration),
             Box::new(m20261207_000028_segments::Migration),
+            Box::new(m20261207_000029_campaigns::Migration),
         ]
     }
 }

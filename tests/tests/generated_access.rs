@@ -123,6 +123,8 @@ const KINDS: &[&str] = &[
     "user",
     "analyticsRun",
     "segment",
+    "campaign",
+    "campaignCost",
 ];
 
 /// Names the heuristic reads as another kind's name.
@@ -147,6 +149,9 @@ const EXPLICIT_KINDS: &[(&str, &str, &str)] = &[
     ("AuditEventFilter", "actorApiKeyId", "apiKey"),
     // Shared by qualifyLead and disqualifyLead.
     ("QualifyLeadInput", "id", "lead"),
+    ("ChangeCampaignStatusInput", "id", "campaign"),
+    ("CampaignPlanInput", "parentId", "campaign"),
+    ("CampaignFilter", "parentId", "campaign"),
 ];
 
 fn lower_first(s: &str) -> String {
@@ -262,6 +267,7 @@ const EXTRA_FIELDS: &[(&str, &str)] = &[
     ("UpdateProductInput", "name"),
     ("AssignMemberInput", "teamId"),
     ("CreateSegmentInput", "filter"),
+    ("CampaignPlanInput", "name"),
 ];
 
 /// How a walker fills arguments: ids by kind, and the one slot under test.
@@ -708,6 +714,42 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
         json!({ "name": format!("{owned} dynamic"), "kind": "DYNAMIC", "filter": { "name": { "startsWith": SEARCH } } }),
     )
     .await;
+    let campaign = must(
+        app,
+        t,
+        "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+        json!({ "code": format!("{owned} campaign"), "plan": { "name": format!("{owned} campaign"),
+                "budget": { "amount": "100", "currency": "USD" } } }),
+    )
+    .await;
+    let campaign_id = id(&campaign["createCampaign"]["campaign"]["id"]);
+    let cost = must(
+        app,
+        t,
+        "mutation($input: AddCampaignCostInput!) { addCampaignCost(input: $input) { campaign { costs { id } } } }",
+        json!({ "campaignId": campaign_id, "kind": "ACTUAL", "category": format!("{open} media"),
+                "amount": { "amount": "10", "currency": "USD" }, "incurredOn": "2026-11-01" }),
+    )
+    .await;
+    ids.insert(
+        "campaignCost",
+        id(&cost["addCampaignCost"]["campaign"]["costs"][0]["id"]),
+    );
+    must(
+        app,
+        t,
+        "mutation($input: SetCampaignAudienceInput!) { setCampaignAudience(input: $input) { campaign { id } } }",
+        json!({ "campaignId": campaign_id, "segmentIds": [segment_id] }),
+    )
+    .await;
+    must(
+        app,
+        t,
+        "mutation($input: CampaignMembersInput!) { addCampaignMembers(input: $input) { changed } }",
+        json!({ "campaignId": campaign_id, "customerIds": [ids["customer"]] }),
+    )
+    .await;
+    ids.insert("campaign", campaign_id);
     ids.insert("segment", segment_id);
     let field = must(app, t, "mutation($input: DefineCustomFieldInput!) { defineCustomField(input: $input) { id } }",
         json!({ "object": "CUSTOMER", "key": "generated", "label": format!("{open} field"), "type": "TEXT" })).await;
@@ -1372,7 +1414,21 @@ const AREAS: &[(&str, &[&str])] = &[
     ),
     (
         "marketing",
-        &["Segment", "SegmentConnection", "SegmentEdge", "SegmentSize"],
+        &[
+            "Segment",
+            "SegmentConnection",
+            "SegmentEdge",
+            "SegmentSize",
+            "Campaign",
+            "CampaignConnection",
+            "CampaignEdge",
+            "CampaignCost",
+            "CampaignMember",
+            "CampaignMemberConnection",
+            "CampaignMemberEdge",
+            "CampaignMemberStatusCount",
+            "CampaignResults",
+        ],
     ),
 ];
 

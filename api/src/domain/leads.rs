@@ -99,6 +99,8 @@ pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
         source: Set(new.source),
         channel: Set(new.channel),
         campaign: Set(new.campaign),
+        // Set by the database from the campaign code.
+        campaign_id: sea_orm::ActiveValue::NotSet,
         status: Set(LeadStatus::New.as_str().to_owned()),
         status_reason: Set(None),
         owner_id: Set(new.owner_id.or(tx.scope().user_id)),

@@ -71,8 +71,10 @@ pub const DERIVED_TABLES: &[&str] = &[
 /// Tables with a `customer_id` whose uniqueness rule involves it, so a
 /// merge moves their rows in a step of its own: segment memberships (the
 /// survivor joins the merged customer's static lists; dynamic segments
-/// follow their filters).
-pub const OWN_STEP_TABLES: &[&str] = &["segment_members"];
+/// follow their filters) and campaign memberships (the survivor joins the
+/// merged customer's campaigns; where both were members, the survivor's
+/// membership stays).
+pub const OWN_STEP_TABLES: &[&str] = &["segment_members", "campaign_members"];
 
 /// A validated merge: `merged` goes into `survivor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +186,7 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
     }
 
     super::marketing::segments::move_members(tx, merged_id, survivor_id).await?;
+    super::marketing::campaigns::move_members(tx, merged_id, survivor_id).await?;
 
     // The external id is unique in the tenant, deleted customers included:
     // when it moves, the merged customer gives it up first.

@@ -41,6 +41,7 @@ pub mod search;
 pub mod service_levels;
 pub mod sign_up_notice;
 pub mod sql;
+pub mod stored;
 pub mod timeline;
 pub mod values;
 pub mod visibility;

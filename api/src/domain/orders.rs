@@ -344,6 +344,8 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
         total_amount: Set(total),
         deal_id: Set(new.deal_id),
         campaign: Set(new.campaign),
+        // Set by the database from the campaign code.
+        campaign_id: sea_orm::ActiveValue::NotSet,
         created_by: Set(tx.scope().user_id),
         created_at: Set(now),
         updated_at: Set(now),

@@ -21,6 +21,7 @@ pub struct Query(
     analytics::query::AnalyticsQuery,
     service::query::ServiceQuery,
     marketing::query::MarketingQuery,
+    marketing::campaign_query::CampaignQuery,
     languages::LanguageQuery,
 );
 
@@ -39,6 +40,7 @@ pub struct Mutation(
     analytics::mutation::AnalyticsMutation,
     service::mutation::ServiceMutation,
     marketing::mutation::MarketingMutation,
+    marketing::campaign_mutation::CampaignMutation,
     languages::LanguageMutation,
 );
 

@@ -183,6 +183,7 @@ const FIELDS: &[(&str, &[(&str, Kind)])] = &[
             ("orderedAt", Leaf),
             ("dealId", Leaf),
             ("campaign", Leaf),
+            ("campaignId", Leaf),
             ("currency", Leaf),
             ("channel", Leaf),
             ("status", Leaf),

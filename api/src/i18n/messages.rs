@@ -470,4 +470,61 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "the segment was changed by someone else (you sent version {}, it is now at version {}); reload it and try again",
         "该细分已被他人修改（您发送的版本为 {}，当前版本为 {}）；请重新加载后重试",
     ),
+    // ---------------------------------------------------------------- marketing campaigns
+    (
+        "a {} campaign cannot become {}",
+        "{} 状态的营销活动不能变为 {}",
+    ),
+    (
+        "another campaign of this workspace has this code",
+        "此工作区的另一个营销活动已使用此代码",
+    ),
+    (
+        "at most {} segments",
+        "最多 {} 个细分",
+    ),
+    (
+        "campaign",
+        "营销活动",
+    ),
+    (
+        "campaign cost",
+        "营销活动费用",
+    ),
+    (
+        "is not a campaign of this workspace",
+        "不是此工作区的营销活动",
+    ),
+    (
+        "is not a segment of this workspace",
+        "不是此工作区的细分",
+    ),
+    (
+        "must be between 1 and 730",
+        "必须介于 1 到 730 之间",
+    ),
+    (
+        "must be the budget's currency",
+        "必须与预算的币种相同",
+    ),
+    (
+        "must not be before startsOn",
+        "不能早于 startsOn",
+    ),
+    (
+        "orders or leads name this campaign; cancel it instead of deleting it",
+        "有订单或线索引用此营销活动；请取消它而不是删除",
+    ),
+    (
+        "the campaign has ended; its audience no longer changes",
+        "该营销活动已结束；其受众不再变化",
+    ),
+    (
+        "the campaign was changed by someone else (you sent version {}, it is now at version {}); reload it and try again",
+        "该营销活动已被他人修改（您发送的版本为 {}，当前版本为 {}）；请重新加载后重试",
+    ),
+    (
+        "would put the campaign under itself",
+        "会使营销活动成为其自身的下级",
+    ),
 ];

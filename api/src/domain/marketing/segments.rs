@@ -37,31 +37,13 @@ pub const MAX_CSV_ROWS: usize = 100_000;
 /// Customers evaluated per statement when keeping segments current.
 const UPKEEP_CHUNK: usize = 10_000;
 
-/// How a segment's members are chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SegmentKind {
-    /// Every customer matching a filter, kept current.
-    Dynamic,
-    /// The customers put in it by hand or from a file.
-    Static,
-}
-
-impl SegmentKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SegmentKind::Dynamic => "DYNAMIC",
-            SegmentKind::Static => "STATIC",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(stored: &str) -> Result<Self> {
-        match stored {
-            "DYNAMIC" => Ok(SegmentKind::Dynamic),
-            "STATIC" => Ok(SegmentKind::Static),
-            other => Err(Error::unknown_stored("segment kind", other)),
-        }
+crate::domain::stored::stored_enum! {
+    /// How a segment's members are chosen.
+    pub enum SegmentKind ("segment kind") {
+        /// Every customer matching a filter, kept current.
+        Dynamic = "DYNAMIC",
+        /// The customers put in it by hand or from a file.
+        Static = "STATIC",
     }
 }
 

@@ -64,9 +64,14 @@ impl Lead {
     async fn channel(&self) -> Option<&str> {
         self.0.channel.as_deref()
     }
-    /// The campaign that brought it.
+    /// The code of the campaign that brought it (a code no campaign had
+    /// yet started one).
     async fn campaign(&self) -> Option<&str> {
         self.0.campaign.as_deref()
+    }
+    /// The campaign of `campaign` (see `campaign(id:)`, with `marketing:read`).
+    async fn campaign_id(&self) -> Option<ID> {
+        self.0.campaign_id.map(to_id)
     }
     async fn status(&self) -> Result<LeadStatus> {
         Ok(leads::LeadStatus::parse(&self.0.status)?.into())

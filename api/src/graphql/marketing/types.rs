@@ -6,7 +6,7 @@ use async_graphql::{
     ComplexObject, Context, Enum, InputObject, InputType, Json, MaybeUndefined, Object, Result,
     SimpleObject, ID,
 };
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::loaders::SegmentMemberCountLoader;
 use crate::auth::Permission;
@@ -113,7 +113,10 @@ impl Segment {
         Ok(Some(
             sizes
                 .into_iter()
-                .map(|(day, size)| SegmentSize { day, size })
+                .map(|(day, size)| SegmentSize {
+                    day: crate::graphql::common::Date(day),
+                    size,
+                })
                 .collect(),
         ))
     }
@@ -163,7 +166,7 @@ fn members_filter(
 /// A segment's size on one day.
 #[derive(SimpleObject)]
 pub struct SegmentSize {
-    pub day: NaiveDate,
+    pub day: crate::graphql::common::Date,
     pub size: i64,
 }
 

@@ -543,9 +543,14 @@ impl Order {
             .await?
             .map(crate::graphql::deals::types::Deal))
     }
-    /// The marketing campaign that brought the order, if any.
+    /// The code of the marketing campaign that brought the order, if any
+    /// (a code no campaign had yet started one).
     async fn campaign(&self) -> Option<&str> {
         self.0.campaign.as_deref()
+    }
+    /// The campaign of `campaign` (see `campaign(id:)`, with `marketing:read`).
+    async fn campaign_id(&self) -> Option<ID> {
+        self.0.campaign_id.map(to_id)
     }
     /// ISO 4217 code of every amount on the order.
     async fn currency(&self) -> &str {
