@@ -17,6 +17,8 @@
 //! The customers and orders are written with SQL as the owner role, as in
 //! the `value` benchmark. Run: `scripts/bench.sh marketing`.
 
+#![recursion_limit = "256"]
+
 use std::time::{Duration, Instant};
 
 use crm_api::startup::connect_database;

@@ -30,8 +30,6 @@ use crate::domain::{currencies, values};
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
-/// Most customers one call adds, removes or moves to a status.
-pub const MAX_MEMBERS_PER_CALL: usize = 1_000;
 /// Most segments in a campaign's audience.
 pub const MAX_AUDIENCE_SEGMENTS: usize = 20;
 
@@ -780,32 +778,11 @@ async fn take_audience(tx: &TenantTx, id: Uuid, only: Option<&[Uuid]>) -> Result
         .rows_affected())
 }
 
-fn check_member_ids(customer_ids: &[Uuid]) -> Result<()> {
-    if customer_ids.is_empty() || customer_ids.len() > MAX_MEMBERS_PER_CALL {
-        return Err(Error::validation(
-            "customerIds",
-            format!("give between 1 and {MAX_MEMBERS_PER_CALL} customers"),
-        ));
-    }
-    Ok(())
-}
-
 /// Adds customers (live ones the member may see) as `TARGETED` members;
 /// returns how many were not members yet.
 pub async fn add_members(tx: &TenantTx, id: Uuid, customer_ids: &[Uuid]) -> Result<u64> {
-    check_member_ids(customer_ids)?;
     open_campaign(tx, id).await?;
-    let found = customers::find_many(tx, customer_ids).await?;
-    if let Some((i, _)) = customer_ids
-        .iter()
-        .enumerate()
-        .find(|(_, c)| !found.contains_key(c))
-    {
-        return Err(Error::validation(
-            format!("customerIds[{i}]"),
-            "no such customer (or not one you may see)",
-        ));
-    }
+    super::customers_to_add(tx, customer_ids).await?;
     Ok(tx
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -824,12 +801,8 @@ pub async fn add_members(tx: &TenantTx, id: Uuid, customer_ids: &[Uuid]) -> Resu
 /// Takes customers the member may see out of a campaign; returns how many
 /// were members.
 pub async fn remove_members(tx: &TenantTx, id: Uuid, customer_ids: &[Uuid]) -> Result<u64> {
-    check_member_ids(customer_ids)?;
     open_campaign(tx, id).await?;
-    let visible: Vec<Uuid> = customers::find_many(tx, customer_ids)
-        .await?
-        .into_keys()
-        .collect();
+    let visible = super::customers_to_change(tx, customer_ids).await?;
     Ok(tx
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -850,12 +823,8 @@ pub async fn set_member_status(
     customer_ids: &[Uuid],
     status: MemberStatus,
 ) -> Result<u64> {
-    check_member_ids(customer_ids)?;
     find(tx, id).await?.ok_or(Error::NotFound("campaign"))?;
-    let visible: Vec<Uuid> = customers::find_many(tx, customer_ids)
-        .await?
-        .into_keys()
-        .collect();
+    let visible = super::customers_to_change(tx, customer_ids).await?;
     Ok(tx
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -30,8 +30,6 @@ use crate::domain::values;
 use crate::error::{Error, Result};
 use crate::tenancy::TenantTx;
 
-/// Most customers one call adds to or removes from a static list.
-pub const MAX_MEMBERS_PER_CALL: usize = 1_000;
 /// Most rows of one CSV file filling a static list.
 pub const MAX_CSV_ROWS: usize = 100_000;
 /// Customers evaluated per statement when keeping segments current.
@@ -824,19 +822,8 @@ pub async fn move_members(tx: &TenantTx, merged_id: Uuid, survivor_id: Uuid) -> 
 /// Puts customers (live ones the member may see) in a static list.
 /// Returns how many were not in it yet.
 pub async fn add_members(tx: &TenantTx, segment_id: Uuid, customer_ids: &[Uuid]) -> Result<u64> {
-    check_member_ids(customer_ids)?;
     let list = static_list(tx, segment_id).await?;
-    let found = customers::find_many(tx, customer_ids).await?;
-    if let Some((i, _)) = customer_ids
-        .iter()
-        .enumerate()
-        .find(|(_, id)| !found.contains_key(id))
-    {
-        return Err(Error::validation(
-            format!("customerIds[{i}]"),
-            "no such customer (or not one you may see)",
-        ));
-    }
+    super::customers_to_add(tx, customer_ids).await?;
     let added = insert_members(tx, list.id, customer_ids).await?;
     record_size(tx, list.id).await?;
     Ok(added)
@@ -845,12 +832,8 @@ pub async fn add_members(tx: &TenantTx, segment_id: Uuid, customer_ids: &[Uuid])
 /// Takes customers the member may see out of a static list. Returns how
 /// many were in it.
 pub async fn remove_members(tx: &TenantTx, segment_id: Uuid, customer_ids: &[Uuid]) -> Result<u64> {
-    check_member_ids(customer_ids)?;
     let list = static_list(tx, segment_id).await?;
-    let visible: Vec<Uuid> = customers::find_many(tx, customer_ids)
-        .await?
-        .into_keys()
-        .collect();
+    let visible = super::customers_to_change(tx, customer_ids).await?;
     let removed = tx
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -862,16 +845,6 @@ pub async fn remove_members(tx: &TenantTx, segment_id: Uuid, customer_ids: &[Uui
         .rows_affected();
     record_size(tx, list.id).await?;
     Ok(removed)
-}
-
-fn check_member_ids(customer_ids: &[Uuid]) -> Result<()> {
-    if customer_ids.is_empty() || customer_ids.len() > MAX_MEMBERS_PER_CALL {
-        return Err(Error::validation(
-            "customerIds",
-            format!("give between 1 and {MAX_MEMBERS_PER_CALL} customers"),
-        ));
-    }
-    Ok(())
 }
 
 async fn insert_members(tx: &TenantTx, segment_id: Uuid, customer_ids: &[Uuid]) -> Result<u64> {
@@ -955,7 +928,7 @@ pub async fn fill_from_csv(tx: &TenantTx, segment_id: Uuid, text: &str) -> Resul
         wanted.push((row, value));
     }
     let mut resolved: HashMap<String, Uuid> = HashMap::new();
-    for chunk in wanted.chunks(MAX_MEMBERS_PER_CALL) {
+    for chunk in wanted.chunks(super::MAX_MEMBERS_PER_CALL) {
         let keys: Vec<String> = chunk.iter().map(|(_, v)| v.clone()).collect();
         match key {
             FileKey::Id => {
