@@ -11,6 +11,7 @@ import { useAddressState } from '../../lib/addressState';
 import { problemsOf } from '../../lib/errors';
 import { usePermissions } from '../../lib/permissions';
 import { useSession } from '../../lib/useSession';
+import { SegmentForm } from '../marketing/SegmentForm';
 import { BulkActions } from './BulkActions';
 import { sortOfTable, useCustomerColumns } from './customerColumns';
 import { CustomerFilters } from './CustomerFilters';
@@ -19,7 +20,7 @@ import { CustomerForm } from './CustomerForm';
 import { CustomersDocument, SearchCustomersDocument } from './documents';
 import { ImportDialog } from './ImportDialog';
 import { downloadCustomers } from './importExport';
-import { filterOf, LIST_STATE, MORE_FILTERS, PAGE_SIZES, SORTS, type ListState } from './listState';
+import { filterOf, filtersOf, LIST_STATE, MORE_FILTERS, PAGE_SIZES, SORTS, type ListState } from './listState';
 
 const SEARCH_LIMIT = 50;
 
@@ -47,6 +48,7 @@ export default function CustomerListPage() {
   // The filters beyond stage, tag and country: shown on demand, or when one is set.
   const [moreShown, setMoreShown] = useState(false);
   const more = moreShown || MORE_FILTERS.some((k) => (Array.isArray(state[k]) ? state[k].length > 0 : state[k] !== ''));
+  const [segmenting, setSegmenting] = useState(false);
 
   // Applied to the address as it is then, so quick successive changes all stay.
   const change = (next: Partial<ListState>) => {
@@ -157,6 +159,11 @@ export default function CustomerListPage() {
             <Button size="small" onClick={() => setNaming(true)}>
               {t('listPrefs.saveView')}
             </Button>
+            {can('marketing:write') && (
+              <Button size="small" disabled={searching || !filtered} onClick={() => setSegmenting(true)}>
+                {t('customers.saveAsSegment')}
+              </Button>
+            )}
             {searching && (
               <Space>
                 <Typography.Text type="secondary">{t('customers.searching', { query: state.query })}</Typography.Text>
@@ -281,6 +288,25 @@ export default function CustomerListPage() {
             <Input autoFocus />
           </Form.Item>
         </Form>
+      </Modal>
+      <Modal
+        open={segmenting}
+        title={t('segments.fromList')}
+        footer={null}
+        maskClosable={false}
+        destroyOnHidden
+        width={800}
+        onCancel={() => setSegmenting(false)}
+      >
+        <SegmentForm
+          initialFilter={filtersOf(state)}
+          onCancel={() => setSegmenting(false)}
+          onSaved={(segment) => {
+            setSegmenting(false);
+            void message.success(t('segments.createdOk', { name: segment.name }));
+            navigate(`/segments/${segment.id}`);
+          }}
+        />
       </Modal>
       <ImportDialog
         open={importing}
