@@ -13,7 +13,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { DateTime: 'string', Date: 'string', Decimal: 'string', JSON: 'Record<string, unknown>', Upload: 'File' },
+        scalars: { DateTime: 'string', Date: 'string', NaiveDate: 'string', Decimal: 'string', JSON: 'Record<string, unknown>', Upload: 'File' },
       },
     },
   },

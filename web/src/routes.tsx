@@ -25,6 +25,8 @@ const OrderPage = lazy(() => import('./features/commerce/OrderPage'));
 const ProductsPage = lazy(() => import('./features/commerce/ProductsPage'));
 const ExchangeRatesPage = lazy(() => import('./features/commerce/ExchangeRatesPage'));
 const SalesReportsPage = lazy(() => import('./features/reports/SalesReportsPage'));
+const SegmentListPage = lazy(() => import('./features/marketing/SegmentListPage'));
+const SegmentPage = lazy(() => import('./features/marketing/SegmentPage'));
 
 /** Signed-in pages; without a session, the sign-in page (and back after an expiry). */
 function RequireAuth({ children }: { children: React.ReactNode }) {
@@ -81,6 +83,8 @@ export function AppRoutes() {
         <Route path="/products" element={<ProductsPage />} />
         <Route path="/exchange-rates" element={<ExchangeRatesPage />} />
         <Route path="/sales-reports" element={<SalesReportsPage />} />
+        <Route path="/segments" element={<SegmentListPage />} />
+        <Route path="/segments/:id" element={<SegmentPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -7,6 +7,7 @@ import {
   CustomerServiceOutlined,
   FunnelPlotOutlined,
   LogoutOutlined,
+  NotificationOutlined,
   ProfileOutlined,
   ProjectOutlined,
   SettingOutlined,
@@ -49,6 +50,8 @@ export function AppLayout() {
                 ? 'rates'
                 : path.startsWith('/sales-reports')
                   ? 'reports'
+                  : path.startsWith('/segments')
+                    ? 'segments'
                   : path.startsWith('/analytics')
             ? 'analytics'
             : path.startsWith('/admin')
@@ -74,6 +77,8 @@ export function AppLayout() {
           <Menu
             mode="inline"
             selectedKeys={[selected]}
+            // The sections with pages of their own start open.
+            defaultOpenKeys={['marketing']}
             items={[
               { key: 'customers', icon: <TeamOutlined />, label: <Link to="/customers">{t('nav.customers')}</Link> },
               { key: 'leads', icon: <FunnelPlotOutlined />, label: <Link to="/leads">{t('nav.leads')}</Link> },
@@ -88,6 +93,16 @@ export function AppLayout() {
                 : []),
               ...(can('sales:reports')
                 ? [{ key: 'reports', icon: <LineChartOutlined />, label: <Link to="/sales-reports">{t('nav.reports')}</Link> }]
+                : []),
+              ...(can('marketing:read')
+                ? [
+                    {
+                      key: 'marketing',
+                      icon: <NotificationOutlined />,
+                      label: t('nav.marketing'),
+                      children: [{ key: 'segments', label: <Link to="/segments">{t('nav.segments')}</Link> }],
+                    },
+                  ]
                 : []),
               ...(can('orders:read')
                 ? [{ key: 'analytics', icon: <BarChartOutlined />, label: <Link to="/analytics">{t('nav.analytics')}</Link> }]

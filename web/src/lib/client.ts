@@ -42,6 +42,14 @@ function invalidateEntityFields(cache: Cache, entity: { __typename: string; id: 
   }
 }
 
+/** After a static list's members changed: its members, sizes and (for the customers named) their segments. */
+function invalidateSegmentMembers(cache: Cache, args: Record<string, unknown>): void {
+  const input = (args.input ?? {}) as { segmentId?: string; customerIds?: string[] };
+  if (input.segmentId) invalidateEntityFields(cache, { __typename: 'Segment', id: input.segmentId }, ['members', 'sizeHistory']);
+  for (const id of input.customerIds ?? []) invalidateEntityFields(cache, { __typename: 'Customer', id }, ['segments']);
+  invalidateQueryFields(cache, ['segments', 'customers']);
+}
+
 // Types without an id of their own are embedded in their parent.
 const embedded = () => null;
 
@@ -104,6 +112,13 @@ export function createClient(): Client {
           CreateApiKeyPayload: embedded,
           AuditEventConnection: embedded,
           AuditEventEdge: embedded,
+          SegmentConnection: embedded,
+          SegmentEdge: embedded,
+          SegmentPayload: embedded,
+          SegmentMembersPayload: embedded,
+          SegmentImportReport: embedded,
+          SegmentImportError: embedded,
+          SegmentSize: embedded,
         },
         updates: {
           Mutation: {
@@ -164,6 +179,28 @@ export function createClient(): Client {
             },
             deleteRegion(_result, _args, cache) {
               invalidateQueryFields(cache, ['regions']);
+            },
+            createSegment(_result, _args, cache) {
+              invalidateQueryFields(cache, ['segments']);
+            },
+            // A new filter refills a dynamic segment: its members, sizes and customers' segments change.
+            updateSegment(result, _args, cache) {
+              invalidateQueryFields(cache, ['segments', 'customers']);
+              const id = (result.updateSegment as { segment?: { id?: string } } | null)?.segment?.id;
+              if (id) invalidateEntityFields(cache, { __typename: 'Segment', id }, ['members', 'sizeHistory']);
+            },
+            deleteSegment(_result, args, cache) {
+              cache.invalidate({ __typename: 'Segment', id: args.id as string });
+              invalidateQueryFields(cache, ['segments', 'customers']);
+            },
+            addSegmentMembers(_result, args, cache) {
+              invalidateSegmentMembers(cache, args);
+            },
+            removeSegmentMembers(_result, args, cache) {
+              invalidateSegmentMembers(cache, args);
+            },
+            importSegmentMembers(_result, args, cache) {
+              invalidateSegmentMembers(cache, args);
             },
             updateCustomer(result, _args, cache) {
               invalidateQueryFields(cache, ['customers', 'searchCustomers']);

@@ -1,6 +1,7 @@
 // The order list's filters and sort, kept in the address.
 import type { OrderFilter, OrderStatus, SalesChannel } from '../../gql/graphql';
 import type { AddressCodec } from '../../lib/addressState';
+import { dayRange, isDay } from '../../lib/dayRange';
 
 export const ORDER_STATUSES: OrderStatus[] = ['PLACED', 'PAID', 'SHIPPED', 'CANCELLED', 'REFUNDED'] as OrderStatus[];
 export const CHANNELS: SalesChannel[] = ['DIRECT', 'PARTNER', 'RETAIL', 'WEB'] as SalesChannel[];
@@ -25,7 +26,7 @@ export interface OrdersState {
 
 export const ORDERS_STATE: AddressCodec<OrdersState> = {
   read: (p) => {
-    const date = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : '');
+    const date = (v: string | null) => (isDay(v) ? v : '');
     const channel = p.get('channel') ?? '';
     return {
       statuses: (p.get('status') ?? '').split(',').filter((s): s is OrderStatus => ORDER_STATUSES.includes(s as OrderStatus)),
@@ -54,14 +55,7 @@ export function orderFilterOf(s: OrdersState): OrderFilter | null {
   if (s.statuses.length) f.status = { in: s.statuses };
   if (s.channel) f.channel = { eq: s.channel };
   if (s.currency) f.currency = { eq: s.currency };
-  if (s.from || s.to) {
-    f.orderedAt = {};
-    if (s.from) f.orderedAt.gte = `${s.from}T00:00:00Z`;
-    if (s.to) {
-      const next = new Date(`${s.to}T00:00:00Z`);
-      next.setUTCDate(next.getUTCDate() + 1);
-      f.orderedAt.lt = next.toISOString();
-    }
-  }
+  const orderedAt = dayRange(s.from, s.to);
+  if (orderedAt) f.orderedAt = orderedAt;
   return Object.keys(f).length ? f : null;
 }

@@ -1,4 +1,4 @@
-import { EditOutlined } from '@ant-design/icons';
+import { EditOutlined, NotificationOutlined } from '@ant-design/icons';
 import {
   App,
   Breadcrumb,
@@ -17,6 +17,7 @@ import {
   Table,
   Segmented,
   Tag,
+  theme,
   Typography,
 } from 'antd';
 import { useState } from 'react';
@@ -33,6 +34,7 @@ import { STAGE_COLORS } from './labels';
 import { usePermissions } from '../../lib/permissions';
 import { CustomerTimeline } from './Timeline';
 import { FieldHistory } from './FieldHistory';
+import { CustomerSegmentsDocument } from '../marketing/documents';
 
 /**
  * The 360 page's sections, one shown at a time. (A segmented control: Ant
@@ -61,8 +63,16 @@ export default function Customer360Page() {
   const language = currentLanguage();
   const [editing, setEditing] = useState(false);
   const { can } = usePermissions();
+  const { token } = theme.useToken();
   const [view, reload] = useQuery({ query: Customer360Document, variables: { id }, requestPolicy: 'cache-and-network' });
   const [extras, reloadExtras] = useQuery({ query: CustomerExtrasDocument, variables: { id }, requestPolicy: 'cache-and-network' });
+  // Outside the cached view, and only for those who may read marketing.
+  const [segments] = useQuery({
+    query: CustomerSegmentsDocument,
+    variables: { id },
+    pause: !can('marketing:read'),
+    requestPolicy: 'cache-and-network',
+  });
 
   if (view.fetching && !view.data) return <Loading />;
   if (view.error && !view.data) return <LoadError problems={problemsOf(view.error)} onRetry={() => reload({ requestPolicy: 'network-only' })} />;
@@ -111,6 +121,22 @@ export default function Customer360Page() {
                 </Tag>
               ))}
             </Space>
+            {can('marketing:read') && segments.data?.customer && (
+              <Space wrap size={4} role="group" aria-label={t('customers.segments')} data-testid="customer-segments">
+                <Typography.Text type="secondary">{t('customers.segments')}:</Typography.Text>
+                {segments.data.customer.segments.length === 0 ? (
+                  <Typography.Text type="secondary">{t('customers.noSegments')}</Typography.Text>
+                ) : (
+                  segments.data.customer.segments.map((s) => (
+                    <Tag key={s.id} icon={<NotificationOutlined />} title={t(`segmentKind.${s.kind}`)}>
+                      <Link to={`/segments/${s.id}`} style={{ color: token.colorLink }}>
+                        {s.name}
+                      </Link>
+                    </Tag>
+                  ))
+                )}
+              </Space>
+            )}
           </Space>
           {can('customers:write') && (
             <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>

@@ -1,66 +1,28 @@
-import { DownloadOutlined, PlusOutlined, SettingOutlined, UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Checkbox, Empty, Flex, Form, Input, Modal, Popover, Select, Space, Table, Tag, Typography } from 'antd';
-import type { ColumnsType, SortOrder } from 'antd/es/table/interface';
-import { useEffect, useMemo, useState } from 'react';
+import { DownloadOutlined, FilterOutlined, PlusOutlined, SettingOutlined, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Checkbox, Empty, Flex, Form, Input, Modal, Popover, Space, Table, Tag, Typography } from 'antd';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useQuery } from 'urql';
+import { KeysetPager } from '../../components/KeysetPager';
 import { LoadError } from '../../components/PageState';
 import type { CustomerRowFieldsFragment } from '../../gql/graphql';
-import { currentLanguage } from '../../i18n';
 import { useAddressState } from '../../lib/addressState';
 import { problemsOf } from '../../lib/errors';
 import { usePermissions } from '../../lib/permissions';
-import { formatDate } from '../../lib/format';
 import { useSession } from '../../lib/useSession';
+import { SegmentForm } from '../marketing/SegmentForm';
 import { BulkActions } from './BulkActions';
+import { sortOfTable, useCustomerColumns } from './customerColumns';
+import { CustomerFilters } from './CustomerFilters';
 import { loadColumns, loadViews, OPTIONAL_COLUMNS, removeView, saveColumns, saveView, type OptionalColumn } from './listPrefs';
 import { CustomerForm } from './CustomerForm';
 import { CustomersDocument, SearchCustomersDocument } from './documents';
 import { ImportDialog } from './ImportDialog';
 import { downloadCustomers } from './importExport';
-import { STAGE_COLORS, STAGES } from './labels';
-import { filterOf, LIST_STATE, PAGE_SIZES, SORTS, type ListState, type SortKey } from './listState';
+import { filterOf, filtersOf, LIST_STATE, MORE_FILTERS, PAGE_SIZES, SORTS, type ListState } from './listState';
 
 const SEARCH_LIMIT = 50;
-
-/** A text filter applied on Enter or when focus leaves it. */
-function FilterInput(props: {
-  label: string;
-  title?: string;
-  value: string;
-  disabled: boolean;
-  width: number;
-  maxLength?: number;
-  normalize?: (v: string) => string;
-  onCommit: (v: string) => void;
-}) {
-  const [text, setText] = useState(props.value);
-  useEffect(() => setText(props.value), [props.value]);
-  const commit = () => {
-    const v = (props.normalize ?? ((x: string) => x))(text.trim());
-    if (v !== props.value) props.onCommit(v);
-  };
-  return (
-    <Input
-      allowClear
-      aria-label={props.label}
-      placeholder={props.label}
-      title={props.title}
-      disabled={props.disabled}
-      maxLength={props.maxLength}
-      style={{ width: props.width }}
-      value={text}
-      onChange={(e) => {
-        setText(e.target.value);
-        // The clear button empties the filter at once.
-        if (e.type === 'click' && props.value) props.onCommit('');
-      }}
-      onPressEnter={commit}
-      onBlur={commit}
-    />
-  );
-}
 
 export default function CustomerListPage() {
   const { t } = useTranslation();
@@ -83,6 +45,10 @@ export default function CustomerListPage() {
   const [viewForm] = Form.useForm<{ name: string }>();
   const [selectedIds, setSelectedIds] = useState<string[]>([]);
   const [selectedRows, setSelectedRows] = useState<CustomerRowFieldsFragment[]>([]);
+  // The filters beyond stage, tag and country: shown on demand, or when one is set.
+  const [moreShown, setMoreShown] = useState(false);
+  const more = moreShown || MORE_FILTERS.some((k) => (Array.isArray(state[k]) ? state[k].length > 0 : state[k] !== ''));
+  const [segmenting, setSegmenting] = useState(false);
 
   // Applied to the address as it is then, so quick successive changes all stay.
   const change = (next: Partial<ListState>) => {
@@ -113,75 +79,8 @@ export default function CustomerListPage() {
     ? (search.data?.searchCustomers ?? [])
     : (list.data?.customers.edges.map((e) => e.node) ?? []);
   const total = list.data?.customers.totalCount ?? 0;
-  const pages = Math.max(1, Math.ceil(total / state.pageSize));
   const filtered = filterOf(state) !== null;
-  const language = currentLanguage();
-
-  const sortOrder = (asc: SortKey, desc: SortKey): SortOrder =>
-    state.sort === asc ? 'ascend' : state.sort === desc ? 'descend' : null;
-
-  const columns: ColumnsType<CustomerRowFieldsFragment> = [
-    {
-      title: t('customers.name'),
-      dataIndex: 'name',
-      key: 'name',
-      sorter: !searching,
-      sortOrder: searching ? undefined : sortOrder('name-asc', 'name-desc'),
-      render: (name: string, c) => (
-        <Space direction="vertical" size={0}>
-          <Link to={`/customers/${c.id}`}>{name}</Link>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t(`kind.${c.kind}`)}
-          </Typography.Text>
-        </Space>
-      ),
-    },
-    {
-      title: t('customers.stage'),
-      dataIndex: 'lifecycleStage',
-      key: 'stage',
-      render: (s: CustomerRowFieldsFragment['lifecycleStage']) => <Tag variant="solid" color={STAGE_COLORS[s]}>{t(`stage.${s}`)}</Tag>,
-    },
-    { title: t('customers.email'), dataIndex: 'email', key: 'email', render: (v?: string | null) => v ?? '—' },
-    { title: t('customers.phone'), dataIndex: 'phone', key: 'phone', render: (v?: string | null) => v ?? '—' },
-    {
-      title: t('customers.country'),
-      key: 'country',
-      render: (_, c) => [c.address?.city, c.address?.country].filter(Boolean).join(', ') || '—',
-    },
-    {
-      title: t('customers.tags'),
-      dataIndex: 'tags',
-      key: 'tags',
-      render: (tags: string[]) => tags.map((tag) => <Tag key={tag}>{tag}</Tag>),
-    },
-    {
-      title: t('customers.lastInteraction'),
-      dataIndex: 'lastInteractionAt',
-      key: 'contact',
-      sorter: !searching,
-      sortOrder: searching ? undefined : sortOrder('contact-asc', 'contact-desc'),
-      render: (v?: string | null) => formatDate(v, language),
-    },
-    {
-      title: t('customers.created'),
-      dataIndex: 'createdAt',
-      key: 'created',
-      sorter: !searching,
-      sortOrder: searching ? undefined : sortOrder('created-asc', 'created-desc'),
-      render: (v: string) => formatDate(v, language),
-    },
-  ];
-  const visibleColumns = columns.filter((c) => c.key === 'name' || shown.includes(c.key as OptionalColumn));
-  const columnLabel: Record<OptionalColumn, string> = {
-    stage: t('customers.stage'),
-    email: t('customers.email'),
-    phone: t('customers.phone'),
-    country: t('customers.country'),
-    tags: t('customers.tags'),
-    contact: t('customers.lastInteraction'),
-    created: t('customers.created'),
-  };
+  const { columns: visibleColumns, columnLabel } = useCustomerColumns({ shown, sort: searching ? undefined : state.sort });
   const currentSearch = location.search.replace(/^\?/, '');
 
   // The list's filter and order (a search has no export: its matches are ranked, not filtered).
@@ -190,12 +89,6 @@ export default function CustomerListPage() {
     const problems = await downloadCustomers(filterOf(state), [SORTS[state.sort]]);
     setExporting(false);
     problems.forEach((p) => void message.error(p.message));
-  };
-
-  const sortKeys: Record<string, [SortKey, SortKey]> = {
-    name: ['name-asc', 'name-desc'],
-    contact: ['contact-asc', 'contact-desc'],
-    created: ['created-asc', 'created-desc'],
   };
 
   return (
@@ -253,38 +146,24 @@ export default function CustomerListPage() {
             onSearch={(q) => change({ query: q.trim() })}
           />
           <Flex wrap gap={8} align="center" role="group" aria-label={t('customers.filters')}>
-            <Select
-              mode="multiple"
-              allowClear
+            <CustomerFilters value={state} onChange={change} disabled={searching} more={more} />
+            <Button
+              size="small"
+              icon={<FilterOutlined />}
+              aria-expanded={more}
               disabled={searching}
-              aria-label={t('customers.stage')}
-              data-testid="filter-stage"
-              placeholder={t('customers.anyStage')}
-              style={{ minWidth: 220 }}
-              value={state.stages}
-              onChange={(stages) => change({ stages })}
-              options={STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }))}
-            />
-            <FilterInput
-              label={t('customers.tag')}
-              value={state.tag}
-              disabled={searching}
-              width={160}
-              onCommit={(tag) => change({ tag })}
-            />
-            <FilterInput
-              label={t('customers.country')}
-              title={t('customers.countryHint')}
-              value={state.country}
-              disabled={searching}
-              width={120}
-              maxLength={2}
-              normalize={(v) => v.toUpperCase()}
-              onCommit={(country) => change({ country })}
-            />
+              onClick={() => setMoreShown(!more)}
+            >
+              {t('customers.moreFilters')}
+            </Button>
             <Button size="small" onClick={() => setNaming(true)}>
               {t('listPrefs.saveView')}
             </Button>
+            {can('marketing:write') && (
+              <Button size="small" disabled={searching || !filtered} onClick={() => setSegmenting(true)}>
+                {t('customers.saveAsSegment')}
+              </Button>
+            )}
             {searching && (
               <Space>
                 <Typography.Text type="secondary">{t('customers.searching', { query: state.query })}</Typography.Text>
@@ -355,10 +234,8 @@ export default function CustomerListPage() {
             pagination={false}
             scroll={{ x: 900 }}
             onChange={(_p, _f, sorter) => {
-              const s = Array.isArray(sorter) ? sorter[0] : sorter;
-              const keys = sortKeys[String(s.columnKey)];
-              if (!keys) return;
-              change({ sort: s.order === 'descend' ? keys[1] : s.order === 'ascend' ? keys[0] : 'created-desc' });
+              const sort = sortOfTable(sorter);
+              if (sort) change({ sort });
             }}
             onRow={(c) => ({ onDoubleClick: () => navigate(`/customers/${c.id}`) })}
             locale={{
@@ -372,29 +249,17 @@ export default function CustomerListPage() {
           />
         )}
         {!searching && total > 0 && (
-          <Flex justify="space-between" align="center" style={{ padding: 16 }} wrap gap={8}>
-            <Typography.Text type="secondary" data-testid="customer-total">
-              {t('common.total', { count: total })}
-            </Typography.Text>
-            <Space>
-              <Select
-                aria-label={t('common.perPage', { count: state.pageSize })}
-                value={state.pageSize}
-                onChange={(pageSize) => change({ pageSize })}
-                options={PAGE_SIZES.map((n) => ({ value: n, label: t('common.perPage', { count: n }) }))}
-              />
-              <Button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-                {t('common.previous')}
-              </Button>
-              <Typography.Text>{t('common.pageOf', { page: cursors.length, pages })}</Typography.Text>
-              <Button
-                disabled={!list.data?.customers.pageInfo.hasNextPage}
-                onClick={() => setCursors([...cursors, list.data?.customers.pageInfo.endCursor ?? null])}
-              >
-                {t('common.next')}
-              </Button>
-            </Space>
-          </Flex>
+          <KeysetPager
+            testId="customer-total"
+            total={total}
+            pageSize={state.pageSize}
+            pageSizes={PAGE_SIZES}
+            onPageSize={(pageSize) => change({ pageSize })}
+            cursors={cursors}
+            onCursors={setCursors}
+            hasNextPage={!!list.data?.customers.pageInfo.hasNextPage}
+            endCursor={list.data?.customers.pageInfo.endCursor}
+          />
         )}
       </Card>
       <Modal
@@ -423,6 +288,25 @@ export default function CustomerListPage() {
             <Input autoFocus />
           </Form.Item>
         </Form>
+      </Modal>
+      <Modal
+        open={segmenting}
+        title={t('segments.fromList')}
+        footer={null}
+        maskClosable={false}
+        destroyOnHidden
+        width={800}
+        onCancel={() => setSegmenting(false)}
+      >
+        <SegmentForm
+          initialFilter={filtersOf(state)}
+          onCancel={() => setSegmenting(false)}
+          onSaved={(segment) => {
+            setSegmenting(false);
+            void message.success(t('segments.createdOk', { name: segment.name }));
+            navigate(`/segments/${segment.id}`);
+          }}
+        />
       </Modal>
       <ImportDialog
         open={importing}

@@ -1,4 +1,4 @@
-import type { CustomerKind, LifecycleStage } from '../../gql/graphql';
+import type { CustomerKind, LifecycleStage, ValueTier } from '../../gql/graphql';
 
 export const STAGES: LifecycleStage[] = [
   'SUBSCRIBER',
@@ -12,6 +12,8 @@ export const STAGES: LifecycleStage[] = [
 ];
 
 export const KINDS: CustomerKind[] = ['COMPANY', 'PERSON'];
+
+export const TIERS: ValueTier[] = ['A', 'B', 'C'];
 
 // Dark enough for white text (WCAG AA contrast).
 export const STAGE_COLORS: Record<LifecycleStage, string> = {
