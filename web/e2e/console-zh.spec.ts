@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { choose, field, fillField, PASSWORD, unique } from './helpers';
+import { choose, field, fillField, PASSWORD, unique, closeSelect } from './helpers';
 
 test('the core journey in Simplified Chinese, switched live', async ({ page }) => {
   const slug = unique('shanghai');
@@ -40,7 +40,7 @@ test('the core journey in Simplified Chinese, switched live', async ({ page }) =
   await expect(page.getByRole('link', { name: '北京远航物流' })).toBeHidden();
   await page.getByRole('button', { name: '清除搜索' }).click();
   await choose(page, page.getByTestId('filter-stage'), '客户');
-  await page.keyboard.press('Escape');
+  await closeSelect(page, page.getByTestId('filter-stage'));
   await expect(page.getByRole('link', { name: '上海星辰科技有限公司' })).toBeHidden();
   await page.getByRole('link', { name: '北京远航物流' }).click();
 

@@ -24,6 +24,16 @@ export async function choose(page: Page, select: Locator, option: string): Promi
   }).toPass({ timeout: 15_000 });
 }
 
+/**
+ * Closes the dropdown of the select `select` as a keyboard user does: Escape
+ * in its own input (a page-wide Escape is lost when the click on an option
+ * moved the focus elsewhere, and the open list then covers the page).
+ */
+export async function closeSelect(page: Page, select: Locator): Promise<void> {
+  await select.locator('input').first().press('Escape');
+  await expect(page.locator('.ant-select-dropdown:visible')).toHaveCount(0);
+}
+
 /** The form item (label, control and messages) labelled `label`. */
 export function field(scope: Page | Locator, label: string): Locator {
   // `has` is relative to each form item, so it comes from the page.
