@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 
 const CUSTOMERS: i64 = 100_000;
 const ORDERS: i64 = 1_000_000;
-const UPDATES: usize = 200;
+const UPDATES: usize = 100;
 
 async fn exec(db: &sea_orm::DatabaseConnection, sql: &str) {
     db.execute(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
@@ -132,7 +132,7 @@ async fn main() {
         .await;
     let ids: Vec<(String, i64)> = sample["data"]["customers"]["edges"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("customers: {sample}"))
         .iter()
         .map(|e| {
             (
