@@ -517,6 +517,109 @@ fn builders() -> Vec<(&'static str, Builder)> {
                 json!({ "input": { "locale": "en" } }),
             )
         }),
+        ("createSegment", |_, _| {
+            Call::new(
+                "mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }",
+                json!({ "input": { "name": "Racing segment", "kind": "DYNAMIC",
+                    "filter": { "name": { "startsWith": "Main" } } } }),
+            )
+        }),
+        ("updateSegment", |t, _| {
+            Call::new(
+                "mutation($input: UpdateSegmentInput!) { updateSegment(input: $input) { segment { id } } }",
+                json!({ "input": { "id": t.id("segment.update"), "version": t.version("segment.update"),
+                    "filter": { "name": { "startsWith": "To" } } } }),
+            )
+        }),
+        ("deleteSegment", |t, _| {
+            Call::new(
+                "mutation($id: ID!) { deleteSegment(id: $id) }",
+                json!({ "id": t.id("segment.delete") }),
+            )
+        }),
+        ("addSegmentMembers", |t, _| {
+            Call::new(
+                "mutation($input: SegmentMembersInput!) { addSegmentMembers(input: $input) { changed } }",
+                json!({ "input": { "segmentId": t.id("segment.list"), "customerIds": [t.id("customer")] } }),
+            )
+        }),
+        ("importSegmentMembers", |t, _| {
+            Call::new(
+                "mutation($input: ImportSegmentMembersInput!) { importSegmentMembers(input: $input) { added } }",
+                json!({ "input": { "segmentId": t.id("segment.list"),
+                    "csv": "externalId\nMAIN-1\n" } }),
+            )
+        }),
+        ("removeSegmentMembers", |t, _| {
+            Call::new(
+                "mutation($input: SegmentMembersInput!) { removeSegmentMembers(input: $input) { changed } }",
+                json!({ "input": { "segmentId": t.id("segment.list"), "customerIds": [t.id("customer")] } }),
+            )
+        }),
+        ("createCampaign", |_, _| {
+            Call::new(
+                "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+                json!({ "input": { "code": "RACE", "plan": { "name": "Racing campaign" } } }),
+            )
+        }),
+        ("updateCampaign", |t, _| {
+            Call::new(
+                "mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { campaign { id } } }",
+                json!({ "input": { "id": t.id("campaign.update"), "version": t.version("campaign.update"),
+                    "plan": { "name": "Renamed campaign" } } }),
+            )
+        }),
+        ("changeCampaignStatus", |t, _| {
+            Call::new(
+                "mutation($input: ChangeCampaignStatusInput!) { changeCampaignStatus(input: $input) { campaign { id } } }",
+                json!({ "input": { "id": t.id("campaign.status"), "version": t.version("campaign.status"),
+                    "status": "ACTIVE" } }),
+            )
+        }),
+        ("deleteCampaign", |t, _| {
+            Call::new(
+                "mutation($id: ID!) { deleteCampaign(id: $id) }",
+                json!({ "id": t.id("campaign.delete") }),
+            )
+        }),
+        ("setCampaignAudience", |t, _| {
+            Call::new(
+                "mutation($input: SetCampaignAudienceInput!) { setCampaignAudience(input: $input) { campaign { id } } }",
+                json!({ "input": { "campaignId": t.id("campaign"), "segmentIds": [t.id("segment.list")] } }),
+            )
+        }),
+        ("addCampaignMembers", |t, _| {
+            Call::new(
+                "mutation($input: CampaignMembersInput!) { addCampaignMembers(input: $input) { changed } }",
+                json!({ "input": { "campaignId": t.id("campaign"), "customerIds": [t.id("customer")] } }),
+            )
+        }),
+        ("setCampaignMemberStatus", |t, _| {
+            Call::new(
+                "mutation($input: SetCampaignMemberStatusInput!) { setCampaignMemberStatus(input: $input) { changed } }",
+                json!({ "input": { "campaignId": t.id("campaign"), "customerIds": [t.id("customer")],
+                    "status": "RESPONDED" } }),
+            )
+        }),
+        ("removeCampaignMembers", |t, _| {
+            Call::new(
+                "mutation($input: CampaignMembersInput!) { removeCampaignMembers(input: $input) { changed } }",
+                json!({ "input": { "campaignId": t.id("campaign"), "customerIds": [t.id("customer")] } }),
+            )
+        }),
+        ("addCampaignCost", |t, _| {
+            Call::new(
+                "mutation($input: AddCampaignCostInput!) { addCampaignCost(input: $input) { campaign { id } } }",
+                json!({ "input": { "campaignId": t.id("campaign"), "kind": "ACTUAL", "category": "Media",
+                    "amount": { "amount": "10", "currency": "USD" }, "incurredOn": "2026-12-01" } }),
+            )
+        }),
+        ("removeCampaignCost", |t, _| {
+            Call::new(
+                "mutation($id: ID!) { removeCampaignCost(id: $id) { campaign { id } } }",
+                json!({ "id": t.id("campaignCost") }),
+            )
+        }),
     ]
 }
 
@@ -818,6 +921,54 @@ async fn prepare(app: &TestApp, owner: &TestTenant) -> Targets {
     )
     .await;
     t.insert("customField.remove", field);
+    let segment = "mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id version } } }";
+    for (name, kind) in [
+        ("segment.update", "DYNAMIC"),
+        ("segment.delete", "STATIC"),
+        ("segment.list", "STATIC"),
+    ] {
+        let mut input = json!({ "name": name, "kind": kind });
+        if kind == "DYNAMIC" {
+            input["filter"] = json!({ "region": { "eq": "EU" } });
+        }
+        let record = made(
+            app,
+            owner,
+            segment,
+            json!({ "input": input }),
+            &["createSegment", "segment"],
+        )
+        .await;
+        t.insert(name, record);
+    }
+    let campaign = "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {
+        campaign { id version } } }";
+    for name in [
+        "campaign",
+        "campaign.update",
+        "campaign.status",
+        "campaign.delete",
+    ] {
+        let record = made(
+            app,
+            owner,
+            campaign,
+            json!({ "input": { "code": name, "plan": { "name": name } } }),
+            &["createCampaign", "campaign"],
+        )
+        .await;
+        t.insert(name, record);
+    }
+    let cost = made(
+        app,
+        owner,
+        "mutation($input: AddCampaignCostInput!) { addCampaignCost(input: $input) { campaign { costs { id } } } }",
+        json!({ "input": { "campaignId": t["campaign"]["id"], "kind": "PLANNED", "category": "Venue",
+            "amount": { "amount": "100", "currency": "USD" }, "incurredOn": "2026-12-01" } }),
+        &["addCampaignCost", "campaign", "costs"],
+    )
+    .await;
+    t.insert("campaignCost", cost[0].clone());
     Targets(t)
 }
 
