@@ -34,6 +34,30 @@ export async function closeSelect(page: Page, select: Locator): Promise<void> {
   await expect(page.locator('.ant-select-dropdown:visible')).toHaveCount(0);
 }
 
+/**
+ * Picks several options of the searching multi-select `picker` (whose chosen
+ * items show in `picked`): each `[typed, option, shown]` types `typed` and
+ * clicks `option`, until every `shown` is among the chosen. A click that met
+ * the list of an earlier search takes off an option already chosen, so the
+ * picks are checked together and made again until all hold.
+ */
+export async function pickAll(
+  page: Page,
+  picker: Locator,
+  picked: Locator,
+  picks: [typed: string, option: string, shown: string][],
+): Promise<void> {
+  await expect(async () => {
+    for (const [typed, option, shown] of picks) {
+      if (!((await picked.textContent()) ?? '').includes(shown)) {
+        await picker.fill(typed);
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).click({ timeout: 2_000 });
+      }
+    }
+    for (const [, , shown] of picks) await expect(picked).toContainText(shown, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+}
+
 /** The form item (label, control and messages) labelled `label`. */
 export function field(scope: Page | Locator, label: string): Locator {
   // `has` is relative to each form item, so it comes from the page.
@@ -45,8 +69,20 @@ export async function fillField(scope: Page | Locator, label: string, value: str
   await field(scope, label).locator('input').first().fill(value);
 }
 
-/** No serious or critical accessibility violations on the page as it is. */
+/**
+ * No serious or critical accessibility violations on the page at rest: the
+ * pointer off every control and its finite animations and transitions
+ * ended (colours caught half-way through a transition fail the contrast
+ * rule although neither end does).
+ */
 export async function expectAccessible(page: Page): Promise<void> {
+  // The page as it rests: no control under the pointer (hover colours).
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+  );
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
