@@ -19,6 +19,15 @@ pub fn parse_id(field: &str, id: &ID) -> Result<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| Error::validation(field, "is not a valid ID"))
 }
 
+/// Parses a list of `ID`s; an invalid one is named by its index
+/// (`customerIds[2]`).
+pub fn parse_ids(field: &str, ids: &[ID]) -> Result<Vec<Uuid>> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| parse_id(&format!("{field}[{i}]"), id))
+        .collect()
+}
+
 /// Formats a record id as an `ID`.
 pub fn to_id(id: Uuid) -> ID {
     ID(id.to_string())

@@ -500,10 +500,6 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "不是此工作区的细分",
     ),
     (
-        "must be between 1 and 730",
-        "必须介于 1 到 730 之间",
-    ),
-    (
         "must be the budget's currency",
         "必须与预算的币种相同",
     ),

@@ -98,12 +98,7 @@ impl DealMutation {
     ) -> Result<PipelinePayload> {
         let principal = authorize(ctx, Permission::PipelinesAdmin)?;
         let pipeline_id = parse_id("pipelineId", &input.pipeline_id)?;
-        let ids = input
-            .stage_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| parse_id(&format!("stageIds[{i}]"), id))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = crate::graphql::common::parse_ids("stageIds", &input.stage_ids)?;
         let tx = write_tx(ctx, principal).await?;
         pipelines::reorder_stages(&tx, pipeline_id, &ids).await?;
         pipeline_payload(tx, pipeline_id).await

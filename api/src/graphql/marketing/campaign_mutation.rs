@@ -4,14 +4,14 @@
 use async_graphql::{Context, Object, Result, ID};
 
 use super::campaign_types::{
-    parse_ids, AddCampaignCostInput, Campaign, CampaignMembersInput, CampaignMembersPayload,
-    CampaignPayload, ChangeCampaignStatusInput, CreateCampaignInput, SetCampaignAudienceInput,
+    AddCampaignCostInput, Campaign, CampaignMembersInput, CampaignMembersPayload, CampaignPayload,
+    ChangeCampaignStatusInput, CreateCampaignInput, SetCampaignAudienceInput,
     SetCampaignMemberStatusInput, UpdateCampaignInput,
 };
 use crate::auth::Permission;
 use crate::domain::marketing::campaigns;
 use crate::error::Error;
-use crate::graphql::common::parse_id;
+use crate::graphql::common::{parse_id, parse_ids};
 use crate::graphql::context::{authorize, write_tx};
 use crate::tenancy::TenantTx;
 

@@ -15,7 +15,7 @@ use crate::config::GraphqlLimits;
 use crate::domain::currencies;
 use crate::domain::filter::EnumFilter;
 use crate::domain::marketing::campaign_results::{
-    self, Attribution as DomainAttribution, CampaignResults as DomainResults,
+    Attribution as DomainAttribution, CampaignResults as DomainResults,
 };
 use crate::domain::marketing::campaigns::{
     self, CampaignPlan, CampaignSort, CampaignSortField, CostKind, MemberStatus, NewCampaign,
@@ -25,8 +25,8 @@ use crate::domain::marketing::segments;
 use crate::domain::pagination::Page;
 use crate::error::Error;
 use crate::graphql::common::{
-    page_request, parse_id, to_id, Date, IdFilter, Money, MoneyInput, OrderDirection, PageInfo,
-    StringFilter,
+    page_request, parse_id, parse_ids, to_id, Date, IdFilter, Money, MoneyInput, OrderDirection,
+    PageInfo, StringFilter,
 };
 use crate::graphql::context::{edge_into, read_tx};
 use crate::graphql::customers::types::Customer;
@@ -252,9 +252,6 @@ impl Campaign {
         #[graphql(default = 90)] window_days: i32,
     ) -> Result<CampaignResults> {
         edge_into(ctx, Permission::OrdersRead)?;
-        if !(1..=campaign_results::MAX_WINDOW_DAYS).contains(&window_days) {
-            return Err(Error::validation("windowDays", "must be between 1 and 730").into());
-        }
         let loader = ctx.data_unchecked::<DataLoader<CampaignResultsLoader>>();
         let results = loader
             .load_one((self.0.id, include_children, window_days))
@@ -745,14 +742,6 @@ impl CampaignMembersInput {
             parse_ids("customerIds", &self.customer_ids)?,
         ))
     }
-}
-
-/// Ids from a list argument, each named by its index in errors.
-pub fn parse_ids(field: &str, ids: &[ID]) -> Result<Vec<uuid::Uuid>, Error> {
-    ids.iter()
-        .enumerate()
-        .map(|(i, id)| parse_id(&format!("{field}[{i}]"), id))
-        .collect()
 }
 
 /// Members moved to a status.

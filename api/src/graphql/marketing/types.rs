@@ -382,14 +382,10 @@ pub struct SegmentMembersInput {
 impl SegmentMembersInput {
     /// The list and the customers' ids.
     pub fn parse(&self) -> Result<(uuid::Uuid, Vec<uuid::Uuid>), Error> {
-        let segment_id = parse_id("segmentId", &self.segment_id)?;
-        let ids = self
-            .customer_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| parse_id(&format!("customerIds[{i}]"), id))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((segment_id, ids))
+        Ok((
+            parse_id("segmentId", &self.segment_id)?,
+            crate::graphql::common::parse_ids("customerIds", &self.customer_ids)?,
+        ))
     }
 }
 

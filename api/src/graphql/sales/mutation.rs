@@ -134,12 +134,7 @@ impl SalesMutation {
     ) -> Result<PriceListPayload> {
         let principal = authorize(ctx, Permission::ProductsWrite)?;
         let list_id = parse_id("priceListId", &input.price_list_id)?;
-        let product_ids = input
-            .product_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| parse_id(&format!("productIds[{i}]"), id))
-            .collect::<Result<Vec<_>, _>>()?;
+        let product_ids = crate::graphql::common::parse_ids("productIds", &input.product_ids)?;
         let tx = write_tx(ctx, principal).await?;
         products::remove_prices(&tx, list_id, product_ids).await?;
         let list = products::find_price_list(&tx, list_id)
