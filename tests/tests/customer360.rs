@@ -580,3 +580,161 @@ async fn deleting_a_team_or_removing_an_owner_renews_the_views_that_showed_them(
     assert_eq!(body["data"]["removeMember"], true, "{body}");
     assert_eq!(case_owner(&read().await), Value::Null);
 }
+
+/// Every field the 360 view feeds, with its lists.
+const WHOLE_VIEW: &str = "query($id: ID!) { customer(id: $id) {
+    id version kind name email phone emails { value label primary } phones { value label primary }
+    website address { streetLines city stateProvince postalCode country } acquisitionSource acquisitionChannel
+    teamId industry region externalId lifecycleStage owner { id } tags customFields
+    contactCount interactionCount openTaskCount lastInteractionAt orderCount orderTotal { amount currency }
+    lastOrderAt openDealCount openDealAmount { amount currency } openCaseCount createdAt updatedAt
+    contacts(first: 10) { pageInfo { hasNextPage } edges { cursor node { id name title email phone createdAt } } }
+    interactions(first: 10) { pageInfo { hasNextPage } edges { cursor node { id kind subject body occurredAt } } }
+    orders(first: 10) { pageInfo { hasNextPage } edges { cursor node { id externalId orderedAt currency status
+        total { amount currency } } } }
+    openDeals(first: 10) { pageInfo { hasNextPage } edges { cursor node { id name status expectedCloseDate
+        amount { amount currency } amountInBaseCurrency { amount currency } } } }
+    openCases(first: 10) { pageInfo { hasNextPage } edges { cursor node { id number subject status priority } } }
+    value { recency frequency orderCount monetary { amount } monetaryTotal { amount } firstPurchaseAt
+        lastPurchaseAt tenureDays recencyScore frequencyScore monetaryScore rfmScore segment tier
+        purchaseIntervalDays probabilityAlive expectedPurchases clv { amount } potentialValue { amount }
+        churnRisk computedAt runId } } }";
+
+#[tokio::test]
+async fn the_whole_view_read_in_one_statement_equals_the_view_a_restricted_member_reads() {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-360-whole").await;
+    let (rep_token, rep_id) = app
+        .invite_member(&acme, "rep@acme-360-whole.example.com", "SALES", None)
+        .await;
+    let ok = |body: &Value| assert!(body["errors"].is_null(), "{body}");
+    ok(&app
+        .gql_as(
+            &acme,
+            "mutation { updateTenantSettings(input: { customerVisibility: OWN }) { customerVisibility } }",
+            json!({}),
+        )
+        .await);
+    let customer = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Initech", "externalId": "I-1", "email": "buy@initech.example",
+                    "ownerId": rep_id, "tags": ["key", "emea"], "customFields": {},
+                    "address": { "streetLines": ["1 Main St"], "city": "Austin", "country": "US" } }),
+        )
+        .await;
+    let id = customer["id"].as_str().unwrap().to_owned();
+    // More of every list than the view keeps, so each says it has more.
+    for n in 0..12 {
+        ok(&app
+            .gql_as(
+                &acme,
+                "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+                json!({ "input": { "customerId": id, "name": format!("Person {n}"), "title": "Buyer",
+                                   "email": format!("p{n}@initech.example") } }),
+            )
+            .await);
+        ok(&app
+            .gql_as(
+                &acme,
+                "mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } } }",
+                json!({ "input": { "customerId": id, "kind": "NOTE", "subject": format!("Note {n}"),
+                                   "body": "Spoke about renewal", "occurredAt": format!("2026-02-{:02}T10:00:00Z", n + 1) } }),
+            )
+            .await);
+        ok(&app
+            .gql_as(
+                &acme,
+                "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }",
+                json!({ "input": { "customerId": id, "subject": format!("Case {n}"), "kind": "INQUIRY", "channel": "WEB" } }),
+            )
+            .await);
+    }
+    for n in 0..11 {
+        ok(&app
+            .gql_as(
+                &acme,
+                "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
+                json!({ "input": { "name": format!("Deal {n}"), "customerId": id, "amount": "1234.5678",
+                                   "currency": "USD", "expectedCloseDate": "2026-03-31", "ownerId": rep_id } }),
+            )
+            .await);
+    }
+    ok(&app
+        .gql_as(
+            &acme,
+            "mutation { createProduct(input: { sku: \"W-1\", name: \"Widget\" }) { product { id } } }",
+            json!({}),
+        )
+        .await);
+    let rows: Vec<Value> = (0..12)
+        .map(|n| {
+            json!({ "externalOrderId": format!("O-{n}"), "customerExternalId": "I-1",
+                    "orderedAt": format!("2026-01-{:02}", n + 1), "currency": "USD", "sku": "W-1",
+                    "quantity": "3", "unitPrice": "19.99" })
+        })
+        .collect();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ImportOrdersInput!) { importOrders(input: $input) { ordersCreated } }",
+            json!({ "input": { "rows": rows } }),
+        )
+        .await;
+    assert_eq!(body["data"]["importOrders"]["ordersCreated"], 12, "{body}");
+    app.recompute_customer_value(&acme).await;
+
+    // The owner sees every customer: a cold read of the customer with its
+    // contacts and orders is one statement.
+    const FIRST_OPEN: &str =
+        "query($id: ID!) { customer(id: $id) { id name email region lifecycleStage
+        createdAt contacts(first: 10) { edges { node { id name email phone title } } }
+        orders(first: 5) { edges { node { id orderedAt currency status total { amount } } } } } }";
+    let before = statements(&app).await;
+    let first = app.gql_as(&acme, FIRST_OPEN, json!({ "id": id })).await;
+    let spent = statements(&app).await - before;
+    ok(&first);
+    assert_eq!(spent, 1, "a cold 360 read is one SQL statement");
+    assert_eq!(
+        first["data"]["customer"]["orders"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    let whole = app.gql_as(&acme, WHOLE_VIEW, json!({ "id": id })).await;
+    ok(&whole);
+    // The rep sees only their own customers: the view is read in a
+    // transaction where that restriction applies, and it is the same.
+    let restricted = app
+        .gql_with(Some(&rep_token), WHOLE_VIEW, json!({ "id": id }))
+        .await;
+    ok(&restricted);
+    assert_eq!(whole, restricted);
+    let view = &whole["data"]["customer"];
+    assert_eq!(view["contacts"]["edges"].as_array().unwrap().len(), 10);
+    assert_eq!(view["contacts"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(
+        view["interactions"]["edges"][0]["node"]["subject"],
+        "Note 11"
+    );
+    assert_eq!(view["orders"]["edges"][0]["node"]["externalId"], "O-11");
+    assert_eq!(
+        view["orders"]["edges"][0]["node"]["total"]["amount"],
+        "59.97"
+    );
+    assert_eq!(
+        view["openDeals"]["edges"][0]["node"]["amount"]["amount"],
+        "1234.5678"
+    );
+    assert_eq!(
+        view["openDeals"]["edges"][0]["node"]["expectedCloseDate"],
+        "2026-03-31"
+    );
+    assert_eq!(view["openCaseCount"], 12);
+    assert_eq!(view["value"]["orderCount"], 12, "{view}");
+    // Another workspace reads nothing of it.
+    let other = app.sign_up("acme-360-whole-other").await;
+    let body = app.gql_as(&other, WHOLE_VIEW, json!({ "id": id })).await;
+    assert!(body["data"]["customer"].is_null(), "{body}");
+}

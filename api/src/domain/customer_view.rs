@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Duration;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -205,8 +205,10 @@ fn rebuild_lock(key: &str) -> &'static tokio::sync::Mutex<()> {
     &stripes[(hash % stripes.len() as u64) as usize]
 }
 
-/// Builds the view from PostgreSQL in a fresh read-only transaction.
-async fn build(
+/// Builds the view of a customer as seen by a member who sees only some
+/// customers, in a read-only transaction where the restriction applies to
+/// every read.
+async fn build_restricted(
     db: &DatabaseConnection,
     scope: TenantScope,
     customer_id: Uuid,
@@ -257,6 +259,52 @@ async fn build(
         open_cases,
         open_case_count,
     }))
+}
+
+/// Builds the whole view (for members who see every customer) with one
+/// statement in one round trip: the database function
+/// `customer_view_json` binds the tenant for that statement and returns the
+/// view as JSON, which is also what the cache stores.
+async fn build_whole(
+    db: &DatabaseConnection,
+    scope: TenantScope,
+    customer_id: Uuid,
+) -> Result<Option<(CustomerView, String)>> {
+    let limit = |kept: u64| (kept + 1) as i32;
+    let open_case_statuses: Vec<String> = cases::CaseStatus::OPEN
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT customer_view_json($1, $2, $3, $4, $5, $6, $7, $8, $9) AS view",
+            [
+                scope.tenant_id.into(),
+                scope
+                    .user_id
+                    .map(|u| u.to_string())
+                    .unwrap_or_default()
+                    .into(),
+                customer_id.into(),
+                limit(CONTACTS_IN_VIEW).into(),
+                limit(INTERACTIONS_IN_VIEW).into(),
+                limit(ORDERS_IN_VIEW).into(),
+                limit(OPEN_DEALS_IN_VIEW).into(),
+                limit(OPEN_CASES_IN_VIEW).into(),
+                open_case_statuses.into(),
+            ],
+        ))
+        .await?;
+    let Some(json) = row
+        .map(|row| row.try_get::<Option<String>>("", "view"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let view = serde_json::from_str(&json).map_err(crate::error::Error::internal)?;
+    Ok(Some((view, json)))
 }
 
 /// The current version of the customer's view and, when Redis has it, the
@@ -328,10 +376,14 @@ pub async fn load(
     // Members who see only some customers read PostgreSQL, where the
     // restriction is applied; the shared cached view is for everyone else.
     if scope.customers.is_some() {
-        return Ok(unversioned(build(db, scope, customer_id).await?));
+        return Ok(unversioned(build_restricted(db, scope, customer_id).await?));
     }
     let Some((version, cached)) = read(cache, tenant_id, customer_id).await else {
-        return Ok(unversioned(build(db, scope, customer_id).await?));
+        return Ok(unversioned(
+            build_whole(db, scope, customer_id)
+                .await?
+                .map(|(view, _)| view),
+        ));
     };
     if let Some(view) = cached {
         return Ok(Read {
@@ -378,9 +430,11 @@ pub async fn load(
             }
         }
     }
-    let view = build(db, scope, customer_id).await?.map(Arc::new);
-    if let (Some(view), Some(mut conn)) = (&view, cache.connection().await) {
-        let json = serde_json::to_string(&**view).map_err(crate::error::Error::internal)?;
+    let built = build_whole(db, scope, customer_id)
+        .await?
+        .map(|(view, json)| (Arc::new(view), json));
+    let view = built.as_ref().map(|(view, _)| view.clone());
+    if let (Some((view, json)), Some(mut conn)) = (&built, cache.connection().await) {
         let key = view_key_prefix(cache, tenant_id, customer_id);
         let stored: redis::RedisResult<String> = STORE
             .key(version_key(cache, tenant_id, customer_id))
