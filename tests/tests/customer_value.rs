@@ -819,6 +819,96 @@ async fn analyze_sums_match_hand_totals_in_the_base_currency() {
         .await;
     assert_eq!(error_code(&body), Some("VALIDATION"));
     assert_eq!(error_field(&body), Some("measures"));
+
+    // By the order's currency: amounts in it and in the base currency; no
+    // grand total of amounts in different currencies.
+    let by_currency = app
+        .gql_as(
+            &acme,
+            "{ analyze(measures: [REVENUE, REVENUE_IN_ORDER_CURRENCY, ORDER_COUNT], dimensions: [CURRENCY]) {
+                rows { keys { value } revenue { amount currency } revenueInOrderCurrency { amount currency } orderCount }
+                total { revenue { amount } revenueInOrderCurrency { amount } orderCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        by_currency["data"]["analyze"],
+        json!({ "rows": [
+            { "keys": [{ "value": "EUR" }], "revenue": { "amount": "20.00", "currency": "USD" },
+              "revenueInOrderCurrency": { "amount": "10.00", "currency": "EUR" }, "orderCount": 1 },
+            { "keys": [{ "value": "USD" }], "revenue": { "amount": "55.00", "currency": "USD" },
+              "revenueInOrderCurrency": { "amount": "55.00", "currency": "USD" }, "orderCount": 2 },
+        ], "total": { "revenue": { "amount": "75.00" }, "revenueInOrderCurrency": null, "orderCount": 3 } }),
+        "{by_currency}"
+    );
+    let body = app
+        .gql_as(
+            &acme,
+            "{ analyze(measures: [REVENUE_IN_ORDER_CURRENCY], dimensions: [SALES_CHANNEL]) { currency } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+    assert_eq!(error_field(&body), Some("measures"));
+
+    // By the customer's own region and team (not the owner's): counts alone
+    // are read from the orders without their lines, and agree with them.
+    let customers = app
+        .gql_as(
+            &acme,
+            "{ customers(first: 10) { edges { node { id version externalId } } } }",
+            json!({}),
+        )
+        .await;
+    let team = app
+        .gql_as(
+            &acme,
+            "mutation { createTeam(input: { name: \"Enterprise\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let team = team["data"]["createTeam"]["id"].clone();
+    for edge in customers["data"]["customers"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        let (region, team) = if node["externalId"] == "A" {
+            ("North", team.clone())
+        } else {
+            ("South", Value::Null)
+        };
+        let body = app
+            .gql_as(
+                &acme,
+                "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
+                json!({ "input": { "id": node["id"], "version": node["version"], "region": region, "teamId": team } }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    for measures in [
+        "REVENUE, ORDER_COUNT, CUSTOMER_COUNT",
+        "ORDER_COUNT, CUSTOMER_COUNT",
+    ] {
+        let body = app
+            .gql_as(
+                &acme,
+                &format!(
+                    "{{ analyze(measures: [{measures}], dimensions: [CUSTOMER_REGION, CUSTOMER_TEAM]) {{
+                        rows {{ keys {{ value label }} orderCount customerCount }} }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["analyze"]["rows"],
+            json!([
+                { "keys": [{ "value": "North", "label": "North" }, { "value": team, "label": "Enterprise" }],
+                  "orderCount": 2, "customerCount": 1 },
+                { "keys": [{ "value": "South", "label": "South" }, { "value": null, "label": null }],
+                  "orderCount": 1, "customerCount": 1 },
+            ]),
+            "{measures}: {body}"
+        );
+    }
 }
 
 #[tokio::test]

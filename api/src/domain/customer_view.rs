@@ -441,7 +441,7 @@ pub async fn load(
             .key(&key)
             .key(generation_key(cache, tenant_id))
             .arg(&version)
-            .arg(&json)
+            .arg(json)
             .arg(VIEW_TTL.as_millis() as u64)
             .arg(VERSION_TTL.as_millis() as u64)
             .invoke_async(&mut conn)

@@ -23,6 +23,19 @@ pub const ENUM_LABELS: &[(&str, &str, &str, &str)] = &[
     ("AnalysisDimension", "REGION", "Region", "区域"),
     (
         "AnalysisDimension",
+        "CUSTOMER_REGION",
+        "Customer's region",
+        "客户所在区域",
+    ),
+    (
+        "AnalysisDimension",
+        "CUSTOMER_TEAM",
+        "Customer's team",
+        "客户所属部门",
+    ),
+    ("AnalysisDimension", "CURRENCY", "Currency", "币种"),
+    (
+        "AnalysisDimension",
         "SALES_CHANNEL",
         "Sales channel",
         "销售渠道",
@@ -47,6 +60,12 @@ pub const ENUM_LABELS: &[(&str, &str, &str, &str)] = &[
         "AVERAGE_ORDER_VALUE",
         "Average order value",
         "平均订单金额",
+    ),
+    (
+        "AnalysisMeasure",
+        "REVENUE_IN_ORDER_CURRENCY",
+        "Revenue in order currency",
+        "订单币种收入",
     ),
     ("AnalyticsRunStatus", "QUEUED", "Queued", "排队中"),
     ("AnalyticsRunStatus", "RUNNING", "Running", "运行中"),

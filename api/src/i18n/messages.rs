@@ -214,6 +214,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("a deal has at most {} contacts", "一个商机最多 {} 个联系人"),
     ("a deal has at most {} lines", "一个商机最多 {} 行"),
     ("a dimension is given twice", "有维度重复给出"),
+    (
+        "revenue in the order's currency needs the CURRENCY dimension",
+        "按订单币种统计收入需要 CURRENCY 维度",
+    ),
     ("a filter may hold at most {} conditions", "一个筛选条件最多包含 {} 个条件"),
     ("a forecast spans at most ten years", "预测的时间跨度最长为十年"),
     ("a list may hold at most {} values", "一个列表最多包含 {} 个值"),

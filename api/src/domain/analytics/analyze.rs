@@ -1,7 +1,9 @@
 //! Multi-dimensional analysis: measures (revenue, cost, margin, order and
-//! customer counts, average order value) grouped by any combination of
-//! dimensions (value tier, RFM segment, product, category, owner, team,
-//! region, sales channel, period), in the base currency, in one SQL query.
+//! customer counts, average order value; revenue in the order's currency)
+//! grouped by any combination of dimensions (value tier, RFM segment,
+//! product, category, owner, the owner's team and region, the customer's
+//! team and region, sales channel, currency, period), in the base currency,
+//! in one SQL query that computes and joins only what the request needs.
 //!
 //! The SQL is assembled only from the fixed fragments below; every input
 //! (dates, ids, names) is a bound parameter.
@@ -40,6 +42,9 @@ pub enum Measure {
     OrderCount,
     CustomerCount,
     AverageOrderValue,
+    /// Net line amounts in the order's own currency; needs the currency
+    /// dimension, so that no group adds up different currencies.
+    RevenueInOrderCurrency,
 }
 
 /// What measures can be grouped by.
@@ -52,7 +57,13 @@ pub enum Dimension {
     Owner,
     Team,
     Region,
+    /// The customer's own region.
+    CustomerRegion,
+    /// The customer's team (department).
+    CustomerTeam,
     SalesChannel,
+    /// The order's currency.
+    Currency,
     Day,
     Week,
     Month,
@@ -71,7 +82,10 @@ impl Dimension {
             Dimension::Owner => ("c.owner_id::text", "coalesce(u.display_name, u.email)"),
             Dimension::Team => ("m.team_id::text", "tm.name"),
             Dimension::Region => ("m.region_id::text", "rg.name"),
+            Dimension::CustomerRegion => ("c.region", "c.region"),
+            Dimension::CustomerTeam => ("c.team_id::text", "ct.name"),
             Dimension::SalesChannel => ("o.channel", "o.channel"),
+            Dimension::Currency => ("o.currency", "o.currency"),
             Dimension::Day => (
                 "to_char(date_trunc('day', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
                 "to_char(date_trunc('day', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
@@ -96,6 +110,92 @@ impl Dimension {
     }
 }
 
+/// A table joined to the orders only when a dimension, filter or measure
+/// reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Join {
+    Lines,
+    Products,
+    Owner,
+    OwnerName,
+    OwnerTeam,
+    OwnerRegion,
+    CustomerTeam,
+    Values,
+}
+
+impl Join {
+    /// The join's SQL (after `orders o JOIN customers c`), in an order where
+    /// each join comes after those it reads.
+    const ALL: [(Join, &'static str); 8] = [
+        (
+            Join::Lines,
+            "JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id",
+        ),
+        (
+            Join::Products,
+            "JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id",
+        ),
+        (
+            Join::Owner,
+            "LEFT JOIN memberships m ON m.tenant_id = c.tenant_id AND m.user_id = c.owner_id",
+        ),
+        (Join::OwnerName, "LEFT JOIN users u ON u.id = m.user_id"),
+        (
+            Join::OwnerTeam,
+            "LEFT JOIN teams tm ON tm.tenant_id = m.tenant_id AND tm.id = m.team_id",
+        ),
+        (
+            Join::OwnerRegion,
+            "LEFT JOIN regions rg ON rg.tenant_id = m.tenant_id AND rg.id = m.region_id",
+        ),
+        (
+            Join::CustomerTeam,
+            "LEFT JOIN teams ct ON ct.tenant_id = c.tenant_id AND ct.id = c.team_id",
+        ),
+        (
+            Join::Values,
+            "LEFT JOIN customer_values v ON v.tenant_id = o.tenant_id AND v.customer_id = o.customer_id",
+        ),
+    ];
+
+    /// This join and those it reads.
+    fn with_prerequisites(self) -> &'static [Join] {
+        match self {
+            Join::Lines => &[Join::Lines],
+            Join::Products => &[Join::Lines, Join::Products],
+            Join::Owner => &[Join::Owner],
+            Join::OwnerName => &[Join::Owner, Join::OwnerName],
+            Join::OwnerTeam => &[Join::Owner, Join::OwnerTeam],
+            Join::OwnerRegion => &[Join::Owner, Join::OwnerRegion],
+            Join::CustomerTeam => &[Join::CustomerTeam],
+            Join::Values => &[Join::Values],
+        }
+    }
+}
+
+impl Dimension {
+    /// What the dimension reads beyond orders and customers.
+    fn join(self) -> Option<Join> {
+        match self {
+            Dimension::ValueTier | Dimension::RfmSegment => Some(Join::Values),
+            Dimension::Product | Dimension::ProductCategory => Some(Join::Products),
+            Dimension::Owner => Some(Join::OwnerName),
+            Dimension::Team => Some(Join::OwnerTeam),
+            Dimension::Region => Some(Join::OwnerRegion),
+            Dimension::CustomerTeam => Some(Join::CustomerTeam),
+            Dimension::CustomerRegion
+            | Dimension::SalesChannel
+            | Dimension::Currency
+            | Dimension::Day
+            | Dimension::Week
+            | Dimension::Month
+            | Dimension::Quarter
+            | Dimension::Year => None,
+        }
+    }
+}
+
 /// Which facts to analyse; every given condition must hold.
 #[derive(Clone, Debug, Default)]
 pub struct AnalysisFilter {
@@ -116,6 +216,9 @@ pub struct AnalysisFilter {
 pub struct AnalysisRow {
     pub keys: Vec<(Option<String>, Option<String>)>,
     pub revenue: Decimal,
+    /// Revenue in the group's currency (zero unless the currency dimension
+    /// is grouped by and the measure asked for).
+    pub revenue_in_order_currency: Decimal,
     pub cost: Decimal,
     pub order_count: i64,
     pub customer_count: i64,
@@ -185,25 +288,39 @@ pub async fn analyze(
     check_list("filter.teamId", &filter.team_ids)?;
     check_list("filter.regionId", &filter.region_ids)?;
 
+    if measures.contains(&Measure::RevenueInOrderCurrency)
+        && !dimensions.contains(&Dimension::Currency)
+    {
+        return Err(Error::validation(
+            "measures",
+            "revenue in the order's currency needs the CURRENCY dimension",
+        ));
+    }
+
     let base = currencies::base_currency(tx).await?;
     let mut sql = SqlBuilder::default();
     let tenant = sql.bind(tx.tenant_id());
     let base_p = sql.bind(base.clone());
     let minor = sql.bind(currencies::minor_units(&base) as i32);
-    let revenue = super::in_base_currency(
-        "l.net_amount",
-        "o.currency",
-        "o.ordered_at",
-        &base_p,
-        &minor,
-    );
-    let cost = super::in_base_currency(
-        "l.quantity * p.unit_cost",
-        "p.unit_cost_currency",
-        "o.ordered_at",
-        &base_p,
-        &minor,
-    );
+    let wants = |m: &[Measure]| measures.iter().any(|x| m.contains(x));
+    let with_revenue = wants(&[
+        Measure::Revenue,
+        Measure::Margin,
+        Measure::AverageOrderValue,
+    ]);
+    let with_cost = wants(&[Measure::Cost, Measure::Margin]);
+    let with_orders = wants(&[Measure::OrderCount, Measure::AverageOrderValue]);
+    let with_customers = wants(&[Measure::CustomerCount]);
+    let with_order_currency = wants(&[Measure::RevenueInOrderCurrency]);
+
+    let mut joins: HashSet<Join> = dimensions.iter().filter_map(|d| d.join()).collect();
+    if with_revenue || with_order_currency {
+        joins.insert(Join::Lines);
+    }
+    if with_cost {
+        joins.insert(Join::Products);
+    }
+
     let mut conditions = vec![
         format!("o.tenant_id = {tenant}"),
         format!("o.status NOT IN {}", super::NOT_PURCHASES),
@@ -218,28 +335,36 @@ pub async fn analyze(
     }
     let text_list =
         |v: &Vec<&'static str>| -> Vec<String> { v.iter().map(|s| s.to_string()).collect() };
-    if let Some(v) = &filter.tiers {
-        conditions.push(format!("v.tier = ANY({})", sql.bind(text_list(v))));
-    }
-    if let Some(v) = &filter.segments {
-        conditions.push(format!("v.segment = ANY({})", sql.bind(text_list(v))));
-    }
-    if let Some(v) = &filter.channels {
-        conditions.push(format!("o.channel = ANY({})", sql.bind(text_list(v))));
+    for (list, column, join) in [
+        (&filter.tiers, "v.tier", Some(Join::Values)),
+        (&filter.segments, "v.segment", Some(Join::Values)),
+        (&filter.channels, "o.channel", None),
+    ] {
+        if let Some(v) = list {
+            conditions.push(format!("{column} = ANY({})", sql.bind(text_list(v))));
+            joins.extend(join);
+        }
     }
     if let Some(v) = &filter.categories {
         conditions.push(format!("p.category = ANY({})", sql.bind(v.clone())));
+        joins.insert(Join::Products);
     }
-    for (list, column) in [
-        (&filter.product_ids, "p.id"),
-        (&filter.owner_ids, "c.owner_id"),
-        (&filter.team_ids, "m.team_id"),
-        (&filter.region_ids, "m.region_id"),
+    for (list, column, join) in [
+        (&filter.product_ids, "l.product_id", Some(Join::Lines)),
+        (&filter.owner_ids, "c.owner_id", None),
+        (&filter.team_ids, "m.team_id", Some(Join::Owner)),
+        (&filter.region_ids, "m.region_id", Some(Join::Owner)),
     ] {
         if let Some(v) = list {
             conditions.push(format!("{column} = ANY({})", sql.bind(v.clone())));
+            joins.extend(join);
         }
     }
+    let joins: HashSet<Join> = joins
+        .into_iter()
+        .flat_map(|j| j.with_prerequisites().iter().copied())
+        .collect();
+    let per_line = joins.contains(&Join::Lines);
 
     let mut select = Vec::new();
     let mut group = Vec::new();
@@ -248,6 +373,47 @@ pub async fn analyze(
         select.push(format!("{key} AS k{i}, max({label}) AS l{i}"));
         group.push(format!("k{i}"));
     }
+    let measure = |wanted: bool, sql: String| if wanted { sql } else { "0".to_owned() };
+    let revenue = measure(
+        with_revenue,
+        format!(
+            "coalesce(sum({}), 0)",
+            super::in_base_currency(
+                "l.net_amount",
+                "o.currency",
+                "o.ordered_at",
+                &base_p,
+                &minor
+            )
+        ),
+    );
+    let cost = measure(
+        with_cost,
+        format!(
+            "coalesce(sum({}), 0)",
+            super::in_base_currency(
+                "l.quantity * p.unit_cost",
+                "p.unit_cost_currency",
+                "o.ordered_at",
+                &base_p,
+                &minor,
+            )
+        ),
+    );
+    let in_order_currency = measure(
+        with_order_currency,
+        "coalesce(sum(l.net_amount), 0)".to_owned(),
+    );
+    // Each order is one row unless its lines are joined.
+    let order_count = measure(
+        with_orders,
+        if per_line {
+            "count(DISTINCT o.id)".to_owned()
+        } else {
+            "count(*)".to_owned()
+        },
+    );
+    let customer_count = measure(with_customers, "count(DISTINCT o.customer_id)".to_owned());
     let grouping = if group.is_empty() {
         String::new()
     } else {
@@ -264,19 +430,14 @@ pub async fn analyze(
     let limit = MAX_GROUPS + 1;
     sql.push(&format!(
         "SELECT {dims}
-                coalesce(sum({revenue}), 0) AS revenue,
-                coalesce(sum({cost}), 0) AS cost,
-                count(DISTINCT o.id) AS order_count,
-                count(DISTINCT o.customer_id) AS customer_count
+                {revenue}::numeric AS revenue,
+                {cost}::numeric AS cost,
+                {in_order_currency}::numeric AS revenue_in_order_currency,
+                {order_count}::bigint AS order_count,
+                {customer_count}::bigint AS customer_count
            FROM orders o
-           JOIN order_lines l ON l.tenant_id = o.tenant_id AND l.order_id = o.id
-           JOIN products p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
            JOIN customers c ON c.tenant_id = o.tenant_id AND c.id = o.customer_id
-           LEFT JOIN memberships m ON m.tenant_id = c.tenant_id AND m.user_id = c.owner_id
-           LEFT JOIN users u ON u.id = m.user_id
-           LEFT JOIN teams tm ON tm.tenant_id = m.tenant_id AND tm.id = m.team_id
-           LEFT JOIN regions rg ON rg.tenant_id = m.tenant_id AND rg.id = m.region_id
-           LEFT JOIN customer_values v ON v.tenant_id = o.tenant_id AND v.customer_id = o.customer_id
+           {joins}
           WHERE {conditions}
           {grouping}
           LIMIT {limit}",
@@ -285,6 +446,12 @@ pub async fn analyze(
             .map(|s| format!("{s},"))
             .collect::<Vec<_>>()
             .join(" "),
+        joins = Join::ALL
+            .iter()
+            .filter(|(j, _)| joins.contains(j))
+            .map(|(_, sql)| *sql)
+            .collect::<Vec<_>>()
+            .join("\n           "),
         conditions = conditions.join(" AND "),
     ));
     let rows = tx.query_all(sql.statement()).await?;
@@ -306,6 +473,7 @@ pub async fn analyze(
         out.push(AnalysisRow {
             keys,
             revenue: row.try_get("", "revenue")?,
+            revenue_in_order_currency: row.try_get("", "revenue_in_order_currency")?,
             cost: row.try_get("", "cost")?,
             order_count: row.try_get("", "order_count")?,
             customer_count: row.try_get("", "customer_count")?,
@@ -315,14 +483,25 @@ pub async fn analyze(
     let zero = AnalysisRow {
         keys: Vec::new(),
         revenue: Decimal::ZERO,
+        revenue_in_order_currency: Decimal::ZERO,
         cost: Decimal::ZERO,
         order_count: 0,
         customer_count: 0,
     };
     let total = if dimensions.is_empty() {
         out.first().cloned().unwrap_or(zero)
-    } else if with_total {
-        Box::pin(analyze(tx, measures, &[], filter, true))
+    } else if with_total
+        && measures
+            .iter()
+            .any(|m| *m != Measure::RevenueInOrderCurrency)
+    {
+        // Amounts in different currencies have no grand total.
+        let in_base: Vec<Measure> = measures
+            .iter()
+            .copied()
+            .filter(|m| *m != Measure::RevenueInOrderCurrency)
+            .collect();
+        Box::pin(analyze(tx, &in_base, &[], filter, true))
             .await?
             .total
     } else {

@@ -1016,6 +1016,9 @@ pub enum AnalysisMeasure {
     CustomerCount,
     /// Revenue / order count.
     AverageOrderValue,
+    /// Net line amounts in the order's own currency; needs the `CURRENCY`
+    /// dimension (no grand total: currencies do not add up).
+    RevenueInOrderCurrency,
 }
 
 /// A dimension of `analyze`.
@@ -1031,7 +1034,13 @@ pub enum AnalysisDimension {
     Team,
     /// The owner's region.
     Region,
+    /// The customer's own region.
+    CustomerRegion,
+    /// The customer's team (department).
+    CustomerTeam,
     SalesChannel,
+    /// The order's currency.
+    Currency,
     Day,
     /// ISO weeks, starting Monday.
     Week,
@@ -1050,6 +1059,7 @@ impl From<AnalysisMeasure> for domain_analyze::Measure {
             AnalysisMeasure::OrderCount => M::OrderCount,
             AnalysisMeasure::CustomerCount => M::CustomerCount,
             AnalysisMeasure::AverageOrderValue => M::AverageOrderValue,
+            AnalysisMeasure::RevenueInOrderCurrency => M::RevenueInOrderCurrency,
         }
     }
 }
@@ -1065,7 +1075,10 @@ impl From<AnalysisDimension> for domain_analyze::Dimension {
             AnalysisDimension::Owner => D::Owner,
             AnalysisDimension::Team => D::Team,
             AnalysisDimension::Region => D::Region,
+            AnalysisDimension::CustomerRegion => D::CustomerRegion,
+            AnalysisDimension::CustomerTeam => D::CustomerTeam,
             AnalysisDimension::SalesChannel => D::SalesChannel,
+            AnalysisDimension::Currency => D::Currency,
             AnalysisDimension::Day => D::Day,
             AnalysisDimension::Week => D::Week,
             AnalysisDimension::Month => D::Month,
@@ -1148,6 +1161,9 @@ pub struct AnalysisRow {
     pub order_count: Option<i64>,
     pub customer_count: Option<i64>,
     pub average_order_value: Option<Money>,
+    /// Revenue in the group's currency (the `CURRENCY` key); null in the
+    /// grand total.
+    pub revenue_in_order_currency: Option<Money>,
 }
 
 /// The result of `analyze`: groups in key order and the grand total.
@@ -1170,7 +1186,23 @@ impl AnalysisResult {
     ) -> Self {
         let has = |m: AnalysisMeasure| measures.contains(&m);
         let currency = a.currency.clone();
+        let currency_key = dimensions
+            .iter()
+            .position(|d| *d == AnalysisDimension::Currency);
         let row = |r: &domain_analyze::AnalysisRow| AnalysisRow {
+            revenue_in_order_currency: if has(AnalysisMeasure::RevenueInOrderCurrency) {
+                currency_key
+                    .and_then(|i| r.keys.get(i))
+                    .and_then(|(value, _)| value.as_deref())
+                    .map(|order_currency| {
+                        money(
+                            currencies::round(r.revenue_in_order_currency, order_currency),
+                            order_currency,
+                        )
+                    })
+            } else {
+                None
+            },
             keys: dimensions
                 .iter()
                 .zip(&r.keys)

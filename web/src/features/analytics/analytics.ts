@@ -25,7 +25,10 @@ export const DIMENSIONS: AnalysisDimension[] = [
   'OWNER',
   'TEAM',
   'REGION',
+  'CUSTOMER_REGION',
+  'CUSTOMER_TEAM',
   'SALES_CHANNEL',
+  'CURRENCY',
   'DAY',
   'WEEK',
   'MONTH',
@@ -62,6 +65,7 @@ interface RowLike {
   orderCount?: number | null;
   customerCount?: number | null;
   averageOrderValue?: { amount: string } | null;
+  revenueInOrderCurrency?: { amount: string } | null;
 }
 
 /** A measure of an analysis row as a number for a chart (money as its decimal amount); null when absent. */
@@ -80,6 +84,8 @@ export function measureValue(row: RowLike, measure: AnalysisMeasure): number | n
       return row.orderCount ?? null;
     case 'CUSTOMER_COUNT':
       return row.customerCount ?? null;
+    case 'REVENUE_IN_ORDER_CURRENCY':
+      return money(row.revenueInOrderCurrency);
   }
 }
 
