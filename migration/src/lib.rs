@@ -36,6 +36,7 @@ mod m20261207_000027_waiting_messages;
 mod m20261207_000028_segments;
 mod m20261207_000029_campaigns;
 mod m20261208_000030_customer_view_statement;
+mod m20261208_000031_order_revenue_base;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_segments::Migration),
             Box::new(m20261207_000029_campaigns::Migration),
             Box::new(m20261208_000030_customer_view_statement::Migration),
+            Box::new(m20261208_000031_order_revenue_base::Migration),
         ]
     }
 }

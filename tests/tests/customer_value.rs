@@ -1261,3 +1261,206 @@ async fn a_run_interrupted_by_shutdown_goes_back_to_the_queue_and_finishes_later
         "{body}"
     );
 }
+
+/// Revenue (base currency) and order count per order currency, as `analyze`
+/// reads them from the orders (no line detail) and as it sums the lines
+/// (per product), which must agree.
+async fn revenue_both_ways(app: &TestApp, tenant: &TestTenant) -> Vec<(String, String, i64)> {
+    let by_order = app
+        .gql_as(
+            tenant,
+            "{ analyze(measures: [REVENUE, ORDER_COUNT], dimensions: [CURRENCY]) {
+                rows { keys { value } revenue { amount } orderCount } } }",
+            json!({}),
+        )
+        .await;
+    let by_line = app
+        .gql_as(
+            tenant,
+            "{ analyze(measures: [REVENUE, COST], dimensions: [CURRENCY, PRODUCT]) {
+                rows { keys { value } revenue { amount } } } }",
+            json!({}),
+        )
+        .await;
+    let rows = |body: &Value| {
+        body["data"]["analyze"]["rows"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("{body}"))
+    };
+    let cents = |amount: &Value| -> i64 {
+        let amount = amount.as_str().unwrap();
+        let (whole, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
+        whole.parse::<i64>().unwrap() * 100 + format!("{fraction:0<2}")[..2].parse::<i64>().unwrap()
+    };
+    let mut line_sums: std::collections::BTreeMap<String, i64> = Default::default();
+    for row in rows(&by_line) {
+        *line_sums
+            .entry(row["keys"][0]["value"].as_str().unwrap().to_owned())
+            .or_default() += cents(&row["revenue"]["amount"]);
+    }
+    let mut seen = Vec::new();
+    for row in rows(&by_order) {
+        let currency = row["keys"][0]["value"].as_str().unwrap().to_owned();
+        let revenue = row["revenue"]["amount"].as_str().unwrap().to_owned();
+        assert_eq!(
+            cents(&row["revenue"]["amount"]),
+            line_sums.remove(&currency).unwrap_or(0),
+            "{currency}: orders {by_order} lines {by_line}"
+        );
+        seen.push((currency, revenue, row["orderCount"].as_i64().unwrap()));
+    }
+    assert!(line_sums.is_empty(), "{line_sums:?}");
+    seen
+}
+
+#[tokio::test]
+async fn stored_order_revenue_agrees_with_the_lines_after_imports_rates_orders_status_changes_and_merges(
+) {
+    let app = TestApp::spawn().await;
+    let acme = app.sign_up("acme-revenue-base").await;
+    product(&app, &acme, "W-1", "Widgets", Some("1")).await;
+    let gadget = product(&app, &acme, "G-1", "Gadgets", None).await;
+    // Amounts whose per-line conversion rounds.
+    import(
+        &app,
+        &acme,
+        vec![
+            row(
+                "O1",
+                "A",
+                "2026-01-10T10:00:00Z",
+                "EUR",
+                "W-1",
+                "3",
+                "3.33",
+                "WEB",
+            ),
+            row(
+                "O1",
+                "A",
+                "2026-01-10T10:00:00Z",
+                "EUR",
+                "G-1",
+                "1",
+                "0.05",
+                "WEB",
+            ),
+            row(
+                "O2",
+                "B",
+                "2026-02-10T10:00:00Z",
+                "EUR",
+                "G-1",
+                "7",
+                "1.01",
+                "WEB",
+            ),
+            row(
+                "O3",
+                "B",
+                "2026-02-11T10:00:00Z",
+                "USD",
+                "W-1",
+                "1",
+                "20",
+                "DIRECT",
+            ),
+        ],
+    )
+    .await;
+    // No EUR rate yet: EUR orders count but add nothing.
+    assert_eq!(
+        revenue_both_ways(&app, &acme).await,
+        [
+            ("EUR".into(), "0.00".into(), 2),
+            ("USD".into(), "20.00".into(), 1)
+        ]
+    );
+    let set_rate = |rate: &'static str, from: &'static str| {
+        let app = &app;
+        let acme = &acme;
+        async move {
+            let body = app
+                .gql_as(
+                    acme,
+                    "mutation($rate: Decimal!, $from: Date!) { setExchangeRate(input: { currency: \"EUR\", rate: $rate, validFrom: $from }) { exchangeRate { rate } } }",
+                    json!({ "rate": rate, "from": from }),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+        }
+    };
+    // 9.99 × 1.1 = 10.989 → 10.99; 0.05 × 1.1 = 0.055 → 0.06; 7.07 × 1.1 = 7.777 → 7.78.
+    set_rate("1.1", "2025-01-01").await;
+    assert_eq!(
+        revenue_both_ways(&app, &acme).await,
+        [
+            ("EUR".into(), "18.83".into(), 2),
+            ("USD".into(), "20.00".into(), 1)
+        ]
+    );
+    // A later rate changes only the orders from its date: 7.07 × 1.3 = 9.191 → 9.19.
+    set_rate("1.3", "2026-02-01").await;
+    assert_eq!(
+        revenue_both_ways(&app, &acme).await,
+        [
+            ("EUR".into(), "20.24".into(), 2),
+            ("USD".into(), "20.00".into(), 1)
+        ]
+    );
+    // An order entered by hand: 2 × 4.444 = 8.888 → 8.89 EUR → 11.5544 → 11.56.
+    let customers = app
+        .gql_as(
+            &acme,
+            "{ customers(first: 10, orderBy: [{ field: NAME }]) { edges { node { id version } } } }",
+            json!({}),
+        )
+        .await;
+    let a = customers["data"]["customers"]["edges"][0]["node"].clone();
+    let b = customers["data"]["customers"]["edges"][1]["node"].clone();
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id version } } }",
+            json!({ "input": { "customerId": a["id"], "orderedAt": "2026-03-01T09:00:00Z", "currency": "EUR",
+                               "lines": [{ "productId": gadget["id"], "quantity": "2", "unitPrice": "4.444" }] } }),
+        )
+        .await;
+    let order = body["data"]["createOrder"]["order"].clone();
+    assert!(order.is_object(), "{body}");
+    let after_create = revenue_both_ways(&app, &acme).await;
+    assert_eq!(after_create[0].2, 3, "{after_create:?}");
+    // A cancelled order leaves both.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: ChangeOrderStatusInput!) { changeOrderStatus(input: $input) { order { status } } }",
+            json!({ "input": { "id": order["id"], "version": order["version"], "status": "CANCELLED" } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        revenue_both_ways(&app, &acme).await,
+        [
+            ("EUR".into(), "20.24".into(), 2),
+            ("USD".into(), "20.00".into(), 1)
+        ]
+    );
+    // A merge moves the orders and changes no amount.
+    let body = app
+        .gql_as(
+            &acme,
+            "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }",
+            json!({ "input": { "survivorId": a["id"], "mergedId": b["id"] } }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        revenue_both_ways(&app, &acme).await,
+        [
+            ("EUR".into(), "20.24".into(), 2),
+            ("USD".into(), "20.00".into(), 1)
+        ]
+    );
+}

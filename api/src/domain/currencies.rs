@@ -193,6 +193,7 @@ pub async fn set_rate(tx: &TenantTx, new: NewExchangeRate) -> Result<exchange_ra
     .exec_with_returning(&**tx)
     .await?;
     super::orders::rollups::recount_for_rate(tx, &rows.currency, rows.valid_from).await?;
+    super::orders::revenue_base::store_for_rate(tx, &rows.currency, rows.valid_from).await?;
     Ok(rows)
 }
 

@@ -13,6 +13,7 @@
 //! unique per tenant); [`import`] relies on it to make bulk loads idempotent.
 
 pub mod import;
+pub mod revenue_base;
 pub mod rollups;
 
 use std::collections::HashMap;
@@ -366,6 +367,7 @@ pub async fn create(tx: &TenantTx, new: NewOrder) -> Result<order::Model> {
     OrderLines::insert_many(lines)
         .exec_without_returning(&**tx)
         .await?;
+    revenue_base::store(tx, &[order.id]).await?;
     rollups::add(
         tx,
         &[rollups::PlacedOrder {

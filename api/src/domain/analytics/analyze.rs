@@ -11,7 +11,9 @@
 //! Facts are order lines: revenue is a line's net amount and cost its
 //! quantity times the product's unit cost, both converted at the rate of the
 //! order's UTC date (lines without a rate, or products without a cost, add
-//! nothing). Dimensions are described by the columns every fact source
+//! nothing). An analysis without product detail or cost reads each order's
+//! stored revenue instead (`orders::revenue_base`: the same conversion, kept
+//! with the order), one row per order. Dimensions are described by the columns every fact source
 //! shares (customer, owner, team, region, date, product); marketing or
 //! service measures join later as further fact sources grouped by the same
 //! dimension expressions and combined on the group keys.
@@ -314,9 +316,6 @@ pub async fn analyze(
     let with_order_currency = wants(&[Measure::RevenueInOrderCurrency]);
 
     let mut joins: HashSet<Join> = dimensions.iter().filter_map(|d| d.join()).collect();
-    if with_revenue || with_order_currency {
-        joins.insert(Join::Lines);
-    }
     if with_cost {
         joins.insert(Join::Products);
     }
@@ -374,18 +373,24 @@ pub async fn analyze(
         group.push(format!("k{i}"));
     }
     let measure = |wanted: bool, sql: String| if wanted { sql } else { "0".to_owned() };
+    // Without line detail, each order's stored revenue (its lines converted
+    // the same way, `orders::revenue_base`) and total stand for its lines.
     let revenue = measure(
         with_revenue,
-        format!(
-            "coalesce(sum({}), 0)",
-            super::in_base_currency(
-                "l.net_amount",
-                "o.currency",
-                "o.ordered_at",
-                &base_p,
-                &minor
+        if per_line {
+            format!(
+                "coalesce(sum({}), 0)",
+                super::in_base_currency(
+                    "l.net_amount",
+                    "o.currency",
+                    "o.ordered_at",
+                    &base_p,
+                    &minor
+                )
             )
-        ),
+        } else {
+            "coalesce(sum(o.revenue_base), 0)".to_owned()
+        },
     );
     let cost = measure(
         with_cost,
@@ -402,7 +407,11 @@ pub async fn analyze(
     );
     let in_order_currency = measure(
         with_order_currency,
-        "coalesce(sum(l.net_amount), 0)".to_owned(),
+        if per_line {
+            "coalesce(sum(l.net_amount), 0)".to_owned()
+        } else {
+            "coalesce(sum(o.total_amount), 0)".to_owned()
+        },
     );
     // Each order is one row unless its lines are joined.
     let order_count = measure(

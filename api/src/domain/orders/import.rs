@@ -1072,6 +1072,12 @@ async fn write_orders(
         ))
         .await?;
     }
+    let written: Vec<Uuid> = order_ids
+        .iter()
+        .filter(|id| inserted.contains(id))
+        .copied()
+        .collect();
+    super::revenue_base::store(tx, &written).await?;
     // Customers created by this import already count their orders here,
     // unless one of those orders turned out a duplicate (raced): recount them.
     let mut recount = HashSet::new();
