@@ -1258,6 +1258,7 @@ pub async fn list(
     if value_fields.is_empty() {
         return fetch_page(tx, select, &keys, page, base_values).await;
     }
+    let select = super::analytics::values::join_for_sort(select);
     // Value figures live in their own table: load them for the page at once.
     fetch_page_with(tx, select, &keys, page, |rows: &[customer::Model]| {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();

@@ -4,6 +4,9 @@
 //! Measures `Gate::admit` in-process, as the HTTP handler calls it.
 //!
 //! Run: `scripts/bench.sh auth` (services up, release build).
+// The schema's resolver futures are deeper than the default limit when
+// the `perf` profile computes their layout.
+#![recursion_limit = "256"]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

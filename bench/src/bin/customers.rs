@@ -25,6 +25,9 @@
 //! printed); with `CRM_BENCH_DATABASE=<name>` a database so kept is read
 //! again, without loading, and imports only with
 //! `CRM_BENCH_IMPORT_INTO=<workspace number>` (one not imported into yet).
+// The schema's resolver futures are deeper than the default limit when
+// the `perf` profile computes their layout.
+#![recursion_limit = "256"]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -19,6 +19,9 @@
 //! connection error); writes remember the last name acknowledged per
 //! customer, and after the run every customer is read back through the API
 //! (its 360 view, which may come from the cache) and compared.
+// The schema's resolver futures are deeper than the default limit when
+// the `perf` profile computes their layout.
+#![recursion_limit = "256"]
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};

@@ -13,6 +13,9 @@
 //! times the sales forecast over them.
 //!
 //! Run: `scripts/bench.sh orders [N]` (services up, release build).
+// The schema's resolver futures are deeper than the default limit when
+// the `perf` profile computes their layout.
+#![recursion_limit = "256"]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

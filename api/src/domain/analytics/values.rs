@@ -169,6 +169,28 @@ impl ValueMatch {
     }
 }
 
+/// The alias of the figures joined to a customer list sorted by one of them.
+const SORT_ALIAS: &str = "sort_value";
+
+/// Joins each customer's figures (if any) to a `customers` select, so that
+/// a sort by a figure reads them once per customer with a join rather than
+/// one look-up per customer.
+pub fn join_for_sort<E: sea_orm::EntityTrait>(
+    mut select: sea_orm::Select<E>,
+) -> sea_orm::Select<E> {
+    use sea_orm::QueryTrait;
+    select.query().join_as(
+        sea_orm::JoinType::LeftJoin,
+        Alias::new("customer_values"),
+        Alias::new(SORT_ALIAS),
+        Expr::cust(format!(
+            "\"{SORT_ALIAS}\".tenant_id = \"customers\".tenant_id
+             AND \"{SORT_ALIAS}\".customer_id = \"customers\".id"
+        )),
+    );
+    select
+}
+
 /// A stored figure customers can be sorted by. Customers without figures
 /// sort as if the figure were −1 (first ascending, last descending).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,15 +230,12 @@ impl ValueSortField {
         ValueSortField::PotentialValue,
     ];
 
-    /// The sort expression on a `customers` row: the stored figure or −1.
+    /// The sort expression on a `customers` select joined with
+    /// [`join_for_sort`]: the stored figure or −1.
     pub fn expr(self) -> SimpleExpr {
         let (_, column, _) = self.spec();
         // Fixed column names only; nothing from the request reaches this text.
-        Expr::cust(format!(
-            "COALESCE((SELECT v.{column} FROM customer_values v
-                        WHERE v.tenant_id = \"customers\".\"tenant_id\"
-                          AND v.customer_id = \"customers\".\"id\"), -1)"
-        ))
+        Expr::cust(format!("COALESCE(\"{SORT_ALIAS}\".{column}, -1)"))
     }
 
     /// The key value of a customer with figures `value` (or none).
