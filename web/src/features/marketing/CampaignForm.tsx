@@ -87,7 +87,8 @@ export function CampaignForm({ campaign, parentId, onSaved, onCancel, onReload }
     for (const p of problemsOf(result.error)) {
       const name = p.field ? campaignFormField(p.field) : undefined;
       const message = p.field && p.message.startsWith(`${p.field}: `) ? p.message.slice(p.field.length + 2) : p.message;
-      if (name && (FORM_FIELDS as readonly string[]).includes(name) && p.code !== 'CONFLICT') (fields[name] ??= []).push(message);
+      // A code taken is a conflict on its field; a stale version is the form's own conflict.
+      if (name && name !== 'version' && (FORM_FIELDS as readonly string[]).includes(name)) (fields[name] ??= []).push(message);
       else general.push(p);
     }
     form.setFields(Object.entries(fields).map(([name, errors]) => ({ name: name as keyof CampaignFormValues, errors })));
