@@ -94,7 +94,7 @@ export function ValueSettingsCard() {
             <Switch />
           </Form.Item>
           <Form.Item name="scheduleIntervalHours" label={t('valueSettings.interval')} style={{ width: 200 }}>
-            <InputNumber min={1} max={720} precision={0} disabled={!scheduled} addonAfter={t('valueSettings.hours')} style={{ width: '100%' }} />
+            <InputNumber min={1} max={8760} precision={0} disabled={!scheduled} addonAfter={t('valueSettings.hours')} style={{ width: '100%' }} />
           </Form.Item>
         </Flex>
         <Button type="primary" htmlType="submit" loading={fetching}>
