@@ -39,6 +39,9 @@ import { CAMPAIGN_PAGE_STATE, costTotals, nextStatuses, shareOf, STATUS_COLORS }
 import { CampaignDocument, CampaignResultsDocument, ChangeCampaignStatusDocument, DeleteCampaignDocument } from './documents';
 
 const day = (d: string | null | undefined, language: string) => (d ? formatDate(`${d}T12:00:00Z`, language) : '—');
+/** A campaign's dates as a range; a dash alone when it has neither. */
+const schedule = (c: { startsOn?: string | null; endsOn?: string | null }, language: string) =>
+  c.startsOn || c.endsOn ? `${day(c.startsOn, language)} – ${day(c.endsOn, language)}` : '—';
 
 /** A campaign: its plan against what it cost and brought, its audience and members, cost lines, results and sub-campaigns. */
 export default function CampaignPage() {
@@ -196,7 +199,7 @@ export default function CampaignPage() {
                   label: t('campaigns.programme'),
                   children: c.parent ? <Link to={`/campaigns/${c.parent.id}`}>{c.parent.name}</Link> : t('campaigns.noProgramme'),
                 },
-                { key: 'dates', label: t('campaigns.schedule'), children: `${day(c.startsOn, language)} – ${day(c.endsOn, language)}` },
+                { key: 'dates', label: t('campaigns.schedule'), children: schedule(c, language) },
                 { key: 'started', label: t('campaigns.startedAt'), children: formatDateTime(c.startedAt, language) },
                 { key: 'completed', label: t('campaigns.completedAt'), children: formatDateTime(c.completedAt, language) },
               ]}
@@ -366,7 +369,7 @@ function ChildCampaigns({ rows, onNew, language }: { rows: CampaignRowFieldsFrag
             ),
           },
           { title: t('campaigns.kind'), key: 'kind', render: (_, x) => t(`campaignKind.${x.kind}`) },
-          { title: t('campaigns.schedule'), key: 'dates', render: (_, x) => `${day(x.startsOn, language)} – ${day(x.endsOn, language)}` },
+          { title: t('campaigns.schedule'), key: 'dates', render: (_, x) => schedule(x, language) },
           { title: t('campaigns.budget'), key: 'budget', align: 'right', render: (_, x) => formatMoney(x.budget, language) },
         ]}
         locale={{ emptyText: <Empty description={t('campaigns.noChildren')} image={Empty.PRESENTED_IMAGE_SIMPLE} /> }}
