@@ -44,7 +44,7 @@ interface Props {
   /** The campaign being edited; absent to plan one. */
   campaign?: CampaignFieldsFragment;
   /** A new campaign's programme. */
-  parentId?: string;
+  parent?: { id: string; name: string };
   onSaved: (campaign: CampaignFieldsFragment) => void;
   onCancel: () => void;
   /** Reads the campaign again after a version conflict. */
@@ -56,7 +56,7 @@ interface Props {
  * errors (a code already taken, an end before the start) appear on their
  * fields, a stale version as a conflict to reload.
  */
-export function CampaignForm({ campaign, parentId, onSaved, onCancel, onReload }: Props) {
+export function CampaignForm({ campaign, parent, onSaved, onCancel, onReload }: Props) {
   const { t } = useTranslation();
   const session = useSession();
   const [me] = useQuery({ query: MeDocument });
@@ -72,7 +72,7 @@ export function CampaignForm({ campaign, parentId, onSaved, onCancel, onReload }
 
   const initialValues: CampaignFormValues = campaign
     ? campaignValuesOf(campaign, baseCurrency)
-    : { name: '', code: '', kind: 'EMAIL', objective: '', parentId: parentId ?? null, ownerId: session?.user.id ?? null, currency: baseCurrency };
+    : { name: '', code: '', kind: 'EMAIL', objective: '', parentId: parent?.id ?? null, ownerId: session?.user.id ?? null, currency: baseCurrency };
 
   const submit = async () => {
     setProblems([]);
@@ -102,9 +102,9 @@ export function CampaignForm({ campaign, parentId, onSaved, onCancel, onReload }
     .map((e) => e.node)
     .filter((c) => c.id !== campaign?.id)
     .map((c) => ({ value: c.id, label: c.name }));
-  // The current programme stays a named option while the search shows others.
-  if (campaign?.parent && !programmeOptions.some((o) => o.value === campaign.parent?.id))
-    programmeOptions.unshift({ value: campaign.parent.id, label: campaign.parent.name });
+  // The current programme (which may itself belong to one) stays a named option while the search shows others.
+  const current = campaign ? campaign.parent : parent;
+  if (current && !programmeOptions.some((o) => o.value === current.id)) programmeOptions.unshift({ value: current.id, label: current.name });
 
   return (
     <Form<CampaignFormValues>

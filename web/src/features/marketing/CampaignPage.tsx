@@ -301,7 +301,7 @@ export default function CampaignPage() {
               children: (
                 <ChildCampaigns
                   rows={c.children}
-                  onNew={writable && !c.parentId ? () => setDialog('child') : undefined}
+                  onNew={writable ? () => setDialog('child') : undefined}
                   language={language}
                 />
               ),
@@ -325,7 +325,7 @@ export default function CampaignPage() {
       </Modal>
       <Modal open={dialog === 'child'} title={t('campaigns.newChild', { name: c.name })} footer={null} maskClosable={false} destroyOnHidden width={820} onCancel={() => setDialog(null)}>
         <CampaignForm
-          parentId={c.id}
+          parent={{ id: c.id, name: c.name }}
           onCancel={() => setDialog(null)}
           onSaved={(child) => {
             setDialog(null);
