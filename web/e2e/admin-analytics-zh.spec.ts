@@ -70,6 +70,10 @@ test('导入含错误行的 CSV、客户价值看板、API 密钥、邀请只读
   await expect(page.getByTestId('pivot-total-REVENUE')).toContainText('10,200');
   // 三个方向的增长：两位购买客户。
   await expect(page.getByTestId('growth-panel').getByTestId('growth-activeCustomers')).toHaveText('2');
+  // 最近 30 天对比之前 30 天：之前一位购买客户，现在两位。
+  await page.getByTestId('growth-panel').getByText('最近 30 天').click();
+  await expect(page.getByTestId('growth-panel').getByTestId('growth-activeCustomers')).toHaveText('2');
+  await expect(page.getByTestId('growth-table').getByRole('row', { name: /购买客户/ })).toContainText('100%');
   await expect(page.getByTestId('chart-growth').locator('svg path').first()).toBeAttached();
   await expect(page.getByTestId('cross-sell-panel')).toContainText('选择一位客户');
   await expectAccessible(page);

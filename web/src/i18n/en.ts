@@ -987,6 +987,8 @@ const en = {
     widerHint: 'Customers buying, new ones, and lost ones won back.',
     longerHint: 'Buyers of the previous period who bought again, those lost, and how long relationships last.',
     deeperHint: 'Products per buyer, returning buyers taking a product new to them, and revenue.',
+    direction: 'Direction',
+    noComparison: 'The previous period has no figures to compare with.',
     figure: 'Figure',
     current: 'This period',
     previous: 'Before',

@@ -988,6 +988,8 @@ const zhCN: Catalog = {
     widerHint: '购买的客户、新客户和赢回的流失客户。',
     longerHint: '上一期间的购买者中再次购买的比例、流失比例和关系时长。',
     deeperHint: '每位购买者的产品数、回头客购买新产品的比例和收入。',
+    direction: '方向',
+    noComparison: '上一期间没有可对比的数据。',
     figure: '指标',
     current: '本期间',
     previous: '之前',

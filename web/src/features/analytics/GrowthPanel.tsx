@@ -1,5 +1,5 @@
 import { ArrowDownOutlined, ArrowUpOutlined } from '@ant-design/icons';
-import { Alert, Card, Col, Empty, Flex, Row, Segmented, Select, Table, Typography } from 'antd';
+import { Alert, Card, Empty, Flex, Segmented, Select, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -9,13 +9,12 @@ import { currentLanguage } from '../../i18n';
 import { lastDays } from '../../lib/dayRange';
 import { problemsOf } from '../../lib/errors';
 import { formatDate, formatMoney, formatNumber, formatPercent } from '../../lib/format';
-import { growthRows, nextSteps, type GrowthDirection, type GrowthRow } from './analytics';
+import { growthRows, nextSteps, type GrowthRow } from './analytics';
 import { CustomerGrowthDocument } from './documents';
 import { EChart, type ChartOption } from './EChart';
 
 const PERIODS = [30, 90, 365];
 const LAPSES = [90, 180, 365];
-const DIRECTIONS: GrowthDirection[] = ['wider', 'longer', 'deeper'];
 
 /** Growth in three directions: more relationships (wider), longer ones (longer), richer ones (deeper), each against the period before. */
 export function GrowthPanel() {
@@ -48,8 +47,9 @@ export function GrowthPanel() {
     }
   };
 
+  // Changes need figures of the previous period; without any, no chart.
   const chart = useMemo<ChartOption | null>(() => {
-    if (!rows.length) return null;
+    if (!rows.some((r) => r.relativeChange !== null)) return null;
     return {
       tooltip: { trigger: 'axis' },
       grid: { left: 150, right: 24, top: 8, bottom: 24 },
@@ -110,43 +110,51 @@ export function GrowthPanel() {
               previousTo: formatDate(new Date(Date.parse(g.previousTo) - 1).toISOString(), language, 'UTC'),
             })}
           </Typography.Text>
-          <Row gutter={[16, 16]}>
-            {DIRECTIONS.map((direction) => (
-              <Col key={direction} xs={24} xl={8}>
-                <Card size="small" title={t(`growth.${direction}`)} style={{ height: '100%' }}>
-                  <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-                    {t(`growth.${direction}Hint`)}
-                  </Typography.Paragraph>
-                  <Table<GrowthRow>
-                    size="small"
-                    rowKey="key"
-                    pagination={false}
-                    data-testid={`growth-${direction}`}
-                    dataSource={rows.filter((r) => r.direction === direction)}
-                    columns={[
-                      { title: t('growth.figure'), key: 'figure', render: (_, r) => t(`growth.${r.key}`) },
-                      { title: t('growth.current'), key: 'current', align: 'right', render: (_, r) => <span data-testid={`growth-${r.key}`}>{value(r, r.current)}</span> },
-                      { title: t('growth.previous'), key: 'previous', align: 'right', render: (_, r) => value(r, r.previous) },
-                      {
-                        title: t('growth.change'),
-                        key: 'change',
-                        align: 'right',
-                        render: (_, r) =>
-                          r.relativeChange === null ? (
-                            '—'
-                          ) : (
-                            <span style={{ color: r.improved === false ? '#a8071a' : r.improved ? '#237804' : undefined, whiteSpace: 'nowrap' }}>
-                              {r.relativeChange > 0 ? <ArrowUpOutlined aria-hidden /> : r.relativeChange < 0 ? <ArrowDownOutlined aria-hidden /> : null}{' '}
-                              {formatPercent(Math.abs(r.relativeChange), language)}
-                            </span>
-                          ),
-                      },
-                    ]}
-                  />
-                </Card>
-              </Col>
-            ))}
-          </Row>
+          <Table<GrowthRow>
+            size="small"
+            rowKey="key"
+            pagination={false}
+            data-testid="growth-table"
+            dataSource={rows}
+            scroll={{ x: 720 }}
+            columns={[
+              {
+                title: t('growth.direction'),
+                key: 'direction',
+                width: '34%',
+                // One cell per direction, over its figures.
+                onCell: (r, i) => ({
+                  rowSpan: i !== undefined && rows[i - 1]?.direction === r.direction ? 0 : rows.filter((x) => x.direction === r.direction).length,
+                }),
+                render: (_, r) => (
+                  <Flex vertical gap={2} data-testid={`growth-${r.direction}`}>
+                    <Typography.Text strong>{t(`growth.${r.direction}`)}</Typography.Text>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {t(`growth.${r.direction}Hint`)}
+                    </Typography.Text>
+                  </Flex>
+                ),
+              },
+              { title: t('growth.figure'), key: 'figure', render: (_, r) => t(`growth.${r.key}`) },
+              { title: t('growth.current'), key: 'current', align: 'right', render: (_, r) => <span data-testid={`growth-${r.key}`}>{value(r, r.current)}</span> },
+              { title: t('growth.previous'), key: 'previous', align: 'right', render: (_, r) => value(r, r.previous) },
+              {
+                title: t('growth.change'),
+                key: 'change',
+                align: 'right',
+                render: (_, r) =>
+                  r.relativeChange === null ? (
+                    '—'
+                  ) : (
+                    <span style={{ color: r.improved === false ? '#a8071a' : r.improved ? '#237804' : undefined, whiteSpace: 'nowrap' }}>
+                      {r.relativeChange > 0 ? <ArrowUpOutlined aria-hidden /> : r.relativeChange < 0 ? <ArrowDownOutlined aria-hidden /> : null}{' '}
+                      {formatPercent(Math.abs(r.relativeChange), language)}
+                    </span>
+                  ),
+              },
+            ]}
+          />
+          {!chart && <Typography.Text type="secondary">{t('growth.noComparison')}</Typography.Text>}
           {chart && <EChart option={chart} label={t('growth.chart')} testId="chart-growth" height={300} />}
           {steps.length > 0 && (
             <Alert
