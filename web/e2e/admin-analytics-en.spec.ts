@@ -170,6 +170,7 @@ test('import with a bad row, export, customer value dashboard, API key, a viewer
   await expect(page.getByTestId('rate-limit-limit')).toHaveText('100,000 requests per minute');
   await expect(page.locator('.ant-message-notice')).toHaveCount(0);
   await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/settings-en.png', fullPage: true });
 
   // A viewer invited, joining through the invitation link, sees no create buttons and no administration.
   const viewerEmail = `${unique('viewer')}@example.com`;

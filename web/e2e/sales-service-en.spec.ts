@@ -176,4 +176,5 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await expect(page.getByText('Cases opened in the last 7 days')).toBeVisible();
   await expect(page.getByTestId('summary-opened')).toHaveText('1');
   await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/service-summary-en.png', fullPage: true });
 });

@@ -86,7 +86,7 @@ export function ValueSettingsCard() {
             <InputNumber min={1} max={120} precision={0} addonAfter={t('valueSettings.months')} style={{ width: '100%' }} />
           </Form.Item>
           <Form.Item name="discountPercent" label={t('valueSettings.discount')} style={{ width: 200 }}>
-            <InputNumber min={0} max={100} step={0.5} addonAfter="%" style={{ width: '100%' }} />
+            <InputNumber min={0} max={100} step={1} addonAfter="%" style={{ width: '100%' }} />
           </Form.Item>
         </Flex>
         <Flex gap={16} wrap align="end">
