@@ -451,6 +451,13 @@ test('marketing campaigns: planned with field errors and a conflict, a segment a
   await page.getByRole('columnheader', { name: 'Name' }).click();
   await expect(page).toHaveURL(/top=1&sort=name-asc/);
   await expect(page.locator('tbody tr.ant-table-row').first()).toContainText('Spring launch 2026');
+  // Results side by side.
+  await page.getByRole('checkbox', { name: 'Compare results (last touch, 90 days)' }).click();
+  await expect(page).toHaveURL(/results=1/);
+  await expect(row(page, 'Spring launch 2026').getByTestId('list-roi')).toHaveText('300%');
+  await expect(row(page, 'Spring launch 2026').getByTestId('list-attributedRevenue')).toHaveText('$1,200.00');
+  await expect(row(page, 'Spring teaser').getByTestId('list-roi')).toHaveText('—');
+  await expectSettledAccessible(page);
 
   // Customer value: growth in three directions, and what to offer Initech.
   await nav(page, 'Customer value').click();

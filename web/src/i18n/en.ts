@@ -787,6 +787,7 @@ const en = {
     owner: 'Owner',
     anyOwner: 'Any owner',
     topLevelOnly: 'Programmes and single campaigns only',
+    compareResults: 'Compare results (last touch, 90 days)',
     programme: 'Programme',
     noProgramme: 'None',
     objective: 'Objective',

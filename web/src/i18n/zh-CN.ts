@@ -788,6 +788,7 @@ const zhCN: Catalog = {
     owner: '负责人',
     anyOwner: '任意负责人',
     topLevelOnly: '只看项目和独立活动',
+    compareResults: '对比效果（末次接触，90 天）',
     programme: '所属项目',
     noProgramme: '无',
     objective: '目标',

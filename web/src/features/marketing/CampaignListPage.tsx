@@ -8,11 +8,11 @@ import { useQuery } from 'urql';
 import { FilterInput } from '../../components/FilterInput';
 import { KeysetPager } from '../../components/KeysetPager';
 import { LoadError } from '../../components/PageState';
-import type { CampaignKind, CampaignRowFieldsFragment, CampaignStatus } from '../../gql/graphql';
+import type { CampaignKind, CampaignRowFieldsFragment, CampaignsResultsQuery, CampaignStatus } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
 import { useAddressState } from '../../lib/addressState';
 import { problemsOf } from '../../lib/errors';
-import { formatDate, formatMoney } from '../../lib/format';
+import { formatDate, formatMoney, formatNumber, formatPercent } from '../../lib/format';
 import { usePermissions } from '../../lib/permissions';
 import { PAGE_SIZES } from '../customers/listState';
 import { MembersDocument } from '../sales/documents';
@@ -28,9 +28,11 @@ import {
   type CampaignSortKey,
   type CampaignsState,
 } from './campaigns';
-import { CampaignsDocument } from './documents';
+import { CampaignsDocument, CampaignsResultsDocument } from './documents';
 
-/** The workspace's campaigns: filtered by name, status, kind and owner, sorted, in keyset pages. */
+type CampaignListResults = CampaignsResultsQuery['campaigns']['edges'][number]['node']['results'];
+
+/** The workspace's campaigns: filtered by name, status, kind and owner, sorted, in keyset pages, optionally with their results side by side. */
 export default function CampaignListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -50,6 +52,10 @@ export default function CampaignListPage() {
     [state, cursors],
   );
   const [campaigns, reexecute] = useQuery({ query: CampaignsDocument, variables, requestPolicy: 'cache-and-network' });
+  // Results are costly to count: asked only when shown, for the page shown.
+  const comparing = state.results && can('orders:read');
+  const [compared] = useQuery({ query: CampaignsResultsDocument, variables, pause: !comparing, requestPolicy: 'cache-and-network' });
+  const resultsOf = new Map((compared.data?.campaigns.edges ?? []).map((e) => [e.node.id, e.node.results]));
   const rows = campaigns.data?.campaigns.edges.map((e) => e.node) ?? [];
   const total = campaigns.data?.campaigns.totalCount ?? 0;
   const filtered = campaignFilterOf(state) !== null;
@@ -105,6 +111,11 @@ export default function CampaignListPage() {
           <Checkbox checked={state.topLevel} onChange={(e) => change({ topLevel: e.target.checked })}>
             {t('campaigns.topLevelOnly')}
           </Checkbox>
+          {can('orders:read') && (
+            <Checkbox checked={state.results} onChange={(e) => changeState({ results: e.target.checked })}>
+              {t('campaigns.compareResults')}
+            </Checkbox>
+          )}
         </Flex>
       </Card>
       <Card styles={{ body: { padding: 0 } }}>
@@ -116,7 +127,7 @@ export default function CampaignListPage() {
             dataSource={rows}
             loading={campaigns.fetching && !campaigns.data}
             pagination={false}
-            scroll={{ x: 900 }}
+            scroll={{ x: comparing ? 1300 : 900 }}
             onChange={(_p, _f, sorter) => {
               const s = Array.isArray(sorter) ? sorter[0] : sorter;
               change({ sort: campaignSortOf(String(s.columnKey), s.order) });
@@ -156,6 +167,24 @@ export default function CampaignListPage() {
               },
               { title: t('campaigns.endsOn'), key: 'ends', render: (_, c) => (c.endsOn ? formatDate(`${c.endsOn}T12:00:00Z`, language) : '—') },
               { title: t('campaigns.budget'), key: 'budget', align: 'right', render: (_, c) => formatMoney(c.budget, language) },
+              ...(comparing
+                ? (
+                    [
+                      ['responses', (r) => formatNumber(r.responses, language)],
+                      ['actualCost', (r) => formatMoney(r.actualCost, language)],
+                      ['attributedRevenue', (r) => formatMoney(r.attributedRevenue, language)],
+                      ['roi', (r) => formatPercent(r.roi, language)],
+                    ] as [string, (r: CampaignListResults) => string][]
+                  ).map(([key, show]) => ({
+                    title: t(`campaigns.result.${key}`),
+                    key,
+                    align: 'right' as const,
+                    render: (_: unknown, c: CampaignRowFieldsFragment) => {
+                      const r = resultsOf.get(c.id);
+                      return <span data-testid={`list-${key}`}>{r ? show(r) : compared.fetching ? '…' : '—'}</span>;
+                    },
+                  }))
+                : []),
               {
                 title: t('campaigns.created'),
                 key: 'created',

@@ -45,9 +45,9 @@ const campaign = (over: Partial<CampaignFieldsFragment> = {}): CampaignFieldsFra
 
 describe('campaign list state', () => {
   it('reads and writes the address, dropping unknown values', () => {
-    const s = CAMPAIGNS_STATE.read(new URLSearchParams('status=ACTIVE,BOGUS,ACTIVE&kind=EMAIL,SMS&owner=u1&top=1&sort=name-asc&size=50'));
-    expect(s).toEqual({ name: '', statuses: ['ACTIVE'], kinds: ['EMAIL', 'SMS'], owner: 'u1', topLevel: true, sort: 'name-asc', pageSize: 50 });
-    expect(CAMPAIGNS_STATE.write(s).toString()).toBe('status=ACTIVE&kind=EMAIL%2CSMS&owner=u1&top=1&sort=name-asc&size=50');
+    const s = CAMPAIGNS_STATE.read(new URLSearchParams('status=ACTIVE,BOGUS,ACTIVE&kind=EMAIL,SMS&owner=u1&top=1&results=1&sort=name-asc&size=50'));
+    expect(s).toEqual({ name: '', statuses: ['ACTIVE'], kinds: ['EMAIL', 'SMS'], owner: 'u1', topLevel: true, results: true, sort: 'name-asc', pageSize: 50 });
+    expect(CAMPAIGNS_STATE.write(s).toString()).toBe('status=ACTIVE&kind=EMAIL%2CSMS&owner=u1&top=1&results=1&sort=name-asc&size=50');
     expect(CAMPAIGNS_STATE.write(CAMPAIGNS_STATE.read(new URLSearchParams('sort=nope&size=7'))).toString()).toBe('');
   });
 

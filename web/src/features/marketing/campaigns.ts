@@ -63,6 +63,8 @@ export interface CampaignsState {
   owner: string;
   /** Only programmes and campaigns without one. */
   topLevel: boolean;
+  /** Each campaign's results as columns. */
+  results: boolean;
   sort: CampaignSortKey;
   pageSize: number;
 }
@@ -83,6 +85,7 @@ export const CAMPAIGNS_STATE: AddressCodec<CampaignsState> = {
       kinds: listOf(p.get('kind'), CAMPAIGN_KINDS),
       owner: p.get('owner') ?? '',
       topLevel: p.get('top') === '1',
+      results: p.get('results') === '1',
       sort: sort in CAMPAIGN_SORTS ? (sort as CampaignSortKey) : 'created-desc',
       pageSize: PAGE_SIZES.includes(size) ? size : 20,
     };
@@ -94,6 +97,7 @@ export const CAMPAIGNS_STATE: AddressCodec<CampaignsState> = {
     if (s.kinds.length) p.set('kind', s.kinds.join(','));
     if (s.owner) p.set('owner', s.owner);
     if (s.topLevel) p.set('top', '1');
+    if (s.results) p.set('results', '1');
     if (s.sort !== 'created-desc') p.set('sort', s.sort);
     if (s.pageSize !== 20) p.set('size', String(s.pageSize));
     return p;

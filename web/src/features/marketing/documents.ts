@@ -489,3 +489,28 @@ export const SegmentOptionsDocument = graphql(`
     }
   }
 `);
+
+/** The list's campaigns with their results (last touch, 90 days, sub-campaigns included), to compare them side by side. */
+export const CampaignsResultsDocument = graphql(`
+  query CampaignsResults($first: Int, $after: String, $filter: CampaignFilter, $orderBy: [CampaignOrderBy!]) {
+    campaigns(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      edges {
+        node {
+          id
+          results {
+            responses
+            actualCost {
+              amount
+              currency
+            }
+            attributedRevenue {
+              amount
+              currency
+            }
+            roi
+          }
+        }
+      }
+    }
+  }
+`);
