@@ -141,6 +141,37 @@ test('import with a bad row, export, customer value dashboard, API key, a viewer
   expect((await viaKey.json()).data.me.apiKey.name).toBe('Warehouse sync');
   await expectAccessible(page);
 
+  // Workspace settings: customer value, a service level, the request allowance.
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  const valueSettings = page.getByTestId('value-settings');
+  await expect(field(valueSettings, 'Tier A covers').locator('input')).toHaveValue('80');
+  await field(valueSettings, 'Tier A covers').locator('input').fill('70');
+  await field(valueSettings, 'Tier B covers').locator('input').fill('35');
+  await valueSettings.getByRole('button', { name: 'Save' }).click();
+  // Shares over 100 % together: the API's error, on its field.
+  await expect(field(valueSettings, 'Tier B covers')).toContainText('tier A and tier B shares together must not exceed 1');
+  await field(valueSettings, 'Tier B covers').locator('input').fill('20');
+  await valueSettings.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Settings saved')).toBeVisible();
+  const { customerValueSettings } = await api<{ customerValueSettings: { tierAShare: string; tierBShare: string } }>(
+    page,
+    '{ customerValueSettings { tierAShare tierBShare } }',
+    {},
+  );
+  expect(Number(customerValueSettings.tierAShare)).toBe(0.7);
+  expect(Number(customerValueSettings.tierBShare)).toBe(0.2);
+  const levels = page.getByTestId('service-level-settings');
+  const urgent = levels.getByRole('row', { name: /Urgent/ });
+  await expect(urgent).toContainText('default');
+  await urgent.getByRole('spinbutton', { name: 'First response minutes, Urgent' }).fill('30');
+  await urgent.getByRole('button', { name: 'Save Urgent' }).click();
+  await expect(page.getByText('Service level of Urgent saved')).toBeVisible();
+  await expect(urgent).not.toContainText('default');
+  await expect(page.getByTestId('rate-limit-limit')).toHaveText('100,000 requests per minute');
+  await expect(page.locator('.ant-message-notice')).toHaveCount(0);
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/settings-en.png', fullPage: true });
+
   // A viewer invited, joining through the invitation link, sees no create buttons and no administration.
   const viewerEmail = `${unique('viewer')}@example.com`;
   await page.getByRole('tab', { name: 'Invitations' }).click();

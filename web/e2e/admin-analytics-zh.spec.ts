@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, choose, csvFile, field, fillField, invitationToken, nav, openedDialog, PASSWORD, seedOrders, unique } from './helpers';
+import { api, choose, csvFile, expectAccessible, field, fillField, invitationToken, nav, openedDialog, PASSWORD, seedOrders, unique } from './helpers';
 
 const HEADER = '名称,邮箱,生命周期阶段';
 
@@ -68,6 +68,15 @@ test('导入含错误行的 CSV、客户价值看板、API 密钥、邀请只读
   }
   await expect(page.getByTestId('chart-segments').locator('svg text', { hasText: /客户/ }).first()).toBeAttached();
   await expect(page.getByTestId('pivot-total-REVENUE')).toContainText('10,200');
+  // 三个方向的增长：两位购买客户。
+  await expect(page.getByTestId('growth-panel').getByTestId('growth-activeCustomers')).toHaveText('2');
+  // 最近 30 天对比之前 30 天：之前一位购买客户，现在两位。
+  await page.getByTestId('growth-panel').getByText('最近 30 天').click();
+  await expect(page.getByTestId('growth-panel').getByTestId('growth-activeCustomers')).toHaveText('2');
+  await expect(page.getByTestId('growth-table').getByRole('row', { name: /购买客户/ })).toContainText('100%');
+  await expect(page.getByTestId('chart-growth').locator('svg path').first()).toBeAttached();
+  await expect(page.getByTestId('cross-sell-panel')).toContainText('选择一位客户');
+  await expectAccessible(page);
 
   // API 密钥：只显示一次。
   await nav(page, '系统管理').click();
@@ -83,6 +92,17 @@ test('导入含错误行的 CSV、客户价值看板、API 密钥、邀请只读
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('api-keys').getByRole('row', { name: /仓库同步/ })).toContainText('有效');
   await expect(page.getByText(secret)).toHaveCount(0);
+
+  // 工作区设置：客户价值、服务水平和请求配额。
+  await page.getByRole('tab', { name: '工作区设置' }).click();
+  await expect(field(page.getByTestId('value-settings'), 'A 级覆盖').locator('input')).toHaveValue('80');
+  await field(page.getByTestId('value-settings'), '年折现率').locator('input').fill('8');
+  await page.getByTestId('value-settings').getByRole('button', { name: /保\s*存/ }).click();
+  await expect(page.getByText('设置已保存')).toBeVisible();
+  await expect(page.getByTestId('service-level-settings').getByRole('row', { name: /紧急/ })).toContainText('默认');
+  await expect(page.getByTestId('rate-limit-limit')).toHaveText('每分钟 100,000 次请求');
+  await expect(page.locator('.ant-message-notice')).toHaveCount(0);
+  await expectAccessible(page);
 
   // 邀请只读成员：接受邀请后登录，看不到新建和导入按钮，也进不了系统管理。
   const email = `${unique('zhviewer')}@example.com`;

@@ -178,3 +178,81 @@ test('营销细分：按条件和从客户列表创建动态细分，静态名�
   await expect(viewer.getByTestId('customer-segments')).toHaveCount(0);
   await viewer.close();
 });
+
+test('营销活动：创建活动、以细分为受众、启动、记录成本、查看效果（简体中文）', async ({ page }) => {
+  test.slow();
+  const slug = unique('ningbo');
+  await page.goto('/sign-up');
+  await choose(page, page.getByTestId('language-switch'), '简体中文');
+  await fillField(page, '公司名称', '宁波灯具');
+  await fillField(page, '工作区地址', slug);
+  await fillField(page, '您的姓名', '李娜');
+  await fillField(page, '邮箱', `${slug}@example.com`);
+  await field(page, '密码').locator('input').fill(PASSWORD);
+  await choose(page, field(page, '本位币').locator('.ant-select'), 'CNY');
+  await page.getByRole('button', { name: '创建工作区' }).click();
+  await expect(page.getByRole('heading', { name: '客户' })).toBeVisible();
+
+  const first = await createCustomer(page, { name: '苏州绣坊', email: 'a@xiu.example' });
+  const second = await createCustomer(page, { name: '无锡茶行', email: 'b@tea.example' });
+  const list = await api<{ createSegment: { segment: { id: string } } }>(
+    page,
+    'mutation($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }',
+    { i: { name: '春季名单', kind: 'STATIC' } },
+  );
+  await api(page, 'mutation($i: SegmentMembersInput!) { addSegmentMembers(input: $i) { changed } }', {
+    i: { segmentId: list.createSegment.segment.id, customerIds: [first, second] },
+  });
+
+  // 营销 → 营销活动：还没有活动；新建一个。
+  await nav(page, '营销活动').click();
+  await expect(page.getByRole('heading', { name: '营销活动' })).toBeVisible();
+  await expect(page.getByText('还没有营销活动')).toBeVisible();
+  await page.getByRole('button', { name: '新建活动' }).click();
+  let dialog = await openedDialog(page, '新建活动');
+  await dialog.getByRole('button', { name: /保\s*存/ }).click();
+  await expect(field(dialog, '名称')).toContainText('必填');
+  await fillField(dialog, '名称', '春季新品');
+  await fillField(dialog, '代码', 'spring-cn');
+  await field(dialog, '预算').locator('input').fill('2000');
+  await dialog.getByRole('button', { name: /保\s*存/ }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('campaign-name')).toHaveText('春季新品');
+  await expect(page.getByTestId('campaign-status')).toHaveText('计划中');
+
+  // 受众：春季名单；启动后成员加入。
+  await page.getByRole('button', { name: '选择细分' }).click();
+  dialog = await openedDialog(page, '“春季新品”的受众');
+  await choose(page, dialog.getByTestId('pick-segments'), '春季名单');
+  await closeDropdown(dialog);
+  await dialog.getByRole('button', { name: /保\s*存/ }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('campaign-audience')).toContainText('春季名单');
+  await page.getByRole('button', { name: /启\s*动/ }).click();
+  await expect(page.getByTestId('campaign-status')).toHaveText('进行中');
+  await expect(page.getByTestId('campaign-members').getByTestId('member-status')).toHaveText(['已选定', '已选定']);
+  await expectSettledAccessible(page);
+
+  // 成本：实际 500 元。
+  await page.getByRole('tab', { name: '成本' }).click();
+  await page.getByRole('button', { name: '添加成本' }).click();
+  dialog = await openedDialog(page, '“春季新品”的成本');
+  await fillField(dialog, '类别', '短信平台');
+  await field(dialog, '金额').locator('input').fill('500');
+  await dialog.getByRole('button', { name: '添加成本' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('cost-actual')).toHaveText('¥500.00');
+  await expect(page.getByTestId('overview-budget')).toHaveText('¥500.00 / ¥2,000.00');
+
+  // 效果：实际成本、归因模型切换和图表。
+  await page.getByRole('tab', { name: '效果' }).click();
+  const results = page.getByTestId('campaign-results');
+  await expect(results.getByTestId('result-actualCost')).toHaveText('¥500.00');
+  await expect(results.getByTestId('result-reached')).toHaveText('0 / 2');
+  await results.getByRole('radiogroup', { name: '归因模型' }).getByText('首次接触', { exact: true }).click();
+  await expect(page).toHaveURL(/model=FIRST_TOUCH/);
+  await expect(results.getByText(/^首次接触：/)).toBeVisible();
+  await expect(page.getByTestId('chart-campaign-models').locator('svg path').first()).toBeAttached();
+  await expectSettledAccessible(page);
+  await page.screenshot({ path: 'test-results/campaign-zh-CN.png', fullPage: true });
+});

@@ -161,4 +161,20 @@ test('lead to customer, deals across the board, a case resolved (English)', asyn
   await page.locator('.ant-segmented-item', { hasText: /^All$/ }).click();
   await expect(page).toHaveURL(/view=all/);
   await expect(caseRow.getByTestId('case-status')).toHaveText('Resolved');
+
+  // The service summary: the case opened, resolved and rated, against an empty period before.
+  await nav(page, 'Service summary').click();
+  await expect(page.getByRole('heading', { name: 'Service summary' })).toBeVisible();
+  await expect(page.getByTestId('summary-opened')).toHaveText('1');
+  await expect(page.getByTestId('summary-resolved')).toHaveText('1');
+  await expect(page.getByTestId('summary-openNow')).toHaveText('0');
+  await expect(page.getByTestId('summary-rated')).toHaveText('1');
+  await expect(page.getByTestId('summary-satisfiedShare')).toHaveText('100%');
+  await expect(page.getByTestId('service-levels').locator('tbody tr.ant-table-row')).toHaveCount(4);
+  await expect(page.getByTestId('chart-service-volume').locator('svg path').first()).toBeAttached();
+  await page.getByText('Last 7 days').click();
+  await expect(page.getByText('Cases opened in the last 7 days')).toBeVisible();
+  await expect(page.getByTestId('summary-opened')).toHaveText('1');
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/service-summary-en.png', fullPage: true });
 });

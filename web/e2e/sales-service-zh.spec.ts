@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, choose, dealCard, field, fillField, nav, openedDialog, PASSWORD, stageColumn, unique } from './helpers';
+import { api, choose, dealCard, expectAccessible, field, fillField, nav, openedDialog, PASSWORD, stageColumn, unique } from './helpers';
 
 test('线索转化、拖动商机赢单、解决工单（简体中文）', async ({ page }) => {
   const slug = unique('hangzhou');
@@ -67,4 +67,14 @@ test('线索转化、拖动商机赢单、解决工单（简体中文）', async
   await expect(page.getByTestId('case-status')).toHaveText('已解决');
   await expect(page.getByTestId('case-event').filter({ hasText: '新建 → 已解决' })).toBeVisible();
   await page.screenshot({ path: 'test-results/case-zh-CN.png', fullPage: true });
+
+  // 服务概览：本期间新开并已解决一张工单。
+  await nav(page, '服务概览').click();
+  await expect(page.getByRole('heading', { name: '服务概览' })).toBeVisible();
+  await expect(page.getByTestId('summary-opened')).toHaveText('1');
+  await expect(page.getByTestId('summary-resolved')).toHaveText('1');
+  await expect(page.getByTestId('summary-overdueNow')).toHaveText('0');
+  await expect(page.getByTestId('service-levels')).toContainText('紧急');
+  await expect(page.getByTestId('chart-service-volume').locator('svg path').first()).toBeAttached();
+  await expectAccessible(page);
 });

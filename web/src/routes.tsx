@@ -27,6 +27,9 @@ const ExchangeRatesPage = lazy(() => import('./features/commerce/ExchangeRatesPa
 const SalesReportsPage = lazy(() => import('./features/reports/SalesReportsPage'));
 const SegmentListPage = lazy(() => import('./features/marketing/SegmentListPage'));
 const SegmentPage = lazy(() => import('./features/marketing/SegmentPage'));
+const CampaignListPage = lazy(() => import('./features/marketing/CampaignListPage'));
+const CampaignPage = lazy(() => import('./features/marketing/CampaignPage'));
+const ServiceSummaryPage = lazy(() => import('./features/service/ServiceSummaryPage'));
 
 /** Signed-in pages; without a session, the sign-in page (and back after an expiry). */
 function RequireAuth({ children }: { children: React.ReactNode }) {
@@ -85,6 +88,9 @@ export function AppRoutes() {
         <Route path="/sales-reports" element={<SalesReportsPage />} />
         <Route path="/segments" element={<SegmentListPage />} />
         <Route path="/segments/:id" element={<SegmentPage />} />
+        <Route path="/campaigns" element={<CampaignListPage />} />
+        <Route path="/campaigns/:id" element={<CampaignPage />} />
+        <Route path="/service-summary" element={<ServiceSummaryPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

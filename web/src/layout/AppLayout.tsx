@@ -5,6 +5,7 @@ import {
   ShoppingCartOutlined,
   SwapOutlined,
   CustomerServiceOutlined,
+  DashboardOutlined,
   FunnelPlotOutlined,
   LogoutOutlined,
   NotificationOutlined,
@@ -23,6 +24,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch';
 import { Loading } from '../components/PageState';
 import { SignOutDocument } from '../features/auth/documents';
 import { sessionStore } from '../lib/client';
+import { menuKeyOf } from '../lib/navigation';
 import { adminSectionsFor, usePermissions } from '../lib/permissions';
 import { useSession } from '../lib/useSession';
 import { WorkspaceSwitch } from './WorkspaceSwitch';
@@ -34,29 +36,7 @@ export function AppLayout() {
   const session = useSession();
   const [, signOut] = useMutation(SignOutDocument);
   const path = location.pathname;
-  const selected = path.startsWith('/customers')
-    ? 'customers'
-    : path.startsWith('/leads')
-      ? 'leads'
-      : path.startsWith('/pipeline') || path.startsWith('/deals')
-        ? 'pipeline'
-        : path.startsWith('/cases')
-          ? 'cases'
-          : path.startsWith('/orders')
-            ? 'orders'
-            : path.startsWith('/products')
-              ? 'products'
-              : path.startsWith('/exchange-rates')
-                ? 'rates'
-                : path.startsWith('/sales-reports')
-                  ? 'reports'
-                  : path.startsWith('/segments')
-                    ? 'segments'
-                  : path.startsWith('/analytics')
-            ? 'analytics'
-            : path.startsWith('/admin')
-              ? 'admin'
-              : '';
+  const selected = menuKeyOf(path);
   const navigate = useNavigate();
   const { can, permissions } = usePermissions();
   const administers = adminSectionsFor(permissions).length > 0;
@@ -84,6 +64,11 @@ export function AppLayout() {
               { key: 'leads', icon: <FunnelPlotOutlined />, label: <Link to="/leads">{t('nav.leads')}</Link> },
               { key: 'pipeline', icon: <ProjectOutlined />, label: <Link to="/pipeline">{t('nav.pipeline')}</Link> },
               { key: 'cases', icon: <CustomerServiceOutlined />, label: <Link to="/cases">{t('nav.cases')}</Link> },
+              {
+                key: 'service-summary',
+                icon: <DashboardOutlined />,
+                label: <Link to="/service-summary">{t('nav.serviceSummary')}</Link>,
+              },
               ...(can('orders:read')
                 ? [
                     { key: 'orders', icon: <ShoppingCartOutlined />, label: <Link to="/orders">{t('nav.orders')}</Link> },
@@ -100,7 +85,10 @@ export function AppLayout() {
                       key: 'marketing',
                       icon: <NotificationOutlined />,
                       label: t('nav.marketing'),
-                      children: [{ key: 'segments', label: <Link to="/segments">{t('nav.segments')}</Link> }],
+                      children: [
+                        { key: 'segments', label: <Link to="/segments">{t('nav.segments')}</Link> },
+                        { key: 'campaigns', label: <Link to="/campaigns">{t('nav.campaigns')}</Link> },
+                      ],
                     },
                   ]
                 : []),

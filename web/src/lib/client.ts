@@ -50,6 +50,12 @@ function invalidateSegmentMembers(cache: Cache, args: Record<string, unknown>): 
   invalidateQueryFields(cache, ['segments', 'customers']);
 }
 
+/** After a campaign's members changed: its members and results. */
+function invalidateCampaignMembers(cache: Cache, args: Record<string, unknown>): void {
+  const input = (args.input ?? {}) as { campaignId?: string };
+  if (input.campaignId) invalidateEntityFields(cache, { __typename: 'Campaign', id: input.campaignId }, ['members', 'results']);
+}
+
 // Types without an id of their own are embedded in their parent.
 const embedded = () => null;
 
@@ -119,6 +125,26 @@ export function createClient(): Client {
           SegmentImportReport: embedded,
           SegmentImportError: embedded,
           SegmentSize: embedded,
+          CampaignConnection: embedded,
+          CampaignEdge: embedded,
+          CampaignPayload: embedded,
+          CampaignMembersPayload: embedded,
+          CampaignMemberConnection: embedded,
+          CampaignMemberEdge: embedded,
+          CampaignMember: embedded,
+          CampaignResults: embedded,
+          CampaignMemberStatusCount: embedded,
+          CustomerGrowth: embedded,
+          WiderGrowth: embedded,
+          LongerGrowth: embedded,
+          DeeperGrowth: embedded,
+          GrowthMetric: embedded,
+          GrowthMoneyMetric: embedded,
+          CrossSellRecommendation: embedded,
+          ServiceSummary: embedded,
+          CaseServiceLevel: (l) => (typeof l.priority === 'string' ? l.priority : null),
+          CustomerValueSettings: embedded,
+          CustomerValueSettingsPayload: embedded,
         },
         updates: {
           Mutation: {
@@ -201,6 +227,48 @@ export function createClient(): Client {
             },
             importSegmentMembers(_result, args, cache) {
               invalidateSegmentMembers(cache, args);
+            },
+            createCampaign(_result, _args, cache) {
+              invalidateQueryFields(cache, ['campaigns']);
+            },
+            // A new programme or name moves the campaign in (or out of) the lists and its old programme's children.
+            updateCampaign(_result, _args, cache) {
+              invalidateQueryFields(cache, ['campaigns']);
+              for (const field of cache.inspectFields('Query')) {
+                if (field.fieldName === 'campaign') cache.invalidate('Query', 'campaign', field.arguments ?? undefined);
+              }
+            },
+            changeCampaignStatus(_result, args, cache) {
+              invalidateQueryFields(cache, ['campaigns']);
+              const id = (args.input as { id?: string } | undefined)?.id;
+              if (id) invalidateEntityFields(cache, { __typename: 'Campaign', id }, ['members', 'results']);
+            },
+            deleteCampaign(_result, args, cache) {
+              cache.invalidate({ __typename: 'Campaign', id: args.id as string });
+              invalidateQueryFields(cache, ['campaigns']);
+            },
+            setCampaignAudience(_result, args, cache) {
+              invalidateCampaignMembers(cache, args);
+            },
+            addCampaignMembers(_result, args, cache) {
+              invalidateCampaignMembers(cache, args);
+            },
+            removeCampaignMembers(_result, args, cache) {
+              invalidateCampaignMembers(cache, args);
+            },
+            setCampaignMemberStatus(_result, args, cache) {
+              invalidateCampaignMembers(cache, args);
+            },
+            addCampaignCost(_result, args, cache) {
+              const id = (args.input as { campaignId?: string } | undefined)?.campaignId;
+              if (id) invalidateEntityFields(cache, { __typename: 'Campaign', id }, ['results']);
+            },
+            removeCampaignCost(result, _args, cache) {
+              const id = (result.removeCampaignCost as { campaign?: { id?: string } } | null)?.campaign?.id;
+              if (id) invalidateEntityFields(cache, { __typename: 'Campaign', id }, ['results']);
+            },
+            setCaseServiceLevel(_result, _args, cache) {
+              invalidateQueryFields(cache, ['caseServiceLevels']);
             },
             updateCustomer(result, _args, cache) {
               invalidateQueryFields(cache, ['customers', 'searchCustomers']);

@@ -32,3 +32,21 @@ export function daysOf(range: Record<string, unknown>): { from: string; to: stri
   if (from === undefined || next === undefined) return null;
   return { from, to: next ? shift(next, -1).slice(0, 10) : '' };
 }
+
+/**
+ * The last `days` whole UTC days up to and including today's, and the same
+ * number of days before them: `[from, to)` and `[previousFrom, from)`. The
+ * same all day long, so a page's query stays cached while it is open.
+ */
+export function lastDays(days: number, now: Date = new Date()): { from: string; to: string; previousFrom: string } {
+  const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const day = 86_400_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return { from: iso(to - days * day), to: iso(to), previousFrom: iso(to - 2 * days * day) };
+}
+
+/** `(current − previous) / previous`; null when either is missing or the previous is zero. */
+export function relativeChange(current: number | null | undefined, previous: number | null | undefined): number | null {
+  if (current === null || current === undefined || previous === null || previous === undefined || previous === 0) return null;
+  return (current - previous) / previous;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNext } from './navigation';
+import { menuKeyOf, safeNext } from './navigation';
 
 describe('safeNext', () => {
   it('keeps same-site paths and refuses the rest', () => {
@@ -9,5 +9,18 @@ describe('safeNext', () => {
     expect(safeNext('/\\evil.example')).toBe('/customers');
     expect(safeNext('/sign-in?next=/x')).toBe('/customers');
     expect(safeNext(null)).toBe('/customers');
+  });
+});
+
+describe('menuKeyOf', () => {
+  it('finds the menu entry of a page and its sub-pages', () => {
+    expect(menuKeyOf('/campaigns')).toBe('campaigns');
+    expect(menuKeyOf('/campaigns/abc')).toBe('campaigns');
+    expect(menuKeyOf('/deals/1')).toBe('pipeline');
+    expect(menuKeyOf('/service-summary')).toBe('service-summary');
+    expect(menuKeyOf('/cases/7')).toBe('cases');
+    expect(menuKeyOf('/exchange-rates')).toBe('rates');
+    expect(menuKeyOf('/profile')).toBe('');
+    expect(menuKeyOf('/customersx')).toBe('');
   });
 });

@@ -9,10 +9,11 @@ import { problemsOf } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
 import { UpdateTenantSettingsDocument } from './documents';
 import { useReportProblems } from './MembersTab';
+import { RateLimitCard, ServiceLevelsCard, ValueSettingsCard } from './WorkspaceSettingsCards';
 
 const VISIBILITY: CustomerVisibility[] = ['ALL', 'TEAM', 'OWN'];
 
-/** The workspace's settings: what the API lets change (customer visibility) and what it only shows. */
+/** The workspace's settings: customer visibility, how customer value is computed, service levels, and the request allowance. */
 export function SettingsTab() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -61,6 +62,9 @@ export function SettingsTab() {
           </Space>
         </Radio.Group>
       </Card>
+      <ValueSettingsCard />
+      <ServiceLevelsCard />
+      <RateLimitCard plan={tenant.plan} />
     </Space>
   );
 }

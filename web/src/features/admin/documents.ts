@@ -199,3 +199,33 @@ export const AuditLogDocument = graphql(`
     }
   }
 `);
+
+export const CustomerValueSettingsDocument = graphql(`
+  query CustomerValueSettings {
+    customerValueSettings {
+      tierAShare
+      tierBShare
+      horizonMonths
+      annualDiscountRate
+      scheduleEnabled
+      scheduleIntervalHours
+      version
+    }
+  }
+`);
+
+export const UpdateCustomerValueSettingsDocument = graphql(`
+  mutation UpdateCustomerValueSettings($input: UpdateCustomerValueSettingsInput!) {
+    updateCustomerValueSettings(input: $input) {
+      settings {
+        tierAShare
+        tierBShare
+        horizonMonths
+        annualDiscountRate
+        scheduleEnabled
+        scheduleIntervalHours
+        version
+      }
+    }
+  }
+`);

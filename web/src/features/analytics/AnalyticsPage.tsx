@@ -10,6 +10,8 @@ import { problemsOf } from '../../lib/errors';
 import { formatDateTime, formatMoney, formatNumber, formatPercent } from '../../lib/format';
 import { usePermissions } from '../../lib/permissions';
 import { AnalyzePanel } from './AnalyzePanel';
+import { CrossSellPanel } from './CrossSell';
+import { GrowthPanel } from './GrowthPanel';
 import { heatCells, rfmGrid, SEGMENTS } from './analytics';
 import { AnalyticsRunDocument, CustomerValueSummaryDocument, RecomputeCustomerValueDocument, ValueDistributionsDocument } from './documents';
 import { EChart, type ChartOption } from './EChart';
@@ -274,6 +276,8 @@ export default function AnalyticsPage() {
           </Row>
         </>
       )}
+      <GrowthPanel />
+      <CrossSellPanel />
       <AnalyzePanel />
     </Flex>
   );

@@ -91,3 +91,80 @@ export function measureValue(row: RowLike, measure: AnalysisMeasure): number | n
 
 /** Whether a measure is an amount of money (else a count). */
 export const isMoney = (m: AnalysisMeasure) => m !== 'ORDER_COUNT' && m !== 'CUSTOMER_COUNT';
+
+/** The three directions of growth: more relationships, longer ones, richer ones. */
+export type GrowthDirection = 'wider' | 'longer' | 'deeper';
+
+/** How a growth figure is shown. */
+export type GrowthFormat = 'count' | 'share' | 'days' | 'decimal' | 'money';
+
+interface MetricLike {
+  current?: number | null;
+  previous?: number | null;
+  relativeChange?: number | null;
+}
+interface MoneyMetricLike {
+  current?: { amount: string; currency: string } | null;
+  previous?: { amount: string; currency: string } | null;
+  relativeChange?: number | null;
+}
+
+export interface GrowthLike {
+  wider: { activeCustomers: MetricLike; newCustomers: MetricLike; wonBackCustomers: MetricLike };
+  longer: { retentionRate: MetricLike; churnRate: MetricLike; averageRelationshipDays: MetricLike };
+  deeper: { productsPerCustomer: MetricLike; crossSellRate: MetricLike; revenue: MoneyMetricLike; revenuePerCustomer: MoneyMetricLike };
+}
+
+export interface GrowthRow {
+  direction: GrowthDirection;
+  key: string;
+  format: GrowthFormat;
+  current: number | { amount: string; currency: string } | null;
+  previous: number | { amount: string; currency: string } | null;
+  relativeChange: number | null;
+  /** Whether the change is good news: true, false, or null for no change (or none known). */
+  improved: boolean | null;
+}
+
+const FIGURES: [GrowthDirection, string, GrowthFormat, boolean][] = [
+  ['wider', 'activeCustomers', 'count', true],
+  ['wider', 'newCustomers', 'count', true],
+  ['wider', 'wonBackCustomers', 'count', true],
+  ['longer', 'retentionRate', 'share', true],
+  // Fewer customers lost is better.
+  ['longer', 'churnRate', 'share', false],
+  ['longer', 'averageRelationshipDays', 'days', true],
+  ['deeper', 'productsPerCustomer', 'decimal', true],
+  ['deeper', 'crossSellRate', 'share', true],
+  ['deeper', 'revenue', 'money', true],
+  ['deeper', 'revenuePerCustomer', 'money', true],
+];
+
+/** Every growth figure as a row, in the order the panel shows them. */
+export function growthRows(g: GrowthLike): GrowthRow[] {
+  return FIGURES.map(([direction, key, format, higherIsBetter]) => {
+    const m = (g[direction] as unknown as Record<string, MetricLike | MoneyMetricLike>)[key];
+    const change = m.relativeChange ?? null;
+    let improved: boolean | null = null;
+    if (change !== null && change !== 0) improved = change > 0 === higherIsBetter;
+    // With no previous figure there is no ratio, but a rate that rose from nothing is a change too.
+    return { direction, key, format, current: m.current ?? null, previous: m.previous ?? null, relativeChange: change, improved };
+  });
+}
+
+/**
+ * The directions that need attention (a headline figure got worse) with the
+ * customer list that acts on them: lost and slipping customers to win back,
+ * customers at risk to keep, loyal ones to sell more to.
+ */
+export function nextSteps(rows: GrowthRow[]): { direction: GrowthDirection; to: string }[] {
+  const worse = (key: string) => rows.find((r) => r.key === key)?.improved === false;
+  const steps: { direction: GrowthDirection; to: string }[] = [];
+  if (worse('activeCustomers') || worse('newCustomers') || worse('wonBackCustomers'))
+    steps.push({ direction: 'wider', to: '/customers?rfm=HIBERNATING,LOST' });
+  if (worse('retentionRate') || worse('churnRate'))
+    steps.push({ direction: 'longer', to: '/customers?rfm=AT_RISK,CANNOT_LOSE_THEM,ABOUT_TO_SLEEP' });
+  if (worse('productsPerCustomer') || worse('crossSellRate') || worse('revenuePerCustomer'))
+    steps.push({ direction: 'deeper', to: '/customers?rfm=CHAMPIONS,LOYAL,POTENTIAL_LOYALIST' });
+  return steps;
+}

@@ -167,3 +167,94 @@ export const AnalyzeDocument = graphql(`
     }
   }
 `);
+
+export const GrowthMetricFields = graphql(`
+  fragment GrowthMetricFields on GrowthMetric {
+    current
+    previous
+    change
+    relativeChange
+  }
+`);
+
+export const GrowthMoneyMetricFields = graphql(`
+  fragment GrowthMoneyMetricFields on GrowthMoneyMetric {
+    current {
+      amount
+      currency
+    }
+    previous {
+      amount
+      currency
+    }
+    relativeChange
+  }
+`);
+
+/** Wider, longer and deeper relationships: a period against the one before it. */
+export const CustomerGrowthDocument = graphql(`
+  query CustomerGrowth($from: DateTime!, $to: DateTime!, $lapseDays: Int) {
+    customerGrowth(from: $from, to: $to, lapseDays: $lapseDays) {
+      from
+      to
+      previousFrom
+      previousTo
+      wider {
+        activeCustomers {
+          ...GrowthMetricFields
+        }
+        newCustomers {
+          ...GrowthMetricFields
+        }
+        wonBackCustomers {
+          ...GrowthMetricFields
+        }
+      }
+      longer {
+        retentionRate {
+          ...GrowthMetricFields
+        }
+        churnRate {
+          ...GrowthMetricFields
+        }
+        averageRelationshipDays {
+          ...GrowthMetricFields
+        }
+      }
+      deeper {
+        productsPerCustomer {
+          ...GrowthMetricFields
+        }
+        crossSellRate {
+          ...GrowthMetricFields
+        }
+        revenue {
+          ...GrowthMoneyMetricFields
+        }
+        revenuePerCustomer {
+          ...GrowthMoneyMetricFields
+        }
+      }
+    }
+  }
+`);
+
+export const CrossSellDocument = graphql(`
+  query CrossSell($customerId: ID!, $first: Int, $minCustomers: Int) {
+    crossSellRecommendations(customerId: $customerId, first: $first, minCustomers: $minCustomers) {
+      product {
+        id
+        name
+        sku
+      }
+      becauseOf {
+        id
+        name
+      }
+      support
+      confidence
+      lift
+      customersWithBoth
+    }
+  }
+`);

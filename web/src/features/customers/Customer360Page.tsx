@@ -35,6 +35,7 @@ import { usePermissions } from '../../lib/permissions';
 import { CustomerTimeline } from './Timeline';
 import { FieldHistory } from './FieldHistory';
 import { CustomerSegmentsDocument } from '../marketing/documents';
+import { CrossSellList } from '../analytics/CrossSell';
 
 /**
  * The 360 page's sections, one shown at a time. (A segmented control: Ant
@@ -323,6 +324,11 @@ export default function Customer360Page() {
                 <Typography.Text type="secondary">{t('c360.noValue')}</Typography.Text>
               )}
             </Card>
+            {can('orders:read') && (
+              <Card title={t('crossSell.title')} size="small" styles={{ body: { padding: 0 } }}>
+                <CrossSellList customerId={c.id} compact />
+              </Card>
+            )}
           </Flex>
         </Col>
       </Row>

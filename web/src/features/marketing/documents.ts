@@ -178,3 +178,339 @@ export const CustomerCountDocument = graphql(`
     }
   }
 `);
+
+export const CampaignRowFields = graphql(`
+  fragment CampaignRowFields on Campaign {
+    id
+    version
+    code
+    name
+    kind
+    status
+    parentId
+    ownerId
+    owner {
+      id
+      email
+      displayName
+    }
+    startsOn
+    endsOn
+    budget {
+      amount
+      currency
+    }
+    createdAt
+    updatedAt
+  }
+`);
+
+/** What the campaign page and the edit form read. */
+export const CampaignFields = graphql(`
+  fragment CampaignFields on Campaign {
+    ...CampaignRowFields
+    objective
+    parent {
+      id
+      name
+    }
+    children {
+      ...CampaignRowFields
+    }
+    expectedRevenue {
+      amount
+      currency
+    }
+    expectedResponses
+    startedAt
+    completedAt
+    audience {
+      id
+      name
+      kind
+      memberCount
+    }
+    costs {
+      id
+      kind
+      category
+      amount {
+        amount
+        currency
+      }
+      incurredOn
+      note
+    }
+  }
+`);
+
+export const CampaignsDocument = graphql(`
+  query Campaigns($first: Int, $after: String, $filter: CampaignFilter, $orderBy: [CampaignOrderBy!]) {
+    campaigns(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...CampaignRowFields
+        }
+      }
+    }
+  }
+`);
+
+export const CampaignDocument = graphql(`
+  query Campaign($id: ID!) {
+    campaign(id: $id) {
+      ...CampaignFields
+    }
+  }
+`);
+
+/** Programmes to pick as a campaign's parent: the top-level campaigns. */
+export const ProgrammeOptionsDocument = graphql(`
+  query ProgrammeOptions($name: String) {
+    campaigns(first: 50, filter: { topLevel: true, name: { contains: $name } }, orderBy: [{ field: NAME, direction: ASC }]) {
+      edges {
+        node {
+          id
+          name
+          code
+        }
+      }
+    }
+  }
+`);
+
+export const CampaignResultsDocument = graphql(`
+  query CampaignResults($id: ID!, $includeChildren: Boolean!, $windowDays: Int!, $model: AttributionModel!) {
+    campaign(id: $id) {
+      id
+      results(includeChildren: $includeChildren, windowDays: $windowDays) {
+        memberCount
+        membersByStatus {
+          status
+          count
+        }
+        reached
+        responses
+        leads
+        convertedLeads
+        orders
+        orderRevenue {
+          amount
+          currency
+        }
+        plannedCost {
+          amount
+          currency
+        }
+        actualCost {
+          amount
+          currency
+        }
+        costsWithoutRate
+        attributedRevenue(model: $model) {
+          amount
+          currency
+        }
+        attributedOrders(model: $model)
+        acquisitions(model: $model)
+        roi(model: $model)
+        costPerLead {
+          amount
+          currency
+        }
+        costPerAcquisition(model: $model) {
+          amount
+          currency
+        }
+        firstTouch: attributedRevenue(model: FIRST_TOUCH) {
+          amount
+          currency
+        }
+        lastTouch: attributedRevenue(model: LAST_TOUCH) {
+          amount
+          currency
+        }
+        linear: attributedRevenue(model: LINEAR) {
+          amount
+          currency
+        }
+      }
+    }
+  }
+`);
+
+export const CampaignMembersDocument = graphql(`
+  query CampaignMembers($id: ID!, $first: Int, $after: String, $status: CampaignMemberStatus) {
+    campaign(id: $id) {
+      id
+      members(first: $first, after: $after, status: $status) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            customerId
+            customer {
+              id
+              name
+              email
+            }
+            status
+            sourceSegmentId
+            addedAt
+            statusChangedAt
+            reachedAt
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateCampaignDocument = graphql(`
+  mutation CreateCampaign($input: CreateCampaignInput!) {
+    createCampaign(input: $input) {
+      campaign {
+        ...CampaignFields
+      }
+    }
+  }
+`);
+
+export const UpdateCampaignDocument = graphql(`
+  mutation UpdateCampaign($input: UpdateCampaignInput!) {
+    updateCampaign(input: $input) {
+      campaign {
+        ...CampaignFields
+      }
+    }
+  }
+`);
+
+export const ChangeCampaignStatusDocument = graphql(`
+  mutation ChangeCampaignStatus($input: ChangeCampaignStatusInput!) {
+    changeCampaignStatus(input: $input) {
+      campaign {
+        ...CampaignFields
+      }
+    }
+  }
+`);
+
+export const DeleteCampaignDocument = graphql(`
+  mutation DeleteCampaign($id: ID!) {
+    deleteCampaign(id: $id)
+  }
+`);
+
+export const SetCampaignAudienceDocument = graphql(`
+  mutation SetCampaignAudience($input: SetCampaignAudienceInput!) {
+    setCampaignAudience(input: $input) {
+      campaign {
+        ...CampaignFields
+      }
+    }
+  }
+`);
+
+export const AddCampaignMembersDocument = graphql(`
+  mutation AddCampaignMembers($input: CampaignMembersInput!) {
+    addCampaignMembers(input: $input) {
+      changed
+      campaign {
+        id
+      }
+    }
+  }
+`);
+
+export const RemoveCampaignMembersDocument = graphql(`
+  mutation RemoveCampaignMembers($input: CampaignMembersInput!) {
+    removeCampaignMembers(input: $input) {
+      changed
+      campaign {
+        id
+      }
+    }
+  }
+`);
+
+export const SetCampaignMemberStatusDocument = graphql(`
+  mutation SetCampaignMemberStatus($input: SetCampaignMemberStatusInput!) {
+    setCampaignMemberStatus(input: $input) {
+      changed
+      campaign {
+        id
+      }
+    }
+  }
+`);
+
+export const AddCampaignCostDocument = graphql(`
+  mutation AddCampaignCost($input: AddCampaignCostInput!) {
+    addCampaignCost(input: $input) {
+      campaign {
+        ...CampaignFields
+      }
+    }
+  }
+`);
+
+export const RemoveCampaignCostDocument = graphql(`
+  mutation RemoveCampaignCost($id: ID!) {
+    removeCampaignCost(id: $id) {
+      campaign {
+        ...CampaignFields
+      }
+    }
+  }
+`);
+
+/** Segments to pick for a campaign's audience. */
+export const SegmentOptionsDocument = graphql(`
+  query SegmentOptions($name: String) {
+    segments(first: 50, filter: { name: { contains: $name } }) {
+      edges {
+        node {
+          id
+          name
+          kind
+          memberCount
+        }
+      }
+    }
+  }
+`);
+
+/** The list's campaigns with their results (last touch, 90 days, sub-campaigns included), to compare them side by side. */
+export const CampaignsResultsDocument = graphql(`
+  query CampaignsResults($first: Int, $after: String, $filter: CampaignFilter, $orderBy: [CampaignOrderBy!]) {
+    campaigns(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      edges {
+        node {
+          id
+          results {
+            responses
+            actualCost {
+              amount
+              currency
+            }
+            attributedRevenue {
+              amount
+              currency
+            }
+            roi
+          }
+        }
+      }
+    }
+  }
+`);

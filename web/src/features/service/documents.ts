@@ -146,3 +146,61 @@ export const AssignCaseDocument = graphql(`
     }
   }
 `);
+
+export const ServiceSummaryFields = graphql(`
+  fragment ServiceSummaryFields on ServiceSummary {
+    from
+    to
+    opened
+    openNow
+    overdueNow
+    resolved
+    firstResponseMetShare
+    resolutionMetShare
+    averageFirstResponseMinutes
+    averageResolutionMinutes
+    rated
+    averageSatisfaction
+    satisfiedShare
+  }
+`);
+
+/** The service figures of a period and of the period before it. */
+export const ServiceSummaryDocument = graphql(`
+  query ServiceSummary($from: DateTime!, $to: DateTime!, $previousFrom: DateTime!) {
+    current: serviceSummary(from: $from, to: $to) {
+      ...ServiceSummaryFields
+    }
+    previous: serviceSummary(from: $previousFrom, to: $from) {
+      ...ServiceSummaryFields
+    }
+    caseServiceLevels {
+      priority
+      firstResponseMinutes
+      resolutionMinutes
+      isDefault
+    }
+  }
+`);
+
+export const SetCaseServiceLevelDocument = graphql(`
+  mutation SetCaseServiceLevel($input: SetCaseServiceLevelInput!) {
+    setCaseServiceLevel(input: $input) {
+      priority
+      firstResponseMinutes
+      resolutionMinutes
+      isDefault
+    }
+  }
+`);
+
+export const CaseServiceLevelsDocument = graphql(`
+  query CaseServiceLevels {
+    caseServiceLevels {
+      priority
+      firstResponseMinutes
+      resolutionMinutes
+      isDefault
+    }
+  }
+`);
