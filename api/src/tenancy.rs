@@ -9,8 +9,7 @@
 use std::ops::Deref;
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
 };
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
@@ -75,20 +74,28 @@ impl TenantTx {
         Self::bind(db.begin().await?, scope).await
     }
 
-    /// Begins a read-only transaction and binds it to `scope`.
+    /// Begins a read-only transaction and binds it to `scope`; the access
+    /// mode is set by the statement that binds the scope (one round trip
+    /// fewer than `SET TRANSACTION READ ONLY`).
     pub async fn begin_read_only(db: &DatabaseConnection, scope: TenantScope) -> Result<Self> {
-        let tx = db
-            .begin_with_config(None, Some(AccessMode::ReadOnly))
-            .await?;
-        let mut tx = Self::bind(tx, scope).await?;
+        let mut tx = Self::bind_as(db.begin().await?, scope, true).await?;
         tx.read_only = true;
         Ok(tx)
     }
 
     async fn bind(tx: DatabaseTransaction, scope: TenantScope) -> Result<Self> {
+        Self::bind_as(tx, scope, false).await
+    }
+
+    async fn bind_as(tx: DatabaseTransaction, scope: TenantScope, read_only: bool) -> Result<Self> {
         tx.execute(Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
-            "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+            if read_only {
+                "SELECT set_config('transaction_read_only', 'on', true),
+                        set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)"
+            } else {
+                "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)"
+            },
             [
                 scope.tenant_id.to_string().into(),
                 scope

@@ -116,3 +116,39 @@ async fn migrate_needs_the_owner_url_and_does_not_fall_back_to_the_server_url() 
         .await
         .expect("migrating as the owner");
 }
+
+#[tokio::test]
+async fn a_read_only_tenant_transaction_refuses_writes_and_sees_its_tenant_only() {
+    use crm_api::tenancy::{TenantScope, TenantTx};
+    let db = TestDb::create().await;
+    let app = db.connect_as_app().await;
+    let tenant = uuid::Uuid::now_v7();
+    let tx = TenantTx::begin_read_only(&app, TenantScope::system(tenant))
+        .await
+        .unwrap();
+    let row = tx
+        .query_one(Statement::from_string(
+            tx.get_database_backend(),
+            "SELECT current_setting('transaction_read_only') AS read_only,
+                    current_setting('app.tenant_id') AS tenant",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<String>("", "read_only").unwrap(), "on");
+    assert_eq!(
+        row.try_get::<String>("", "tenant").unwrap(),
+        tenant.to_string()
+    );
+    let written = tx
+        .execute(Statement::from_string(
+            tx.get_database_backend(),
+            "UPDATE tenants SET name = name",
+        ))
+        .await;
+    let err = written.expect_err("a read-only transaction wrote");
+    assert!(
+        err.to_string().contains("read-only transaction"),
+        "unexpected error: {err}"
+    );
+}
