@@ -1,4 +1,7 @@
 //! The `crm` command: parses the command line and calls the library.
+// As in lib.rs: the schema's resolver futures are deeper than the default
+// limit when the `perf` and release profiles compute their layout.
+#![recursion_limit = "256"]
 
 use std::process::ExitCode;
 
