@@ -22,7 +22,8 @@ the project itself writes data:
     / GBP 15 %, statuses PAID/SHIPPED/PLACED/CANCELLED/REFUNDED
     70/15/8/4/3 %, order times distinct per customer. The import writes the
     orders, lines, outbox events and the customers' order rollups;
- 6. checks the rollups against the records, VACUUM ANALYZE.
+ 6. checks the rollups against the records, VACUUM ANALYZE;
+and a second workspace with one customer, for the preflight's isolation check.
 
 Re-runnable: finished stages are recorded in $WORK_DIR/workspace.json, and
 a finished workspace is reused as long as its owner can still sign in (a
@@ -68,17 +69,21 @@ def as_owner(ws, query, variables=None):
     return gql(CRM_URL, query, variables, {"authorization": "Bearer " + ws["access_token"]})["data"]
 
 
-def stage_signup(ws):
-    d = gql(CRM_URL, "mutation($i: SignInInput!) { signIn(input: $i) { accessToken refreshToken tenant { id } } }",
-               {"i": {"tenantSlug": SLUG, "email": EMAIL, "password": PASSWORD}}, check=False)
+def sign_in(slug, name):
+    """Signs in to workspace `slug`, signing it up first when it does not exist."""
+    fields = "{ accessToken refreshToken tenant { id } }"
+    d = gql(CRM_URL, f"mutation($i: SignInInput!) {{ signIn(input: $i) {fields} }}",
+            {"i": {"tenantSlug": slug, "email": EMAIL, "password": PASSWORD}}, check=False)
     if d.get("data") and d["data"].get("signIn"):
-        p = d["data"]["signIn"]
-    else:
-        p = gql(CRM_URL, "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken refreshToken tenant { id } } }",
-                {"i": {"tenantName": "Side-by-side comparison", "tenantSlug": SLUG, "email": EMAIL,
-                       "password": PASSWORD, "baseCurrency": "USD"}})["data"]["signUp"]
-    ws.update(tenant_id=p["tenant"]["id"], access_token=p["accessToken"], refresh_token=p["refreshToken"],
-              slug=SLUG, signed_in_at=time.time())
+        return d["data"]["signIn"]
+    return gql(CRM_URL, f"mutation($i: SignUpInput!) {{ signUp(input: $i) {fields} }}",
+               {"i": {"tenantName": name, "tenantSlug": slug, "email": EMAIL, "password": PASSWORD,
+                      "baseCurrency": "USD"}})["data"]["signUp"]
+
+
+def stage_signup(ws):
+    p = sign_in(SLUG, "Side-by-side comparison")
+    ws.update(tenant_id=p["tenant"]["id"], access_token=p["accessToken"], slug=SLUG)
 
 
 def stage_members(ws):
@@ -222,7 +227,15 @@ def stage_check(ws):
     log(f"  vacuum analyze {time.time() - began:.0f} s")
 
 
-STAGES = [("signup", stage_signup), ("members", stage_members), ("customers", stage_customers),
+def stage_other(ws):
+    """A second workspace with one customer: the preflight checks neither server shows it."""
+    other = {"access_token": sign_in(SLUG + "-other", "Side-by-side other workspace")["accessToken"]}
+    ws["other_customer_id"] = as_owner(other, "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) "
+                                              "{ customer { id } } }",
+                                       {"i": {"kind": "PERSON", "name": "Someone Else"}})["createCustomer"]["customer"]["id"]
+
+
+STAGES = [("signup", stage_signup), ("other", stage_other), ("members", stage_members), ("customers", stage_customers),
           ("catalog", stage_catalog), ("orders", stage_orders), ("check", stage_check)]
 
 
@@ -240,20 +253,18 @@ def main():
         log(f"workspace {ws['slug']} is gone: loading a new one")
         SLUG = "compare-" + os.urandom(3).hex()
         ws = {"done": []}
-    only = sys.argv[1:]
+    if "signup" in ws["done"]:
+        stage_signup(ws)  # a fresh access token
+    only = sys.argv[1:]  # stages to run again
     for name, fn in STAGES:
         if name in ws["done"] and name not in only:
             continue
-        if name != "signup" and "signup" in ws["done"]:
-            stage_signup(ws)  # a fresh access token for every run
         log(f"stage {name}")
         began = time.time()
         fn(ws)
         ws["done"] = sorted(set(ws["done"]) | {name})
         ws.setdefault("stage_seconds", {})[name] = round(time.time() - began, 1)
         save(ws)
-    stage_signup(ws)  # a fresh access token for the measurement
-    save(ws)
     log(f"workspace {ws['slug']} ({ws['tenant_id']}) ready: {json.dumps(ws.get('counts'))}")
 
 

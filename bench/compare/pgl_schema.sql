@@ -10,6 +10,7 @@
 -- region are there to group by as well. security_invoker: row-level security
 -- of the tables applies to the caller (crm_app + app.tenant_id).
 -- Run as the owner role; kept out of `public` so the project's schema is untouched.
+SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS pgl_bench;
 GRANT USAGE ON SCHEMA pgl_bench TO crm_app;
 DROP VIEW IF EXISTS pgl_bench.order_line_facts;
