@@ -82,11 +82,13 @@ class Target:
             variables = {"tenantId": self.ws["tenant_id"], **variables}
         return variables
 
-    def post(self, name, **variables):
+    def post(self, name, variables=None, **more):
+        variables = {**(variables or {}), **more}
         return gql(self.url, query(self.side, name), self.variables(name, variables), self.headers())["data"]
 
-    def line(self, name, **variables):
+    def line(self, name, variables=None, **more):
         """One line of a wrk request file: header names and values, then the body, tab-separated."""
+        variables = {**(variables or {}), **more}
         body = json.dumps({"query": query(self.side, name), "variables": self.variables(name, variables)},
                           separators=(",", ":"))
         fields = [x for h in self.headers().items() for x in h] + [body]

@@ -99,7 +99,11 @@ wait_ready "$WORK_DIR/pgl.pid" "$PGL_URL"
 log "PostGraphile: pid $(cat "$WORK_DIR/pgl.pid") on $PGL_URL ($(head -1 "$WORK_DIR/pgl.log"))"
 
 # ------------------------------------------------------------ measurement
-python3 "$HERE/compare.py" "$@"
-latest=$(ls -t "$WORK_DIR"/results/*.json | head -1)
-python3 "$HERE/report.py" "$latest" | tee "${latest%.json}.md"
-log "results: ${latest%.json}.md (raw: $latest)"
+status=0
+python3 "$HERE/compare.py" "$@" || status=$?
+latest=$(ls -t "$WORK_DIR"/results/*.json 2>/dev/null | head -1)
+if [ -n "$latest" ]; then   # what was measured, also when a later shape failed
+	python3 "$HERE/report.py" "$latest" | tee "${latest%.json}.md"
+	log "results: ${latest%.json}.md (raw: $latest)"
+fi
+exit "$status"
