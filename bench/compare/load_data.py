@@ -124,8 +124,8 @@ def stage_customers(ws):
         sys.exit(f"customers_data.sql changed shape ({n_series} contact series, {n_rollup} rollups): check the adaptation")
     sql = (sql.replace("{contacts}, {notes},", "(2 + i % 2), {notes},").replace("{tenant}", t).replace("{tenant_no}", TENANT_NO)
               .replace("{customers}", str(CUSTOMERS)).replace("{notes}", "0"))
-    # The contacts' search trigger looks each customer up, row by row: with the statistics of an empty
-    # table, PostgreSQL scans all the new customers for every contact.
+    # The contacts' search trigger looks each customer up, row by row: planned with the statistics of an
+    # empty table, the look-up seemed to scan the new customers for every contact (a load of 100,000 stalled).
     if sql.count("\nINSERT INTO contacts ") != 1:
         sys.exit("customers_data.sql changed shape (contacts insert): check the adaptation")
     sql = sql.replace("\nINSERT INTO contacts ", "\nANALYZE customers;\nINSERT INTO contacts ")
