@@ -11,7 +11,8 @@
 #   5. runs compare.py (preflight, then the timed runs) and report.py (markdown tables);
 #   6. stops both servers, also on failure or CTRL-C.
 # Env: WORK_DIR (/tmp/crm-compare), CRM_PORT (8090), PGL_PORT (5678), PGL_WORKERS (1),
-#      CARGO_TARGET_DIR (target), CUSTOMERS (100000, only for a new workspace).
+#      CARGO_TARGET_DIR (target), CUSTOMERS (100000, only for a new workspace),
+#      CRM_BIN (a server binary to measure instead of building one).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -39,9 +40,11 @@ if ! cmp -s "$HERE/postgraphile/package-lock.json" "$NODE_DIR/package-lock.json"
 fi
 cp "$HERE/postgraphile/server.mjs" "$NODE_DIR/server.mjs"
 
-log "building the server (perf profile)"
-(cd "$ROOT" && cargo build --profile perf --locked -p crm-api --bin crm)
-CRM_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/perf/crm
+if [ -z "${CRM_BIN:-}" ]; then
+	log "building the server (perf profile)"
+	(cd "$ROOT" && cargo build --profile perf --locked -p crm-api --bin crm)
+	CRM_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/perf/crm
+fi
 
 # ---------------------------------------------------------------- servers
 stop() {
