@@ -39,20 +39,23 @@ def split_runs(sr):
 
 
 def main():
-    shapes, stamps = {}, []
+    shapes, preflight, stamps = {}, {}, []
     for path in sys.argv[1:]:
         d = json.load(open(path))
         stamps.append(d["stamp"])
         for s, sr in d["shapes"].items():
+            preflight[s] = sr.get("preflight")
             if sr.get("runs"):
                 shapes[s] = (sr, d)
     if not shapes:
         print("(no measured runs)")
+        print_preflight(preflight)
         return
     first = next(iter(shapes.values()))[1]
     print(f"Side by side, runs {', '.join(stamps)}: {first['machine']['cpus']} CPUs, kernel "
           f"{first['machine']['kernel']}, load at start {' '.join(first['machine']['loadavg_at_start'])}; "
-          f"data {json.dumps(first.get('counts'))}.\n")
+          f"data {json.dumps(first.get('counts'))}." + (f" Note: {first['args']['note']}" if first['args'].get('note') else "")
+          + "\n")
     print("| shape | conns × s × runs | ours req/s | PostGraphile req/s | ours / PG | p50 ms ours / PG | "
           "p99 ms ours / PG | CPU ms/req ours / PG | peak RSS MiB ours / PG | failed |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -65,7 +68,8 @@ def main():
             continue
         ratio = statistics.median(r["rps"] for r in o) / max(statistics.median(r["rps"] for r in p), 1e-9)
         failed = sum(r["errors_total"] for r in o + p)
-        flags = [f for f, hit in (("requests repeated", any(r.get("requests_repeated") for r in o + p)),
+        flags = [f for f, hit in (("a run finished no request", any(r["requests"] == 0 for r in o + p)),
+                                  ("requests repeated", any(r.get("requests_repeated") for r in o + p)),
                                   ("machine busy before a run", any(r.get("busy_before") for r in o + p))) if hit]
         print(f"| {LABEL[s]} | {o[0]['connections']} × {o[0]['seconds']} × {len(o)} | {cell(o, 'rps', 1)} | "
               f"{cell(p, 'rps', 1)} | **{ratio:.2f}** | {cell(o, 'p50_ms', 1)} / {cell(p, 'p50_ms', 1)} | "
@@ -90,10 +94,14 @@ def main():
                   f"{split['redis']:.3f} | {split['other']:.3f} | {sql} | "
                   f"{statistics.median(r['bytes'] / max(r['requests'], 1) for r in rs):,.0f} | "
                   f"{statistics.median(r['cpu_box_pct'] for r in rs):.0f} |")
+    print_preflight(preflight)
+
+
+def print_preflight(preflight):
     print("\nPreflight (answers compared before timing):\n")
     for s in LABEL:
-        if s in shapes:
-            print(f"- {s}: {json.dumps(shapes[s][0].get('preflight'), default=str)}")
+        if s in preflight:
+            print(f"- {s}: {json.dumps(preflight[s], default=str)}")
 
 
 if __name__ == "__main__":
