@@ -7,12 +7,20 @@
 #   scripts/bench.sh marketing
 #   scripts/bench.sh faults <redis|postgres|sigterm|soak [minutes] [requests per second]>
 #     (stops and starts the private PostgreSQL for `postgres`: run it alone)
+#   scripts/bench.sh compare [--shapes cold,warm,page,aggregate,search,writes] [--duration S] [--runs N] ...
+#     (side by side with PostGraphile 5 on the same database: bench/compare/README.md;
+#      with DATABASE_URL set, the services of the environment are used as they are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value|marketing|faults> [arguments]" >&2; exit 2; }
-scripts/services.sh up
-# shellcheck source=/dev/null
-. .crm/env
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value|marketing|faults|compare> [arguments]" >&2; exit 2; }
+if [ "$1" != compare ] || [ -z "${DATABASE_URL:-}" ]; then
+	scripts/services.sh up
+	# shellcheck source=/dev/null
+	. .crm/env
+fi
+if [ "$1" = compare ]; then
+	exec bench/compare/run.sh "${@:2}"
+fi
 if [ "$1" = faults ]; then
 	# The fault benchmark runs the server as its own process.
 	cargo build --profile perf --locked -p crm-api --bin crm
