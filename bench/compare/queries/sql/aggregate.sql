@@ -1,8 +1,8 @@
 -- The aggregate shape's answer, from the records: group keys (in the order of
--- the GraphQL queries), order count, revenue in the base currency (USD). It
--- groups by the customer's own region, which the data set makes equal to the
--- owner's region. Runs as the owner role with the tenant set.
-SELECT c.region, o.channel, count(DISTINCT o.id),
+-- the GraphQL queries: the customer's region, the order's currency), order
+-- count, revenue in the base currency (USD). Runs as the owner role with the
+-- tenant set.
+SELECT c.region, o.currency, count(DISTINCT o.id),
        sum(CASE WHEN o.currency = 'USD' THEN round(l.net_amount, 2) ELSE round(l.net_amount * (
            SELECT e.rate FROM exchange_rates e WHERE e.tenant_id = o.tenant_id AND e.currency = o.currency
               AND e.valid_from <= (o.ordered_at AT TIME ZONE 'UTC')::date ORDER BY e.valid_from DESC LIMIT 1), 2) END)
