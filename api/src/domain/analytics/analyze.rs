@@ -73,41 +73,42 @@ pub enum Dimension {
     Year,
 }
 
+/// How a dimension groups the facts.
+enum Grouping {
+    /// By a value, with a readable label (SQL over the joined facts).
+    Value {
+        key: &'static str,
+        label: &'static str,
+    },
+    /// By the start of the order's period (`date_trunc` unit), labelled with
+    /// a `to_char` format once per group.
+    Period {
+        unit: &'static str,
+        format: &'static str,
+    },
+}
+
 impl Dimension {
-    /// (group key, display label) as SQL over the joined facts.
-    fn sql(self) -> (&'static str, &'static str) {
+    fn grouping(self) -> Grouping {
+        let value = |key, label| Grouping::Value { key, label };
+        let period = |unit, format| Grouping::Period { unit, format };
         match self {
-            Dimension::ValueTier => ("v.tier", "v.tier"),
-            Dimension::RfmSegment => ("v.segment", "v.segment"),
-            Dimension::Product => ("p.id::text", "p.name"),
-            Dimension::ProductCategory => ("p.category", "p.category"),
-            Dimension::Owner => ("c.owner_id::text", "coalesce(u.display_name, u.email)"),
-            Dimension::Team => ("m.team_id::text", "tm.name"),
-            Dimension::Region => ("m.region_id::text", "rg.name"),
-            Dimension::CustomerRegion => ("c.region", "c.region"),
-            Dimension::CustomerTeam => ("c.team_id::text", "ct.name"),
-            Dimension::SalesChannel => ("o.channel", "o.channel"),
-            Dimension::Currency => ("o.currency", "o.currency"),
-            Dimension::Day => (
-                "to_char(date_trunc('day', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-                "to_char(date_trunc('day', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-            ),
-            Dimension::Week => (
-                "to_char(date_trunc('week', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-                "to_char(date_trunc('week', o.ordered_at AT TIME ZONE 'UTC'), 'IYYY-\"W\"IW')",
-            ),
-            Dimension::Month => (
-                "to_char(date_trunc('month', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-                "to_char(date_trunc('month', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM')",
-            ),
-            Dimension::Quarter => (
-                "to_char(date_trunc('quarter', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-                "to_char(date_trunc('quarter', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-\"Q\"Q')",
-            ),
-            Dimension::Year => (
-                "to_char(date_trunc('year', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-                "to_char(date_trunc('year', o.ordered_at AT TIME ZONE 'UTC'), 'YYYY')",
-            ),
+            Dimension::ValueTier => value("v.tier", "v.tier"),
+            Dimension::RfmSegment => value("v.segment", "v.segment"),
+            Dimension::Product => value("p.id::text", "p.name"),
+            Dimension::ProductCategory => value("p.category", "p.category"),
+            Dimension::Owner => value("c.owner_id::text", "coalesce(u.display_name, u.email)"),
+            Dimension::Team => value("m.team_id::text", "tm.name"),
+            Dimension::Region => value("m.region_id::text", "rg.name"),
+            Dimension::CustomerRegion => value("c.region", "c.region"),
+            Dimension::CustomerTeam => value("c.team_id::text", "ct.name"),
+            Dimension::SalesChannel => value("o.channel", "o.channel"),
+            Dimension::Currency => value("o.currency", "o.currency"),
+            Dimension::Day => period("day", "YYYY-MM-DD"),
+            Dimension::Week => period("week", "IYYY-\"W\"IW"),
+            Dimension::Month => period("month", "YYYY-MM"),
+            Dimension::Quarter => period("quarter", "YYYY-\"Q\"Q"),
+            Dimension::Year => period("year", "YYYY"),
         }
     }
 }
@@ -368,9 +369,21 @@ pub async fn analyze(
     let mut select = Vec::new();
     let mut group = Vec::new();
     for (i, d) in dimensions.iter().enumerate() {
-        let (key, label) = d.sql();
-        select.push(format!("{key} AS k{i}, max({label}) AS l{i}"));
-        group.push(format!("k{i}"));
+        match d.grouping() {
+            // Periods are grouped by their start; key (the first day) and
+            // label are formatted once per group, not once per row.
+            Grouping::Period { unit, format } => {
+                let start = format!("date_trunc('{unit}', o.ordered_at AT TIME ZONE 'UTC')");
+                select.push(format!(
+                    "to_char({start}, 'YYYY-MM-DD') AS k{i}, to_char({start}, '{format}') AS l{i}"
+                ));
+                group.push(start);
+            }
+            Grouping::Value { key, label } => {
+                select.push(format!("{key} AS k{i}, max({label}) AS l{i}"));
+                group.push(key.to_owned());
+            }
+        }
     }
     let measure = |wanted: bool, sql: String| if wanted { sql } else { "0".to_owned() };
     // Without line detail, each order's stored revenue (its lines converted
@@ -429,9 +442,8 @@ pub async fn analyze(
         format!(
             "GROUP BY {0} ORDER BY {1}",
             group.join(", "),
-            group
-                .iter()
-                .map(|g| format!("{g} NULLS LAST"))
+            (0..group.len())
+                .map(|i| format!("k{i} NULLS LAST"))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
