@@ -802,6 +802,36 @@ async fn analyze_sums_match_hand_totals_in_the_base_currency() {
             ("Widgets".into(), "2026-02".into(), "10.00".into()),
         ]
     );
+    // Periods: keyed by their first day, labelled by the period.
+    let keys = |result: &Value| -> Vec<(String, String)> {
+        result["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["keys"][0]["value"].as_str().unwrap().to_owned(),
+                    r["keys"][0]["label"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        keys(&analyze("WEEK").await),
+        [
+            ("2026-01-05".into(), "2026-W02".into()),
+            ("2026-01-19".into(), "2026-W04".into()),
+            ("2026-02-02".into(), "2026-W06".into()),
+        ]
+    );
+    assert_eq!(
+        keys(&analyze("QUARTER").await),
+        [("2026-01-01".into(), "2026-Q1".into())]
+    );
+    assert_eq!(
+        keys(&analyze("YEAR").await),
+        [("2026-01-01".into(), "2026".into())]
+    );
     // After a recompute, by value tier: customer A brings 55 of 75 (73 %),
     // short of 80 %, so B (who crosses it) is tier A too.
     recompute(&app, &acme).await;
