@@ -35,6 +35,7 @@ mod m20261207_000026_definer_search_path;
 mod m20261207_000027_waiting_messages;
 mod m20261207_000028_segments;
 mod m20261207_000029_campaigns;
+mod m20261208_000032_webhooks;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_waiting_messages::Migration),
             Box::new(m20261207_000028_segments::Migration),
             Box::new(m20261207_000029_campaigns::Migration),
+            Box::new(m20261208_000032_webhooks::Migration),
         ]
     }
 }

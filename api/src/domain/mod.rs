@@ -19,6 +19,7 @@ pub mod customer_view;
 pub mod customers;
 pub mod deals;
 pub mod domain_events;
+pub mod event_schemas;
 pub mod filter;
 pub mod finder;
 pub mod forecast;
