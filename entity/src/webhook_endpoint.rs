@@ -24,6 +24,7 @@ pub struct Model {
     pub disabled_reason: Option<String>,
     pub disabled_at: Option<DateTimeUtc>,
     pub failing_since: Option<DateTimeUtc>,
+    pub last_success_at: Option<DateTimeUtc>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

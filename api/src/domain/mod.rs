@@ -46,3 +46,4 @@ pub mod stored;
 pub mod timeline;
 pub mod values;
 pub mod visibility;
+pub mod webhooks;

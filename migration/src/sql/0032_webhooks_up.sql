@@ -35,8 +35,11 @@ CREATE TABLE webhook_endpoints (
     -- Why a disabled endpoint is disabled: `MANUAL` or `FAILING`.
     disabled_reason      text        CHECK (disabled_reason IN ('MANUAL', 'FAILING')),
     disabled_at          timestamptz,
-    -- Since when every attempt failed (null after a success).
+    -- Since when every attempt failed (null after a success), and the
+    -- last success: an endpoint with no success during a dead delivery's
+    -- whole series of attempts failed throughout and is disabled.
     failing_since        timestamptz,
+    last_success_at      timestamptz,
     created_by           uuid,
     created_at           timestamptz NOT NULL DEFAULT now(),
     updated_at           timestamptz NOT NULL DEFAULT now(),
@@ -175,7 +178,8 @@ CREATE FUNCTION claim_webhook_deliveries(max_count integer, lease interval)
 REVOKE ALL ON FUNCTION claim_webhook_deliveries(integer, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION claim_webhook_deliveries(integer, interval) TO crm_app;
 
--- Records the outcome of claimed attempts, one array element per attempt:
+-- Records the outcome of claimed attempts, one array element per attempt
+-- (no status code is 0, no body or error is '': arrays carry no nulls):
 -- the attempt's log entry, and the delivery's new state (SUCCEEDED, DEAD,
 -- or PENDING again at `next_at`). An outcome whose attempt is no longer the
 -- delivery's current one (its lease ran out and another node took it) only
@@ -194,15 +198,20 @@ CREATE FUNCTION record_webhook_attempts(
 BEGIN
     INSERT INTO public.webhook_attempts (tenant_id, delivery_id, endpoint_id, attempt, attempted_at,
                                          succeeded, status_code, latency_ms, response_body, error)
-    SELECT * FROM unnest(tenant_ids, delivery_ids, endpoint_ids, attempts, attempted_ats,
-                         succeeded, status_codes, latencies, bodies, errors);
+    SELECT u.t, u.d, u.e, u.a, u.at, u.ok, NULLIF(u.code, 0), u.ms, NULLIF(u.body, ''), NULLIF(u.error, '')
+      FROM unnest(tenant_ids, delivery_ids, endpoint_ids, attempts, attempted_ats,
+                  succeeded, status_codes, latencies, bodies, errors)
+           AS u(t, d, e, a, at, ok, code, ms, body, error);
     UPDATE public.webhook_endpoints w
-       SET failing_since = CASE WHEN o.any_success THEN NULL ELSE coalesce(w.failing_since, o.first_at) END
-      FROM (SELECT u.t, u.e, bool_or(u.ok) AS any_success, min(u.at) AS first_at
+       SET failing_since = CASE WHEN o.any_success THEN NULL ELSE coalesce(w.failing_since, o.first_at) END,
+           last_success_at = CASE WHEN o.any_success THEN greatest(w.last_success_at, o.last_ok_at)
+                                  ELSE w.last_success_at END
+      FROM (SELECT u.t, u.e, bool_or(u.ok) AS any_success, min(u.at) AS first_at,
+                   max(u.at) FILTER (WHERE u.ok) AS last_ok_at
               FROM unnest(tenant_ids, endpoint_ids, succeeded, attempted_ats) AS u(t, e, ok, at)
              GROUP BY u.t, u.e) o
      WHERE w.tenant_id = o.t AND w.id = o.e
-       AND (w.failing_since IS NULL) = o.any_success;
+       AND (o.any_success OR w.failing_since IS NULL);
     RETURN QUERY
     UPDATE public.webhook_deliveries d
        SET status = o.status, next_attempt_at = coalesce(o.next_at, d.next_attempt_at), updated_at = now()
