@@ -13,6 +13,8 @@ pub struct Model {
     pub id: Uuid,
     pub delivery_id: Uuid,
     pub endpoint_id: Uuid,
+    pub event_id: Uuid,
+    pub event_kind: String,
     pub attempt: i32,
     pub attempted_at: DateTimeUtc,
     pub succeeded: bool,

@@ -79,6 +79,8 @@ CREATE TABLE webhook_attempts (
     id            uuid        NOT NULL DEFAULT gen_random_uuid(),
     delivery_id   uuid        NOT NULL,
     endpoint_id   uuid        NOT NULL,
+    event_id      uuid        NOT NULL,
+    event_kind    text        NOT NULL,
     attempt       integer     NOT NULL CHECK (attempt > 0),
     attempted_at  timestamptz NOT NULL,
     succeeded     boolean     NOT NULL,
@@ -196,12 +198,15 @@ CREATE FUNCTION record_webhook_attempts(
     AS $$
 #variable_conflict use_column
 BEGIN
-    INSERT INTO public.webhook_attempts (tenant_id, delivery_id, endpoint_id, attempt, attempted_at,
-                                         succeeded, status_code, latency_ms, response_body, error)
-    SELECT u.t, u.d, u.e, u.a, u.at, u.ok, NULLIF(u.code, 0), u.ms, NULLIF(u.body, ''), NULLIF(u.error, '')
+    INSERT INTO public.webhook_attempts (tenant_id, delivery_id, endpoint_id, event_id, event_kind, attempt,
+                                         attempted_at, succeeded, status_code, latency_ms, response_body, error)
+    SELECT u.t, u.d, u.e, d.event_id, ev.kind, u.a, u.at, u.ok, NULLIF(u.code, 0), u.ms,
+           NULLIF(u.body, ''), NULLIF(u.error, '')
       FROM unnest(tenant_ids, delivery_ids, endpoint_ids, attempts, attempted_ats,
                   succeeded, status_codes, latencies, bodies, errors)
-           AS u(t, d, e, a, at, ok, code, ms, body, error);
+           AS u(t, d, e, a, at, ok, code, ms, body, error)
+      JOIN public.webhook_deliveries d ON d.tenant_id = u.t AND d.id = u.d
+      JOIN public.domain_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id;
     UPDATE public.webhook_endpoints w
        SET failing_since = CASE WHEN o.any_success THEN NULL ELSE coalesce(w.failing_since, o.first_at) END,
            last_success_at = CASE WHEN o.any_success THEN greatest(w.last_success_at, o.last_ok_at)
