@@ -322,12 +322,13 @@ impl FeedPosition {
     }
 }
 
-/// Only events of transactions that ended before every transaction still
-/// running began: a transaction still running, which may yet commit
-/// events, always has a larger id than these, so a consumer that keeps the
-/// position of the last event it read never misses one that commits later.
+/// Only events of transactions below the feed's horizon (migration 0032):
+/// every transaction of this database that may still commit events has a
+/// larger id, so a consumer that keeps the position of the last event it
+/// read never misses one that commits later. A long transaction delays the
+/// feed's newest events; it never reorders them.
 fn settled() -> sea_orm::sea_query::SimpleExpr {
-    Expr::cust("domain_events.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    Expr::cust("domain_events.txid < event_feed_horizon()")
 }
 
 /// Up to `limit` events after `after` (from the start without it), of

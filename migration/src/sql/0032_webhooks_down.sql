@@ -1,3 +1,4 @@
+DROP FUNCTION event_feed_horizon();
 DROP FUNCTION prune_domain_events(timestamptz, integer);
 DROP FUNCTION record_webhook_attempts(uuid[], uuid[], uuid[], integer[], timestamptz[], boolean[],
                                       integer[], integer[], text[], text[], text[], timestamptz[]);

@@ -189,9 +189,9 @@ GRANT EXECUTE ON FUNCTION claim_webhook_deliveries(integer, interval) TO crm_app
 -- failure start failing if they were not. Returns the deliveries that went
 -- DEAD, with their endpoint and series start, for the disabling rule.
 CREATE FUNCTION record_webhook_attempts(
-        tenant_ids uuid[], delivery_ids uuid[], endpoint_ids uuid[], attempts integer[],
-        attempted_ats timestamptz[], succeeded boolean[], status_codes integer[],
-        latencies integer[], bodies text[], errors text[], statuses text[], next_ats timestamptz[])
+        in_tenants uuid[], in_deliveries uuid[], in_endpoints uuid[], in_attempts integer[],
+        in_attempted_ats timestamptz[], in_succeeded boolean[], in_codes integer[],
+        in_latencies integer[], in_bodies text[], in_errors text[], in_statuses text[], in_next_ats timestamptz[])
     RETURNS TABLE (tenant_id uuid, endpoint_id uuid, delivery_id uuid, series_started_at timestamptz)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, public, pg_temp
@@ -202,8 +202,8 @@ BEGIN
                                          attempted_at, succeeded, status_code, latency_ms, response_body, error)
     SELECT u.t, u.d, u.e, d.event_id, ev.kind, u.a, u.at, u.ok, NULLIF(u.code, 0), u.ms,
            NULLIF(u.body, ''), NULLIF(u.error, '')
-      FROM unnest(tenant_ids, delivery_ids, endpoint_ids, attempts, attempted_ats,
-                  succeeded, status_codes, latencies, bodies, errors)
+      FROM unnest(in_tenants, in_deliveries, in_endpoints, in_attempts, in_attempted_ats,
+                  in_succeeded, in_codes, in_latencies, in_bodies, in_errors)
            AS u(t, d, e, a, at, ok, code, ms, body, error)
       JOIN public.webhook_deliveries d ON d.tenant_id = u.t AND d.id = u.d
       JOIN public.domain_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id;
@@ -213,20 +213,20 @@ BEGIN
                                   ELSE w.last_success_at END
       FROM (SELECT u.t, u.e, bool_or(u.ok) AS any_success, min(u.at) AS first_at,
                    max(u.at) FILTER (WHERE u.ok) AS last_ok_at
-              FROM unnest(tenant_ids, endpoint_ids, succeeded, attempted_ats) AS u(t, e, ok, at)
+              FROM unnest(in_tenants, in_endpoints, in_succeeded, in_attempted_ats) AS u(t, e, ok, at)
              GROUP BY u.t, u.e) o
      WHERE w.tenant_id = o.t AND w.id = o.e
        AND (o.any_success OR w.failing_since IS NULL);
     RETURN QUERY
     UPDATE public.webhook_deliveries d
        SET status = o.status, next_attempt_at = coalesce(o.next_at, d.next_attempt_at), updated_at = now()
-      FROM unnest(tenant_ids, delivery_ids, attempts, statuses, next_ats) AS o(t, id, attempt, status, next_at)
+      FROM unnest(in_tenants, in_deliveries, in_attempts, in_statuses, in_next_ats) AS o(t, id, attempt, status, next_at)
      WHERE d.tenant_id = o.t AND d.id = o.id AND d.attempts = o.attempt AND d.status = 'PENDING'
        AND o.status = 'DEAD'
     RETURNING d.tenant_id, d.endpoint_id, d.id, d.series_started_at;
     UPDATE public.webhook_deliveries d
        SET status = o.status, next_attempt_at = coalesce(o.next_at, d.next_attempt_at), updated_at = now()
-      FROM unnest(tenant_ids, delivery_ids, attempts, statuses, next_ats) AS o(t, id, attempt, status, next_at)
+      FROM unnest(in_tenants, in_deliveries, in_attempts, in_statuses, in_next_ats) AS o(t, id, attempt, status, next_at)
      WHERE d.tenant_id = o.t AND d.id = o.id AND d.attempts = o.attempt AND d.status = 'PENDING'
        AND o.status <> 'DEAD';
 END
@@ -235,6 +235,25 @@ REVOKE ALL ON FUNCTION record_webhook_attempts(uuid[], uuid[], uuid[], integer[]
                                                integer[], integer[], text[], text[], text[], timestamptz[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION record_webhook_attempts(uuid[], uuid[], uuid[], integer[], timestamptz[], boolean[],
                                                   integer[], integer[], text[], text[], text[], timestamptz[]) TO crm_app;
+
+-- The feed's horizon: the smallest transaction id that may still commit
+-- events into this database. Transactions that were running when the
+-- caller's snapshot was taken block it, except those known to belong to
+-- another database (a long transaction elsewhere on the cluster does not
+-- hold this database's feed back); without any, the snapshot's xmax.
+CREATE FUNCTION event_feed_horizon() RETURNS bigint
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+        WITH snap AS (SELECT pg_current_snapshot() AS s),
+             elsewhere AS (SELECT backend_xid::text AS xid FROM pg_stat_activity
+                            WHERE datname IS DISTINCT FROM current_database()
+                              AND backend_xid IS NOT NULL)
+        SELECT least(pg_snapshot_xmax(snap.s)::text::bigint,
+                     (SELECT min(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x
+                       WHERE (x::text::bigint & 4294967295)::text NOT IN (SELECT xid FROM elsewhere)))
+          FROM snap
+    $$;
 
 -- Deletes up to `max_count` events of any tenant that occurred before
 -- `before` (their deliveries and attempts go with them); returns how many.
