@@ -5,11 +5,12 @@
 #   scripts/bench.sh customers [workspaces] [customers each] [rows to import]
 #   scripts/bench.sh value
 #   scripts/bench.sh marketing
+#   scripts/bench.sh webhooks
 #   scripts/bench.sh faults <redis|postgres|sigterm|soak [minutes] [requests per second]>
 #     (stops and starts the private PostgreSQL for `postgres`: run it alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value|marketing|faults> [arguments]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value|marketing|webhooks|faults> [arguments]" >&2; exit 2; }
 scripts/services.sh up
 # shellcheck source=/dev/null
 . .crm/env
