@@ -438,15 +438,17 @@ fn webhooks(lookup: &impl Fn(&str) -> Option<String>) -> Result<WebhookConfig, C
             reason: format!("must be `1` or `0`, not `{other}`"),
         }),
     };
-    let schedule = lookup("CRM_WEBHOOK_RETRY_SCHEDULE")
-        .unwrap_or_else(|| DEFAULT_WEBHOOK_RETRIES.to_owned());
+    let schedule =
+        lookup("CRM_WEBHOOK_RETRY_SCHEDULE").unwrap_or_else(|| DEFAULT_WEBHOOK_RETRIES.to_owned());
     let retry_schedule = schedule
         .split(',')
         .map(|part| parse_duration(part.trim()))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| ConfigError {
             name: "CRM_WEBHOOK_RETRY_SCHEDULE",
-            reason: format!("`{schedule}` is not a comma-separated list of waits such as `5s,2m,1h`"),
+            reason: format!(
+                "`{schedule}` is not a comma-separated list of waits such as `5s,2m,1h`"
+            ),
         })?;
     Ok(WebhookConfig {
         allow_http: flag("CRM_WEBHOOK_ALLOW_HTTP")?,
@@ -579,7 +581,9 @@ mod tests {
         assert!(!config.mail.print);
         assert_eq!(config.event_retention, Duration::from_secs(30 * 86_400));
         let retries: Duration = config.webhooks.retry_schedule.iter().sum();
-        assert!(retries > Duration::from_secs(60 * 3600) && retries < Duration::from_secs(80 * 3600));
+        assert!(
+            retries > Duration::from_secs(60 * 3600) && retries < Duration::from_secs(80 * 3600)
+        );
         assert_eq!(config.webhooks.timeout, Duration::from_secs(10));
         assert!(!config.webhooks.allow_http && config.webhooks.allowed_networks.is_empty());
     }

@@ -153,7 +153,10 @@ impl Receiver {
                     received.len(),
                     received
                         .iter()
-                        .map(|r| String::from_utf8_lossy(&r.body).chars().take(200).collect::<String>())
+                        .map(|r| String::from_utf8_lossy(&r.body)
+                            .chars()
+                            .take(200)
+                            .collect::<String>())
                         .collect::<Vec<_>>()
                 );
             }

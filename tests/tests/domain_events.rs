@@ -152,9 +152,16 @@ async fn created_and_imported_orders_write_their_events_in_the_same_transaction(
     }
     // The bulk creation recorded its customer event with the orders'.
     let created = app
-        .gql_as(&acme, EVENTS, json!({ "f": { "kindIn": ["CUSTOMER_CREATED"], "aggregateId": globex } }))
+        .gql_as(
+            &acme,
+            EVENTS,
+            json!({ "f": { "kindIn": ["CUSTOMER_CREATED"], "aggregateId": globex } }),
+        )
         .await;
-    assert_eq!(created["data"]["domainEvents"]["totalCount"], 1, "{created}");
+    assert_eq!(
+        created["data"]["domainEvents"]["totalCount"], 1,
+        "{created}"
+    );
 }
 
 const FEED: &str = "query($after: String, $types: [DomainEventKind!]) { domainEvents(order: FEED, first: 2, after: $after, types: $types) { pageInfo { hasNextPage endCursor } edges { cursor node { kind payload payloadVersion } } } }";
@@ -221,12 +228,14 @@ async fn the_feed_reads_every_event_once_in_order_from_a_kept_cursor() {
     assert_eq!(body["data"]["domainEvents"]["edges"], json!([]), "{body}");
     // The feed reads forwards only.
     let body = app
-        .gql_as(&acme, "{ domainEvents(order: FEED, last: 2) { totalCount } }", json!({}))
+        .gql_as(
+            &acme,
+            "{ domainEvents(order: FEED, last: 2) { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(error_code(&body), Some("VALIDATION"));
-    let body = app
-        .gql_as(&acme, FEED, json!({ "after": "garbage" }))
-        .await;
+    let body = app.gql_as(&acme, FEED, json!({ "after": "garbage" })).await;
     assert_eq!(error_code(&body), Some("VALIDATION"));
 }
 
@@ -263,7 +272,8 @@ async fn events_past_their_retention_are_pruned() {
     tx.commit().await.unwrap();
     // A node prunes when it starts (then hourly).
     let _peer = app.spawn_peer().await;
-    let count = "{ domainEvents(types: [CUSTOMER_CREATED]) { totalCount edges { node { payload } } } }";
+    let count =
+        "{ domainEvents(types: [CUSTOMER_CREATED]) { totalCount edges { node { payload } } } }";
     for _ in 0..100 {
         let body = app.gql_as(&acme, count, json!({})).await;
         if body["data"]["domainEvents"]["totalCount"] == 1 {

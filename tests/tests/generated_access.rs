@@ -794,7 +794,10 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
         json!({ "url": format!("https://localhost/{open}"), "eventTypes": ["CUSTOMER_CREATED"] }),
     )
     .await;
-    ids.insert("webhookEndpoint", id(&hook["createWebhookEndpoint"]["endpoint"]["id"]));
+    ids.insert(
+        "webhookEndpoint",
+        id(&hook["createWebhookEndpoint"]["endpoint"]["id"]),
+    );
     let events = must(
         app,
         t,
@@ -802,7 +805,10 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
         json!(["CUSTOMER_CREATED"]),
     )
     .await;
-    ids.insert("event", id(&events["domainEvents"]["edges"][0]["node"]["id"]));
+    ids.insert(
+        "event",
+        id(&events["domainEvents"]["edges"][0]["node"]["id"]),
+    );
     for kind in KINDS {
         assert!(ids.contains_key(kind), "the fixture lacks a {kind}");
     }

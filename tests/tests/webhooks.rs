@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crm_api::domain::domain_events::EventKind;
 use crm_api::domain::event_schemas;
-use crm_tests::webhook_receiver::{Answer, Receiver, Received};
+use crm_tests::webhook_receiver::{Answer, Received, Receiver};
 use crm_tests::{error_code, error_field, TestApp, TestTenant};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
@@ -46,7 +46,12 @@ fn every_type() -> Vec<&'static str> {
 }
 
 /// Creates an endpoint; returns its id and secret.
-async fn endpoint(app: &TestApp, tenant: &TestTenant, url: &str, types: &[&str]) -> (String, String) {
+async fn endpoint(
+    app: &TestApp,
+    tenant: &TestTenant,
+    url: &str,
+    types: &[&str],
+) -> (String, String) {
     let body = app
         .gql_as(
             tenant,
@@ -60,7 +65,10 @@ async fn endpoint(app: &TestApp, tenant: &TestTenant, url: &str, types: &[&str])
         .unwrap_or_else(|| panic!("createWebhookEndpoint failed: {body}"))
         .to_owned();
     assert!(secret.starts_with("whsec_"), "{secret}");
-    (created["endpoint"]["id"].as_str().unwrap().to_owned(), secret)
+    (
+        created["endpoint"]["id"].as_str().unwrap().to_owned(),
+        secret,
+    )
 }
 
 async fn must(app: &TestApp, tenant: &TestTenant, query: &str, variables: Value) -> Value {
@@ -111,7 +119,10 @@ async fn wait_for_log(
 /// secret of the API key it created (no event may carry it).
 async fn every_kind_of_change(app: &TestApp, tenant: &TestTenant) -> String {
     let customer = app
-        .create_customer(tenant, json!({ "kind": "COMPANY", "name": "Initech", "externalId": "C-1" }))
+        .create_customer(
+            tenant,
+            json!({ "kind": "COMPANY", "name": "Initech", "externalId": "C-1" }),
+        )
         .await;
     let cid = customer["id"].clone();
     must(app, tenant, "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
@@ -119,22 +130,56 @@ async fn every_kind_of_change(app: &TestApp, tenant: &TestTenant) -> String {
     let other = app
         .create_customer(tenant, json!({ "kind": "PERSON", "name": "Peter Gibbons" }))
         .await;
-    must(app, tenant, "mutation($id: ID!) { deleteCustomer(id: $id) }", json!({ "id": other["id"] })).await;
-    must(app, tenant, "mutation($id: ID!) { restoreCustomer(id: $id) { customer { id } } }", json!({ "id": other["id"] })).await;
+    must(
+        app,
+        tenant,
+        "mutation($id: ID!) { deleteCustomer(id: $id) }",
+        json!({ "id": other["id"] }),
+    )
+    .await;
+    must(
+        app,
+        tenant,
+        "mutation($id: ID!) { restoreCustomer(id: $id) { customer { id } } }",
+        json!({ "id": other["id"] }),
+    )
+    .await;
     must(app, tenant, "mutation($s: ID!, $m: ID!) { mergeCustomers(input: { survivorId: $s, mergedId: $m }) { customer { id } } }",
         json!({ "s": cid, "m": other["id"] })).await;
     let contact = must(app, tenant, "mutation($id: ID!) { createContact(input: { customerId: $id, name: \"Bill\" }) { contact { id version } } }",
         json!({ "id": cid })).await;
     let contact_id = contact["createContact"]["contact"]["id"].clone();
-    must(app, tenant, "mutation($input: UpdateContactInput!) { updateContact(input: $input) { contact { id } } }",
-        json!({ "input": { "id": contact_id, "version": 1, "title": "Boss" } })).await;
-    must(app, tenant, "mutation($id: ID!) { deleteContact(id: $id) }", json!({ "id": contact_id })).await;
+    must(
+        app,
+        tenant,
+        "mutation($input: UpdateContactInput!) { updateContact(input: $input) { contact { id } } }",
+        json!({ "input": { "id": contact_id, "version": 1, "title": "Boss" } }),
+    )
+    .await;
+    must(
+        app,
+        tenant,
+        "mutation($id: ID!) { deleteContact(id: $id) }",
+        json!({ "id": contact_id }),
+    )
+    .await;
     must(app, tenant, "mutation($input: LogInteractionInput!) { logInteraction(input: $input) { interaction { id } } }",
         json!({ "input": { "customerId": cid, "kind": "CALL", "subject": "hello" } })).await;
     let lead = must(app, tenant, "mutation { createLead(input: { name: \"Milton\", email: \"milton@example.com\" }) { lead { id } } }", json!({})).await;
-    must(app, tenant, "mutation($input: ConvertLeadInput!) { convertLead(input: $input) { customer { id } } }",
-        json!({ "input": { "leadId": lead["createLead"]["lead"]["id"] } })).await;
-    let pipelines = must(app, tenant, "{ pipelines { isDefault stages { id kind } } }", json!({})).await;
+    must(
+        app,
+        tenant,
+        "mutation($input: ConvertLeadInput!) { convertLead(input: $input) { customer { id } } }",
+        json!({ "input": { "leadId": lead["createLead"]["lead"]["id"] } }),
+    )
+    .await;
+    let pipelines = must(
+        app,
+        tenant,
+        "{ pipelines { isDefault stages { id kind } } }",
+        json!({}),
+    )
+    .await;
     let stages = pipelines["pipelines"]
         .as_array()
         .unwrap()
@@ -156,12 +201,28 @@ async fn every_kind_of_change(app: &TestApp, tenant: &TestTenant) -> String {
         let deal = must(app, tenant, "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
             json!({ "input": { "name": "Deal", "customerId": cid, "amount": "100", "currency": "USD" } })).await;
         let id = deal["createDeal"]["deal"]["id"].clone();
-        must(app, tenant, "mutation($input: MoveDealInput!) { moveDeal(input: $input) { deal { id } } }",
-            json!({ "input": { "id": id, "stageId": stage("OPEN", 1) } })).await;
-        must(app, tenant, "mutation($input: MoveDealInput!) { moveDeal(input: $input) { deal { id } } }",
-            json!({ "input": { "id": id, "stageId": target, "reason": reason } })).await;
+        must(
+            app,
+            tenant,
+            "mutation($input: MoveDealInput!) { moveDeal(input: $input) { deal { id } } }",
+            json!({ "input": { "id": id, "stageId": stage("OPEN", 1) } }),
+        )
+        .await;
+        must(
+            app,
+            tenant,
+            "mutation($input: MoveDealInput!) { moveDeal(input: $input) { deal { id } } }",
+            json!({ "input": { "id": id, "stageId": target, "reason": reason } }),
+        )
+        .await;
     }
-    let product = must(app, tenant, "mutation { createProduct(input: { sku: \"PEN\", name: \"Pen\" }) { product { id } } }", json!({})).await;
+    let product = must(
+        app,
+        tenant,
+        "mutation { createProduct(input: { sku: \"PEN\", name: \"Pen\" }) { product { id } } }",
+        json!({}),
+    )
+    .await;
     let order = must(app, tenant, "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id version } } }",
         json!({ "input": { "customerId": cid, "currency": "USD",
                 "lines": [{ "productId": product["createProduct"]["product"]["id"], "quantity": "2", "unitPrice": "1.50" }] } })).await;
@@ -172,15 +233,32 @@ async fn every_kind_of_change(app: &TestApp, tenant: &TestTenant) -> String {
     let case_id = case["createCase"]["case"]["id"].clone();
     must(app, tenant, "mutation($input: ChangeCaseStatusInput!) { changeCaseStatus(input: $input) { case { id } } }",
         json!({ "input": { "id": case_id, "status": "RESOLVED", "note": "found it" } })).await;
-    must(app, tenant, "mutation($input: RateCaseInput!) { rateCase(input: $input) { case { id } } }",
-        json!({ "input": { "id": case_id, "score": 5 } })).await;
+    must(
+        app,
+        tenant,
+        "mutation($input: RateCaseInput!) { rateCase(input: $input) { case { id } } }",
+        json!({ "input": { "id": case_id, "score": 5 } }),
+    )
+    .await;
     app.recompute_customer_value(tenant).await;
     let email = format!("member.{}@example.com", tenant.slug);
     let (_, member) = app.invite_member(tenant, &email, "VIEWER", None).await;
-    must(app, tenant, "mutation($id: ID!) { removeMember(userId: $id) }", json!({ "id": member })).await;
+    must(
+        app,
+        tenant,
+        "mutation($id: ID!) { removeMember(userId: $id) }",
+        json!({ "id": member }),
+    )
+    .await;
     let key = must(app, tenant, "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id } secret } }",
         json!({ "input": { "name": "partner", "scopes": ["customers:read"] } })).await;
-    must(app, tenant, "mutation($id: ID!) { revokeApiKey(id: $id) }", json!({ "id": key["createApiKey"]["apiKey"]["id"] })).await;
+    must(
+        app,
+        tenant,
+        "mutation($id: ID!) { revokeApiKey(id: $id) }",
+        json!({ "id": key["createApiKey"]["apiKey"]["id"] }),
+    )
+    .await;
     key["createApiKey"]["secret"].as_str().unwrap().to_owned()
 }
 
@@ -198,7 +276,13 @@ async fn every_event_type_is_delivered_signed_and_as_its_schema_says() {
         })
         .await;
     // The feed lists the same events the endpoint received, once each.
-    let feed = must(&app, &acme, "{ domainEvents(order: FEED, first: 100) { edges { node { id kind } } } }", json!({})).await;
+    let feed = must(
+        &app,
+        &acme,
+        "{ domainEvents(order: FEED, first: 100) { edges { node { id kind } } } }",
+        json!({}),
+    )
+    .await;
     let feed_ids: BTreeSet<String> = feed["domainEvents"]["edges"]
         .as_array()
         .unwrap()
@@ -207,7 +291,11 @@ async fn every_event_type_is_delivered_signed_and_as_its_schema_says() {
         .collect();
     let mut seen = BTreeMap::new();
     for r in &received {
-        assert!(verifies(r, &secret), "the signature does not verify: {:?}", r.headers);
+        assert!(
+            verifies(r, &secret),
+            "the signature does not verify: {:?}",
+            r.headers
+        );
         let body = r.json();
         assert_eq!(r.header("webhook-id"), body["id"].as_str().unwrap());
         assert_eq!(r.header("content-type"), "application/json");
@@ -217,9 +305,14 @@ async fn every_event_type_is_delivered_signed_and_as_its_schema_says() {
         event_schemas::conforms(kind, &body["data"])
             .unwrap_or_else(|e| panic!("{}: {e}: {body}", kind.as_str()));
         assert!(feed_ids.contains(body["id"].as_str().unwrap()), "{body}");
-        *seen.entry(body["id"].as_str().unwrap().to_owned()).or_insert(0) += 1;
+        *seen
+            .entry(body["id"].as_str().unwrap().to_owned())
+            .or_insert(0) += 1;
     }
-    assert!(seen.values().all(|n| *n == 1), "an event came twice: {seen:?}");
+    assert!(
+        seen.values().all(|n| *n == 1),
+        "an event came twice: {seen:?}"
+    );
     // A changed field list, and no secret in any payload.
     let updated = received
         .iter()
@@ -232,11 +325,16 @@ async fn every_event_type_is_delivered_signed_and_as_its_schema_says() {
         .iter()
         .map(|f| f.as_str().unwrap())
         .collect();
-    assert!(fields.contains("name") && fields.contains("industry"), "{updated}");
+    assert!(
+        fields.contains("name") && fields.contains("industry"),
+        "{updated}"
+    );
     for r in &received {
         let text = String::from_utf8_lossy(&r.body);
         assert!(
-            !text.contains("crm_inv_") && !text.contains(&secret[6..]) && !text.contains(&key_secret),
+            !text.contains("crm_inv_")
+                && !text.contains(&secret[6..])
+                && !text.contains(&key_secret),
             "{text}"
         );
     }
@@ -320,25 +418,56 @@ async fn an_endpoint_failing_throughout_gets_a_dead_letter_is_disabled_and_its_a
         .expect("the owner was told");
     let recipient: String = row.try_get("", "recipient").unwrap();
     assert_eq!(recipient, acme.email);
-    let audit = must(&app, &acme, "{ auditLog(first: 20) { edges { node { action } } } }", json!({})).await;
-    assert!(audit.to_string().contains("webhook.disabled_failing"), "{audit}");
+    let audit = must(
+        &app,
+        &acme,
+        "{ auditLog(first: 20) { edges { node { action } } } }",
+        json!({}),
+    )
+    .await;
+    assert!(
+        audit.to_string().contains("webhook.disabled_failing"),
+        "{audit}"
+    );
     // Events of a disabled endpoint are not queued; enabled again and
     // redelivered, the dead letter arrives.
     receiver.script(vec![], Answer::Accept);
-    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "While Disabled" }))
-        .await;
-    let enabled = must(&app, &acme, UPDATE, json!({ "input": { "id": id, "version": endpoint["version"], "enabled": true } })).await;
-    assert_eq!(enabled["updateWebhookEndpoint"]["endpoint"]["disabledReason"], Value::Null);
+    app.create_customer(
+        &acme,
+        json!({ "kind": "COMPANY", "name": "While Disabled" }),
+    )
+    .await;
+    let enabled = must(
+        &app,
+        &acme,
+        UPDATE,
+        json!({ "input": { "id": id, "version": endpoint["version"], "enabled": true } }),
+    )
+    .await;
+    assert_eq!(
+        enabled["updateWebhookEndpoint"]["endpoint"]["disabledReason"],
+        Value::Null
+    );
     let event = log[0]["node"]["eventId"].clone();
     let redelivered = must(&app, &acme, "mutation($input: RedeliverWebhookEventInput!) { redeliverWebhookEvent(input: $input) { delivery { status attempts } } }",
         json!({ "input": { "endpointId": id, "eventId": event } })).await;
-    assert_eq!(redelivered["redeliverWebhookEvent"]["delivery"]["status"], "PENDING");
+    assert_eq!(
+        redelivered["redeliverWebhookEvent"]["delivery"]["status"],
+        "PENDING"
+    );
     let got = receiver
-        .wait_until(Duration::from_secs(10), "the redelivered dead letter", |r| {
-            r.iter().any(|r| r.json()["id"] == event && r.json()["data"]["name"] == "Dead Co")
-        })
+        .wait_until(
+            Duration::from_secs(10),
+            "the redelivered dead letter",
+            |r| {
+                r.iter()
+                    .any(|r| r.json()["id"] == event && r.json()["data"]["name"] == "Dead Co")
+            },
+        )
         .await;
-    assert!(got.iter().all(|r| r.json()["data"]["name"] != "While Disabled"));
+    assert!(got
+        .iter()
+        .all(|r| r.json()["data"]["name"] != "While Disabled"));
 }
 
 #[tokio::test]
@@ -346,9 +475,16 @@ async fn redelivery_and_replay_send_events_again() {
     let app = spawn().await;
     let acme = app.sign_up("hooks-replay").await;
     let receiver = Receiver::start().await;
-    let (id, secret) = endpoint(&app, &acme, &receiver.url, &["CUSTOMER_CREATED", "CUSTOMER_DELETED"]).await;
+    let (id, secret) = endpoint(
+        &app,
+        &acme,
+        &receiver.url,
+        &["CUSTOMER_CREATED", "CUSTOMER_DELETED"],
+    )
+    .await;
     for name in ["One", "Two", "Three"] {
-        app.create_customer(&acme, json!({ "kind": "COMPANY", "name": name })).await;
+        app.create_customer(&acme, json!({ "kind": "COMPANY", "name": name }))
+            .await;
     }
     receiver
         .wait_until(Duration::from_secs(10), "three creations", |r| r.len() == 3)
@@ -374,17 +510,27 @@ async fn redelivery_and_replay_send_events_again() {
         json!({ "input": { "endpointId": id, "after": edges[0]["cursor"] } })).await;
     assert_eq!(replayed["replayWebhookEvents"]["queued"], 2);
     let got = receiver
-        .wait_until(Duration::from_secs(10), "the replay from a cursor", |r| r.len() == 2)
+        .wait_until(Duration::from_secs(10), "the replay from a cursor", |r| {
+            r.len() == 2
+        })
         .await;
-    let names: BTreeSet<String> = got.iter().map(|r| r.json()["data"]["name"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(names, BTreeSet::from(["Two".to_owned(), "Three".to_owned()]));
+    let names: BTreeSet<String> = got
+        .iter()
+        .map(|r| r.json()["data"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["Two".to_owned(), "Three".to_owned()])
+    );
     // Everything since a time: all three (and none of an unsubscribed type).
     receiver.clear();
     let replayed = must(&app, &acme, "mutation($input: ReplayWebhookEventsInput!) { replayWebhookEvents(input: $input) { queued } }",
         json!({ "input": { "endpointId": id, "since": "2020-01-01T00:00:00Z" } })).await;
     assert_eq!(replayed["replayWebhookEvents"]["queued"], 3);
     receiver
-        .wait_until(Duration::from_secs(10), "the replay from a time", |r| r.len() == 3)
+        .wait_until(Duration::from_secs(10), "the replay from a time", |r| {
+            r.len() == 3
+        })
         .await;
     let body = app
         .gql_as(&acme, "mutation($input: ReplayWebhookEventsInput!) { replayWebhookEvents(input: $input) { queued } }",
@@ -404,13 +550,27 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     let receiver = Receiver::start().await;
     let (id, old) = endpoint(&app, &acme, &receiver.url, &["CUSTOMER_CREATED"]).await;
     let rotate = "mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret endpoint { previousSecretExpiresAt } } }";
-    let rotated = must(&app, &acme, rotate, json!({ "input": { "id": id, "overlapSeconds": 3600 } })).await;
-    let new = rotated["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
+    let rotated = must(
+        &app,
+        &acme,
+        rotate,
+        json!({ "input": { "id": id, "overlapSeconds": 3600 } }),
+    )
+    .await;
+    let new = rotated["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(new, old);
     assert!(rotated["rotateWebhookSecret"]["endpoint"]["previousSecretExpiresAt"].is_string());
-    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Overlap" })).await;
+    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Overlap" }))
+        .await;
     let got = receiver
-        .wait_until(Duration::from_secs(10), "a delivery during the overlap", |r| r.len() == 1)
+        .wait_until(
+            Duration::from_secs(10),
+            "a delivery during the overlap",
+            |r| r.len() == 1,
+        )
         .await;
     let signatures: Vec<&str> = got[0].header("webhook-signature").split(' ').collect();
     assert_eq!(signatures.len(), 2, "{signatures:?}");
@@ -418,19 +578,45 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     assert!(verifies(&got[0], &old) && verifies(&got[0], &new));
     // Without an overlap, only the newest secret signs.
     receiver.clear();
-    let rotated = must(&app, &acme, rotate, json!({ "input": { "id": id, "overlapSeconds": 0 } })).await;
-    let newest = rotated["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
-    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "No overlap" })).await;
+    let rotated = must(
+        &app,
+        &acme,
+        rotate,
+        json!({ "input": { "id": id, "overlapSeconds": 0 } }),
+    )
+    .await;
+    let newest = rotated["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "No overlap" }))
+        .await;
     let got = receiver
-        .wait_until(Duration::from_secs(10), "a delivery after the overlap", |r| r.len() == 1)
+        .wait_until(
+            Duration::from_secs(10),
+            "a delivery after the overlap",
+            |r| r.len() == 1,
+        )
         .await;
     assert_eq!(got[0].header("webhook-signature").split(' ').count(), 1);
     assert!(verifies(&got[0], &newest));
     assert!(!verifies(&got[0], &new) && !verifies(&got[0], &old));
-    let body = app.gql_as(&acme, rotate, json!({ "input": { "id": id, "overlapSeconds": 700000 } })).await;
+    let body = app
+        .gql_as(
+            &acme,
+            rotate,
+            json!({ "input": { "id": id, "overlapSeconds": 700000 } }),
+        )
+        .await;
     assert_eq!(error_field(&body), Some("overlapSeconds"));
     // The secret is never shown again.
-    let read = app.gql_as(&acme, "query($id: ID!) { webhookEndpoint(id: $id) { secret } }", json!({ "id": id })).await;
+    let read = app
+        .gql_as(
+            &acme,
+            "query($id: ID!) { webhookEndpoint(id: $id) { secret } }",
+            json!({ "id": id }),
+        )
+        .await;
     assert!(read["errors"].is_array());
 }
 
@@ -458,7 +644,11 @@ async fn the_address_guard_refuses_internal_addresses() {
         "not a url",
     ] {
         let body = app
-            .gql_as(&acme, CREATE, json!({ "input": { "url": url, "eventTypes": ["CUSTOMER_CREATED"] } }))
+            .gql_as(
+                &acme,
+                CREATE,
+                json!({ "input": { "url": url, "eventTypes": ["CUSTOMER_CREATED"] } }),
+            )
             .await;
         assert_eq!(error_code(&body), Some("VALIDATION"), "{url}: {body}");
         assert_eq!(error_field(&body), Some("url"), "{url}: {body}");
@@ -468,13 +658,20 @@ async fn the_address_guard_refuses_internal_addresses() {
     let receiver = Receiver::start().await;
     let url = format!("http://localhost:{}/hook", receiver.port);
     let (id, _) = endpoint(&app, &acme, &url, &["CUSTOMER_CREATED"]).await;
-    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Guarded" })).await;
+    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Guarded" }))
+        .await;
     let endpoint = wait_for_log(&app, &acme, &id, "a refused attempt", |e| {
         e["deliveryLog"]["totalCount"].as_i64().unwrap_or(0) >= 1
     })
     .await;
     let attempt = &endpoint["deliveryLog"]["edges"][0]["node"];
-    assert!(attempt["error"].as_str().unwrap().contains("resolves to no public address"), "{attempt}");
+    assert!(
+        attempt["error"]
+            .as_str()
+            .unwrap()
+            .contains("resolves to no public address"),
+        "{attempt}"
+    );
     assert!(attempt["statusCode"].is_null());
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(receiver.received().is_empty());
@@ -498,15 +695,24 @@ async fn two_server_nodes_never_send_one_attempt_twice() {
     for batch in 0..(total / 12) {
         let calls = (0..12).map(|i| {
             let node = if i % 2 == 0 { &app } else { &peer };
-            node.create_customer(&acme, json!({ "kind": "COMPANY", "name": format!("Node {batch}-{i}") }))
+            node.create_customer(
+                &acme,
+                json!({ "kind": "COMPANY", "name": format!("Node {batch}-{i}") }),
+            )
         });
         futures_util::future::join_all(calls).await;
     }
     let received = receiver
-        .wait_until(Duration::from_secs(30), "every creation", |r| r.len() >= total)
+        .wait_until(Duration::from_secs(30), "every creation", |r| {
+            r.len() >= total
+        })
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let received = if receiver.received().len() > received.len() { receiver.received() } else { received };
+    let received = if receiver.received().len() > received.len() {
+        receiver.received()
+    } else {
+        received
+    };
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &received {
         *count.entry(r.header("webhook-id")).or_default() += 1;
@@ -529,19 +735,32 @@ async fn another_workspace_cannot_see_or_touch_endpoints_or_deliveries() {
     let globex_receiver = Receiver::start().await;
     let (id, _) = endpoint(&app, &acme, &acme_receiver.url, &["CUSTOMER_CREATED"]).await;
     endpoint(&app, &globex, &globex_receiver.url, &["CUSTOMER_CREATED"]).await;
-    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Acme's" })).await;
-    app.create_customer(&globex, json!({ "kind": "COMPANY", "name": "Globex's" })).await;
-    acme_receiver.wait_until(Duration::from_secs(10), "acme's event", |r| r.len() == 1).await;
-    globex_receiver.wait_until(Duration::from_secs(10), "globex's event", |r| r.len() == 1).await;
+    app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Acme's" }))
+        .await;
+    app.create_customer(&globex, json!({ "kind": "COMPANY", "name": "Globex's" }))
+        .await;
+    acme_receiver
+        .wait_until(Duration::from_secs(10), "acme's event", |r| r.len() == 1)
+        .await;
+    globex_receiver
+        .wait_until(Duration::from_secs(10), "globex's event", |r| r.len() == 1)
+        .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(acme_receiver.received().len(), 1);
-    assert_eq!(globex_receiver.received()[0].json()["data"]["name"], "Globex's");
+    assert_eq!(
+        globex_receiver.received()[0].json()["data"]["name"],
+        "Globex's"
+    );
 
     let seen = must(&app, &globex, "query($id: ID!) { webhookEndpoint(id: $id) { id } webhookEndpoints(first: 10) { totalCount edges { node { id } } } }", json!({ "id": id })).await;
     assert!(seen["webhookEndpoint"].is_null(), "{seen}");
     assert_eq!(seen["webhookEndpoints"]["totalCount"], 1);
-    assert_ne!(seen["webhookEndpoints"]["edges"][0]["node"]["id"], json!(id));
-    let event = log_of(&app, &acme, &id).await["deliveryLog"]["edges"][0]["node"]["eventId"].clone();
+    assert_ne!(
+        seen["webhookEndpoints"]["edges"][0]["node"]["id"],
+        json!(id)
+    );
+    let event =
+        log_of(&app, &acme, &id).await["deliveryLog"]["edges"][0]["node"]["eventId"].clone();
     for (query, input) in [
         (UPDATE, json!({ "id": id, "version": 1, "enabled": false })),
         ("mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret } }", json!({ "id": id })),
@@ -557,7 +776,9 @@ async fn another_workspace_cannot_see_or_touch_endpoints_or_deliveries() {
     assert_eq!(still["deliveryLog"]["totalCount"], 1);
     assert_eq!(acme_receiver.received().len(), 1);
     // A member without admin:webhooks is refused, as is a key without it.
-    let (manager, _) = app.invite_member(&acme, "manager.hooks@example.com", "MANAGER", None).await;
+    let (manager, _) = app
+        .invite_member(&acme, "manager.hooks@example.com", "MANAGER", None)
+        .await;
     for query in [
         "{ webhookEndpoints(first: 5) { totalCount } }".to_owned(),
         format!("{{ webhookEndpoint(id: \"{id}\") {{ id }} }}"),
@@ -566,7 +787,11 @@ async fn another_workspace_cannot_see_or_touch_endpoints_or_deliveries() {
         assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
     }
     let body = app
-        .gql_with(Some(&manager), CREATE, json!({ "input": { "url": acme_receiver.url, "eventTypes": ["CUSTOMER_CREATED"] } }))
+        .gql_with(
+            Some(&manager),
+            CREATE,
+            json!({ "input": { "url": acme_receiver.url, "eventTypes": ["CUSTOMER_CREATED"] } }),
+        )
         .await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
 }

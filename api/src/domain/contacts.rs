@@ -7,8 +7,8 @@ use sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select, Set,
     Statement,
 };
-use serde_json::Value as JsonValue;
 use serde_json::json;
+use serde_json::Value as JsonValue;
 use uuid::Uuid;
 
 use super::domain_events::EventKind;

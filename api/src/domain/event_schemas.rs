@@ -37,10 +37,20 @@ use FieldType::*;
 
 const CASE: &[Field] = &[
     ("caseId", Id, false, "the case"),
-    ("number", Integer, false, "the case's number in the workspace"),
+    (
+        "number",
+        Integer,
+        false,
+        "the case's number in the workspace",
+    ),
     ("customerId", Id, false, "the case's customer"),
     ("subject", Text, false, "the case's subject"),
-    ("kind", Text, false, "INQUIRY, COMPLAINT, SUGGESTION, REQUEST or PROBLEM"),
+    (
+        "kind",
+        Text,
+        false,
+        "INQUIRY, COMPLAINT, SUGGESTION, REQUEST or PROBLEM",
+    ),
     ("priority", Text, false, "LOW, NORMAL, HIGH or URGENT"),
     ("status", Text, false, "the case's status after the change"),
     ("ownerId", Id, true, "the member the case is assigned to"),
@@ -48,10 +58,20 @@ const CASE: &[Field] = &[
 
 const CASE_STATUS_CHANGED: &[Field] = &[
     ("caseId", Id, false, "the case"),
-    ("number", Integer, false, "the case's number in the workspace"),
+    (
+        "number",
+        Integer,
+        false,
+        "the case's number in the workspace",
+    ),
     ("customerId", Id, false, "the case's customer"),
     ("subject", Text, false, "the case's subject"),
-    ("kind", Text, false, "INQUIRY, COMPLAINT, SUGGESTION, REQUEST or PROBLEM"),
+    (
+        "kind",
+        Text,
+        false,
+        "INQUIRY, COMPLAINT, SUGGESTION, REQUEST or PROBLEM",
+    ),
     ("priority", Text, false, "LOW, NORMAL, HIGH or URGENT"),
     ("status", Text, false, "the case's status after the change"),
     ("ownerId", Id, true, "the member the case is assigned to"),
@@ -74,20 +94,45 @@ pub fn fields(kind: EventKind) -> &'static [Field] {
             ("customerId", Id, false, "the new customer"),
             ("kind", Text, false, "COMPANY or PERSON"),
             ("name", Text, false, "the customer's name"),
-            ("lifecycleStage", Text, false, "the customer's lifecycle stage"),
-            ("externalId", Text, true, "the customer's id in a partner system"),
+            (
+                "lifecycleStage",
+                Text,
+                false,
+                "the customer's lifecycle stage",
+            ),
+            (
+                "externalId",
+                Text,
+                true,
+                "the customer's id in a partner system",
+            ),
             ("ownerId", Id, true, "the member who owns the customer"),
         ],
         EventKind::CustomerUpdated => &[
             ("customerId", Id, false, "the customer"),
-            ("version", Integer, false, "the customer's version after the change"),
-            ("changedFields", TextList, false, "the fields that changed, as the API names them"),
+            (
+                "version",
+                Integer,
+                false,
+                "the customer's version after the change",
+            ),
+            (
+                "changedFields",
+                TextList,
+                false,
+                "the fields that changed, as the API names them",
+            ),
         ],
         EventKind::CustomerDeleted => &[("customerId", Id, false, "the customer (soft-deleted)")],
         EventKind::CustomerRestored => &[("customerId", Id, false, "the customer brought back")],
         EventKind::CustomerMerged => &[
             ("customerId", Id, false, "the customer that stays"),
-            ("mergedCustomerIds", IdList, false, "the customers merged into it (now deleted)"),
+            (
+                "mergedCustomerIds",
+                IdList,
+                false,
+                "the customers merged into it (now deleted)",
+            ),
         ],
         EventKind::ContactCreated => &[
             ("contactId", Id, false, "the new contact"),
@@ -97,7 +142,12 @@ pub fn fields(kind: EventKind) -> &'static [Field] {
         EventKind::ContactUpdated => &[
             ("contactId", Id, false, "the contact"),
             ("customerId", Id, false, "the contact's customer"),
-            ("version", Integer, false, "the contact's version after the change"),
+            (
+                "version",
+                Integer,
+                false,
+                "the contact's version after the change",
+            ),
         ],
         EventKind::ContactDeleted => &[
             ("contactId", Id, false, "the contact (soft-deleted)"),
@@ -106,7 +156,12 @@ pub fn fields(kind: EventKind) -> &'static [Field] {
         EventKind::InteractionLogged => &[
             ("interactionId", Id, false, "the new interaction"),
             ("customerId", Id, false, "the interaction's customer"),
-            ("kind", Text, false, "CALL, EMAIL, MEETING, NOTE, TASK, CHAT, FAX, VISIT or SMS"),
+            (
+                "kind",
+                Text,
+                false,
+                "CALL, EMAIL, MEETING, NOTE, TASK, CHAT, FAX, VISIT or SMS",
+            ),
             ("direction", Text, true, "INBOUND or OUTBOUND"),
             ("occurredAt", Time, false, "when it happened"),
             ("dealId", Id, true, "the deal it is about"),
@@ -135,7 +190,12 @@ pub fn fields(kind: EventKind) -> &'static [Field] {
         EventKind::OrderCreated => &[
             ("orderId", Id, false, "the new order"),
             ("customerId", Id, false, "the order's customer"),
-            ("externalId", Text, true, "the order's id in a partner system"),
+            (
+                "externalId",
+                Text,
+                true,
+                "the order's id in a partner system",
+            ),
             ("currency", Text, false, "ISO 4217 code of the total"),
             ("total", Decimal, false, "the order's total"),
         ],
@@ -149,9 +209,19 @@ pub fn fields(kind: EventKind) -> &'static [Field] {
         EventKind::CaseStatusChanged => CASE_STATUS_CHANGED,
         EventKind::CaseRated => &[
             ("caseId", Id, false, "the case"),
-            ("number", Integer, false, "the case's number in the workspace"),
+            (
+                "number",
+                Integer,
+                false,
+                "the case's number in the workspace",
+            ),
             ("customerId", Id, false, "the case's customer"),
-            ("score", Integer, false, "the customer's satisfaction, 1 to 5"),
+            (
+                "score",
+                Integer,
+                false,
+                "the customer's satisfaction, 1 to 5",
+            ),
         ],
         EventKind::AnalyticsRunFinished => &[
             ("runId", Id, false, "the customer value run"),
@@ -169,13 +239,23 @@ pub fn fields(kind: EventKind) -> &'static [Field] {
         EventKind::ApiKeyCreated => &[
             ("apiKeyId", Id, false, "the key"),
             ("name", Text, false, "the key's name"),
-            ("prefix", Text, false, "the key's visible prefix (never its secret)"),
+            (
+                "prefix",
+                Text,
+                false,
+                "the key's visible prefix (never its secret)",
+            ),
             ("scopes", TextList, false, "the permissions the key carries"),
         ],
         EventKind::ApiKeyRevoked => &[
             ("apiKeyId", Id, false, "the key"),
             ("name", Text, false, "the key's name"),
-            ("prefix", Text, false, "the key's visible prefix (never its secret)"),
+            (
+                "prefix",
+                Text,
+                false,
+                "the key's visible prefix (never its secret)",
+            ),
         ],
     }
 }

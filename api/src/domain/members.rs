@@ -161,7 +161,10 @@ pub async fn remove(db: &DatabaseConnection, actor: &Principal, user_id: Uuid) -
         actor.tenant_id,
         Some(actor.user_id()),
         EventKind::MemberRemoved,
-        &[(user_id, json!({ "userId": user_id, "role": current.as_str() }))],
+        &[(
+            user_id,
+            json!({ "userId": user_id, "role": current.as_str() }),
+        )],
     )
     .await?;
     let revoked_events: Vec<_> = keys

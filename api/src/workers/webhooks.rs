@@ -78,7 +78,9 @@ impl Sender {
             &body,
         );
         let started = Instant::now();
-        let answer = self.send(&claimed.url, &message_id, timestamp, &signature, body).await;
+        let answer = self
+            .send(&claimed.url, &message_id, timestamp, &signature, body)
+            .await;
         let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
         let (status_code, response_body, error) = match answer {
             Ok((status, text)) => (Some(i32::from(status)), Some(text), None),
@@ -144,7 +146,10 @@ impl Sender {
                 Err(e) => return Err(describe(&e, self.config.timeout)),
             }
         }
-        let text: String = String::from_utf8_lossy(&text).chars().take(BODY_CHARS).collect();
+        let text: String = String::from_utf8_lossy(&text)
+            .chars()
+            .take(BODY_CHARS)
+            .collect();
         Ok((status, text))
     }
 }
@@ -258,7 +263,10 @@ mod tests {
     fn retries_follow_the_schedule_with_jitter_then_die() {
         let schedule = [Duration::from_secs(10), Duration::from_secs(100)];
         let now = Utc::now();
-        assert_eq!(next_state(true, 0, &schedule, now).0, DeliveryStatus::Succeeded);
+        assert_eq!(
+            next_state(true, 0, &schedule, now).0,
+            DeliveryStatus::Succeeded
+        );
         let (status, at) = next_state(false, 1, &schedule, now);
         assert_eq!(status, DeliveryStatus::Pending);
         let wait = (at.unwrap() - now).num_milliseconds();

@@ -87,11 +87,15 @@ async fn main() {
     }
     let written = started.elapsed();
     let received = receiver
-        .wait_until(Duration::from_secs(600), "the backlog", |r| r.len() >= BACKLOG)
+        .wait_until(Duration::from_secs(600), "the backlog", |r| {
+            r.len() >= BACKLOG
+        })
         .await;
     let last = received.iter().map(|r| r.at).max().unwrap();
     let elapsed = last - started;
-    assert!(received.iter().all(|r| r.header("webhook-signature").starts_with("v1,")));
+    assert!(received
+        .iter()
+        .all(|r| r.header("webhook-signature").starts_with("v1,")));
     println!(
         "throughput: {BACKLOG} events written in {:.2} s, all delivered {:.2} s after the first commit: {:.0} events/s",
         written.as_secs_f64(),
@@ -109,14 +113,21 @@ async fn main() {
         tick.tick().await;
         let id = Uuid::now_v7();
         let tx = TenantTx::begin(&db, &cache, scope).await.unwrap();
-        domain_events::record(&tx, EventKind::CustomerDeleted, id, json!({ "customerId": id }))
-            .await
-            .unwrap();
+        domain_events::record(
+            &tx,
+            EventKind::CustomerDeleted,
+            id,
+            json!({ "customerId": id }),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         committed.insert(id.to_string(), Instant::now());
     }
     let received = receiver
-        .wait_until(Duration::from_secs(60), "the paced events", |r| r.len() >= total)
+        .wait_until(Duration::from_secs(60), "the paced events", |r| {
+            r.len() >= total
+        })
         .await;
     let mut latencies: Vec<Duration> = received
         .iter()

@@ -112,9 +112,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let allowed = self.allowed.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let passed: Vec<SocketAddr> = found
                 .into_iter()
                 .filter(|a| permitted(a.ip(), &allowed))
@@ -167,7 +166,12 @@ mod tests {
 
     #[test]
     fn lets_public_addresses_and_allowed_networks_through() {
-        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(ok(ip), "{ip} should pass");
         }
         let allowed = vec![Network::from_str("127.0.0.0/8").unwrap()];

@@ -87,8 +87,7 @@ impl Claimed {
     /// previous one while its overlap lasts.
     pub fn signing_keys(&self, now: DateTime<Utc>) -> Vec<&str> {
         let mut keys = vec![self.secret.as_str()];
-        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_secret_until)
-        {
+        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_secret_until) {
             if until > now {
                 keys.push(previous);
             }
@@ -174,7 +173,10 @@ pub async fn record(db: &DatabaseConnection, outcomes: &[Outcome]) -> Result<Vec
     let at: Vec<DateTime<Utc>> = outcomes.iter().map(|o| o.attempted_at).collect();
     let succeeded: Vec<bool> = outcomes.iter().map(|o| o.succeeded).collect();
     // The arrays hold no nulls: 0, '' and the attempt's time stand for none.
-    let codes: Vec<i32> = outcomes.iter().map(|o| o.status_code.unwrap_or(0)).collect();
+    let codes: Vec<i32> = outcomes
+        .iter()
+        .map(|o| o.status_code.unwrap_or(0))
+        .collect();
     let latencies: Vec<i32> = outcomes.iter().map(|o| o.latency_ms).collect();
     let bodies: Vec<String> = outcomes
         .iter()
@@ -192,28 +194,30 @@ pub async fn record(db: &DatabaseConnection, outcomes: &[Outcome]) -> Result<Vec
         .iter()
         .map(|o| o.next.1.unwrap_or(o.attempted_at))
         .collect();
-    Ok(DeadLetter::find_by_statement(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT * FROM record_webhook_attempts($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[],
+    Ok(
+        DeadLetter::find_by_statement(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT * FROM record_webhook_attempts($1::uuid[], $2::uuid[], $3::uuid[], $4::int4[],
                     $5::timestamptz[], $6::bool[], $7::int4[], $8::int4[], $9::text[], $10::text[],
                     $11::text[], $12::timestamptz[])",
-        [
-            tenants.into(),
-            deliveries.into(),
-            endpoints.into(),
-            attempts.into(),
-            at.into(),
-            succeeded.into(),
-            codes.into(),
-            latencies.into(),
-            bodies.into(),
-            errors.into(),
-            statuses.into(),
-            next.into(),
-        ],
-    ))
-    .all(db)
-    .await?)
+            [
+                tenants.into(),
+                deliveries.into(),
+                endpoints.into(),
+                attempts.into(),
+                at.into(),
+                succeeded.into(),
+                codes.into(),
+                latencies.into(),
+                bodies.into(),
+                errors.into(),
+                statuses.into(),
+                next.into(),
+            ],
+        ))
+        .all(db)
+        .await?,
+    )
 }
 
 fn attempt_keys() -> [SortKey; 2] {
@@ -249,9 +253,13 @@ pub async fn log(
     endpoint_id: Uuid,
     page: &PageRequest,
 ) -> Result<Page<webhook_attempt::Model>> {
-    fetch_page(tx, attempts_of(tx, endpoint_id), &attempt_keys(), page, |row| {
-        vec![SortValue::Time(row.attempted_at), SortValue::Uuid(row.id)]
-    })
+    fetch_page(
+        tx,
+        attempts_of(tx, endpoint_id),
+        &attempt_keys(),
+        page,
+        |row| vec![SortValue::Time(row.attempted_at), SortValue::Uuid(row.id)],
+    )
     .await
 }
 
@@ -333,7 +341,9 @@ pub async fn redeliver(
     endpoints::find(tx, endpoint_id).await?;
     let queued = queue(tx, endpoint_id, "e.id = $3", vec![event_id.into()]).await?;
     if queued == 0 {
-        return Err(Error::NotFound("event of a type the endpoint subscribes to"));
+        return Err(Error::NotFound(
+            "event of a type the endpoint subscribes to",
+        ));
     }
     find(tx, endpoint_id, event_id)
         .await?
@@ -355,6 +365,8 @@ pub async fn replay(tx: &TenantTx, endpoint_id: Uuid, from: ReplayFrom) -> Resul
             )
             .await
         }
-        ReplayFrom::Time(at) => queue(tx, endpoint_id, "e.occurred_at >= $3", vec![at.into()]).await,
+        ReplayFrom::Time(at) => {
+            queue(tx, endpoint_id, "e.occurred_at >= $3", vec![at.into()]).await
+        }
     }
 }

@@ -97,7 +97,10 @@ pub fn event_kinds(field: &str, kinds: Vec<EventKind>) -> Result<Vec<String>> {
         }
     }
     if names.is_empty() {
-        return Err(Error::validation(field, "subscribe to at least one event type"));
+        return Err(Error::validation(
+            field,
+            "subscribe to at least one event type",
+        ));
     }
     Ok(names)
 }
@@ -244,8 +247,14 @@ pub async fn update(
             update = update
                 .col_expr(Column::Enabled, Expr::value(true))
                 .col_expr(Column::DisabledReason, Expr::value(Option::<String>::None))
-                .col_expr(Column::DisabledAt, Expr::value(Option::<DateTime<Utc>>::None))
-                .col_expr(Column::FailingSince, Expr::value(Option::<DateTime<Utc>>::None));
+                .col_expr(
+                    Column::DisabledAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    Column::FailingSince,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                );
         }
         Some(false) if current.enabled => {
             update = update
@@ -268,7 +277,9 @@ pub async fn update(
 
 fn stale(sent: i32, now: i32) -> Error {
     Error::conflict(
-        format!("the webhook endpoint changed (version {now}, not {sent}); reload it and try again"),
+        format!(
+            "the webhook endpoint changed (version {now}, not {sent}); reload it and try again"
+        ),
         Some("version"),
     )
 }

@@ -7,10 +7,10 @@ use super::types::{
     DomainEventConnection, DomainEventEdge, DomainEventFilter, DomainEventKind, DomainEventOrder,
     Pipeline,
 };
-use crate::error::Error;
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
 use crate::domain::{deals, domain_events, pipelines};
+use crate::error::Error;
 use crate::graphql::common::{page_cost, page_request, parse_id, PageInfo};
 use crate::graphql::context::{authorize, read_tx};
 
@@ -150,7 +150,9 @@ async fn feed_page(
     kinds: Option<Vec<domain_events::EventKind>>,
 ) -> Result<DomainEventConnection> {
     if last.is_some() || before.is_some() {
-        return Err(Error::validation("last", "the feed reads forwards: give `first` and `after`").into());
+        return Err(
+            Error::validation("last", "the feed reads forwards: give `first` and `after`").into(),
+        );
     }
     if filter.is_some() {
         return Err(Error::validation("filter", "the feed takes `types`, not `filter`").into());

@@ -52,7 +52,9 @@ impl WebhookMutation {
             &tx,
             Event::new(Action::WebhookEndpointCreated, audit_actor(ctx))
                 .target("webhook_endpoint", endpoint.id)
-                .details(serde_json::json!({ "url": endpoint.url, "eventTypes": endpoint.event_kinds })),
+                .details(
+                    serde_json::json!({ "url": endpoint.url, "eventTypes": endpoint.event_kinds }),
+                ),
         )
         .await?;
         tx.commit().await?;
@@ -84,7 +86,9 @@ impl WebhookMutation {
             },
             event_kinds: input
                 .event_types
-                .map(|t| endpoints::event_kinds("eventTypes", t.into_iter().map(Into::into).collect()))
+                .map(|t| {
+                    endpoints::event_kinds("eventTypes", t.into_iter().map(Into::into).collect())
+                })
                 .transpose()?,
             enabled: input.enabled,
         };
@@ -94,8 +98,10 @@ impl WebhookMutation {
             &tx,
             Event::new(Action::WebhookEndpointUpdated, audit_actor(ctx))
                 .target("webhook_endpoint", endpoint.id)
-                .details(serde_json::json!({ "url": endpoint.url, "eventTypes": endpoint.event_kinds,
-                                             "enabled": endpoint.enabled })),
+                .details(
+                    serde_json::json!({ "url": endpoint.url, "eventTypes": endpoint.event_kinds,
+                                             "enabled": endpoint.enabled }),
+                ),
         )
         .await?;
         tx.commit().await?;
@@ -181,10 +187,11 @@ impl WebhookMutation {
         let principal = authorize(ctx, Permission::AdminWebhooks)?;
         let endpoint_id = parse_id("endpointId", &input.endpoint_id)?;
         let from = match (input.after, input.since) {
-            (Some(cursor), None) => ReplayFrom::Cursor(
-                FeedPosition::decode(&cursor)
-                    .ok_or_else(|| Error::validation("after", "is not a cursor of the event feed"))?,
-            ),
+            (Some(cursor), None) => {
+                ReplayFrom::Cursor(FeedPosition::decode(&cursor).ok_or_else(|| {
+                    Error::validation("after", "is not a cursor of the event feed")
+                })?)
+            }
             (None, Some(at)) => ReplayFrom::Time(at),
             _ => return Err(Error::validation("after", "give either `after` or `since`").into()),
         };

@@ -1,9 +1,7 @@
 //! Webhook types of the API. Secrets appear only in the payloads of
 //! `createWebhookEndpoint` and `rotateWebhookSecret`.
 
-use async_graphql::{
-    ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID,
-};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use crate::auth::Permission;
