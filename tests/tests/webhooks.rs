@@ -350,13 +350,14 @@ async fn failed_attempts_are_retried_after_server_errors_and_timeouts() {
             Answer::Status(500),
             Answer::Stall(Duration::from_millis(1800)),
             Answer::Status(503),
+            Answer::Status(302),
         ],
         Answer::Accept,
     );
     let (id, secret) = endpoint(&app, &acme, &receiver.url, &["CUSTOMER_CREATED"]).await;
     app.create_customer(&acme, json!({ "kind": "COMPANY", "name": "Retry Co" }))
         .await;
-    let endpoint = wait_for_log(&app, &acme, &id, "a success after three failures", |e| {
+    let endpoint = wait_for_log(&app, &acme, &id, "a success after four failures", |e| {
         e["deliveryLog"]["edges"]
             .as_array()
             .is_some_and(|l| l.iter().any(|a| a["node"]["succeeded"] == true))
@@ -369,20 +370,24 @@ async fn failed_attempts_are_retried_after_server_errors_and_timeouts() {
         .map(|e| e["node"].clone())
         .collect();
     log.sort_by_key(|a| a["attempt"].as_i64());
-    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(log.len(), 5, "{log:?}");
     assert_eq!(log[0]["statusCode"], 500);
     assert_eq!(log[0]["responseBody"], "answered 500");
     assert!(log[1]["statusCode"].is_null());
     assert_eq!(log[1]["error"], "no answer within 1 s");
     assert!(log[1]["latencyMs"].as_i64().unwrap() >= 900);
     assert_eq!(log[2]["statusCode"], 503);
-    assert_eq!(log[3]["statusCode"], 200);
-    assert_eq!(log[3]["succeeded"], true);
+    // A redirect is not followed: a failure like any other answer.
+    assert_eq!(log[3]["statusCode"], 302);
+    assert_eq!(log[3]["succeeded"], false);
+    assert_eq!(log[3]["error"], "answered 302; redirects are not followed");
+    assert_eq!(log[4]["statusCode"], 200);
+    assert_eq!(log[4]["succeeded"], true);
     assert!(log.iter().all(|a| a["eventType"] == "CUSTOMER_CREATED"));
     assert!(endpoint["failingSince"].is_null() && endpoint["lastSuccessAt"].is_string());
     // Every attempt carried the same webhook-id and a valid signature.
     let received = receiver.received();
-    assert!(received.len() >= 4);
+    assert!(received.len() >= 5);
     let ids: BTreeSet<&str> = received.iter().map(|r| r.header("webhook-id")).collect();
     assert_eq!(ids.len(), 1);
     assert!(received.iter().all(|r| verifies(r, &secret)));
