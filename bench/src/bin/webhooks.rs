@@ -18,6 +18,9 @@
 //!
 //! Run: `scripts/bench.sh webhooks` (services up, `perf` build).
 
+// The schema's types nest deeply (the server is built in this binary).
+#![recursion_limit = "256"]
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
