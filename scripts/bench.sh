@@ -5,6 +5,7 @@
 #   scripts/bench.sh customers [workspaces] [customers each] [rows to import]
 #   scripts/bench.sh value
 #   scripts/bench.sh marketing
+#   scripts/bench.sh webhooks
 #   scripts/bench.sh faults <redis|postgres|sigterm|soak [minutes] [requests per second]>
 #     (stops and starts the private PostgreSQL for `postgres`: run it alone)
 #   scripts/bench.sh compare [--shapes cold,warm,page,aggregate,search,writes] [--duration S] [--runs N] ...
@@ -12,7 +13,7 @@
 #      with DATABASE_URL set, the services of the environment are used as they are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value|marketing|faults|compare> [arguments]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: scripts/bench.sh <auth|orders|customers|value|marketing|webhooks|faults|compare> [arguments]" >&2; exit 2; }
 if [ "$1" != compare ] || [ -z "${DATABASE_URL:-}" ]; then
 	scripts/services.sh up
 	# shellcheck source=/dev/null

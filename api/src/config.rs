@@ -156,6 +156,25 @@ pub struct BulkLimits {
     pub exports_per_tenant: usize,
 }
 
+/// Delivery of events to webhook endpoints.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// Whether endpoints may use plain `http://` (development only).
+    pub allow_http: bool,
+    /// Networks endpoints may resolve to although they are private,
+    /// loopback, link-local and the like (development and tests only).
+    pub allowed_networks: Vec<crate::auth::address::Network>,
+    /// How long one attempt may take, connection to last byte.
+    pub timeout: Duration,
+    /// Waits before each retry, in order; after the last, a delivery is a
+    /// dead letter. Each wait is jittered by up to a fifth either way.
+    pub retry_schedule: Vec<Duration>,
+    /// How often each node looks for due deliveries when it found none.
+    pub poll_interval: Duration,
+    /// Attempts one node sends at once.
+    pub concurrency: usize,
+}
+
 /// The whole server configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -194,6 +213,10 @@ pub struct Config {
     /// How often the analytics worker looks for queued runs and due
     /// scheduled recomputes.
     pub analytics_poll_interval: Duration,
+    /// How long events are kept for `domainEvents` and replays
+    /// (`CRM_EVENT_RETENTION_DAYS`, default 30).
+    pub event_retention: Duration,
+    pub webhooks: WebhookConfig,
     pub log_format: LogFormat,
     /// Directory of the built web console (`index.html`, `assets/`).
     pub console_dir: std::path::PathBuf,
@@ -349,6 +372,10 @@ impl Config {
             analytics_poll_interval: Duration::from_secs(
                 number(&lookup, "CRM_ANALYTICS_POLL_SECS", 30)?.max(1),
             ),
+            event_retention: Duration::from_secs(
+                number::<u64>(&lookup, "CRM_EVENT_RETENTION_DAYS", 30)?.max(1) * 24 * 3600,
+            ),
+            webhooks: webhooks(&lookup)?,
             log_format,
             console_dir: get("CRM_CONSOLE_DIR", "web/dist").into(),
         })
@@ -394,6 +421,63 @@ fn mail(lookup: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigEr
         smtp_password: lookup("CRM_SMTP_PASSWORD"),
         from: lookup("CRM_MAIL_FROM").unwrap_or_else(|| "CRM <no-reply@localhost>".into()),
         print,
+    })
+}
+
+/// The retry waits of webhook deliveries when none are configured: 12
+/// retries over about three days (68.6 hours in all).
+pub const DEFAULT_WEBHOOK_RETRIES: &str = "5s,30s,2m,10m,30m,1h,2h,4h,8h,12h,16h,24h";
+
+/// The webhook delivery settings.
+fn webhooks(lookup: &impl Fn(&str) -> Option<String>) -> Result<WebhookConfig, ConfigError> {
+    let flag = |name: &'static str| match lookup(name).as_deref() {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(ConfigError {
+            name,
+            reason: format!("must be `1` or `0`, not `{other}`"),
+        }),
+    };
+    let schedule =
+        lookup("CRM_WEBHOOK_RETRY_SCHEDULE").unwrap_or_else(|| DEFAULT_WEBHOOK_RETRIES.to_owned());
+    let retry_schedule = schedule
+        .split(',')
+        .map(|part| parse_duration(part.trim()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| ConfigError {
+            name: "CRM_WEBHOOK_RETRY_SCHEDULE",
+            reason: format!(
+                "`{schedule}` is not a comma-separated list of waits such as `5s,2m,1h`"
+            ),
+        })?;
+    Ok(WebhookConfig {
+        allow_http: flag("CRM_WEBHOOK_ALLOW_HTTP")?,
+        allowed_networks: crate::auth::address::parse_networks(
+            &lookup("CRM_WEBHOOK_ALLOWED_NETWORKS").unwrap_or_default(),
+        )
+        .map_err(|reason| ConfigError {
+            name: "CRM_WEBHOOK_ALLOWED_NETWORKS",
+            reason,
+        })?,
+        timeout: Duration::from_secs(number(lookup, "CRM_WEBHOOK_TIMEOUT_SECS", 10)?.max(1)),
+        retry_schedule,
+        poll_interval: Duration::from_millis(number(lookup, "CRM_WEBHOOK_POLL_MS", 250)?.max(10)),
+        concurrency: number(lookup, "CRM_WEBHOOK_CONCURRENCY", 32)?.max(1),
+    })
+}
+
+/// Reads a wait such as `250ms`, `5s`, `2m`, `1h` or `1d`.
+fn parse_duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    Some(match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
+        _ => return None,
     })
 }
 
@@ -495,6 +579,27 @@ mod tests {
         assert_eq!(config.mail.smtp_tls, SmtpTls::StartTls);
         assert_eq!(config.mail.smtp_port, 587);
         assert!(!config.mail.print);
+        assert_eq!(config.event_retention, Duration::from_secs(30 * 86_400));
+        let retries: Duration = config.webhooks.retry_schedule.iter().sum();
+        assert!(
+            retries > Duration::from_secs(60 * 3600) && retries < Duration::from_secs(80 * 3600)
+        );
+        assert_eq!(config.webhooks.timeout, Duration::from_secs(10));
+        assert!(!config.webhooks.allow_http && config.webhooks.allowed_networks.is_empty());
+    }
+
+    #[test]
+    fn webhook_retry_waits_parse_or_name_the_variable() {
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("2 weeks"), None);
+        let err = Config::from_lookup(lookup(&[
+            ("DATABASE_URL", "x"),
+            ("CRM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("CRM_WEBHOOK_RETRY_SCHEDULE", "5s,soon"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "CRM_WEBHOOK_RETRY_SCHEDULE");
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub enum StartupError {
     Redis(#[from] redis::RedisError),
     #[error(transparent)]
     Mail(#[from] crate::mail::tls::TlsSetupError),
+    #[error(transparent)]
+    Webhooks(#[from] crate::workers::webhooks::SenderSetupError),
 }
 
 /// Opens the connection pool. Connections are made on demand, so the server
@@ -108,12 +110,14 @@ impl Application {
             analytics_wakeup: Default::default(),
         };
         let sink = crate::workers::outbox::Sink::from_config(&config)?;
+        let sender = crate::workers::webhooks::Sender::new(&config.webhooks)?;
         let workers = crate::workers::spawn(
             db.clone(),
             cache.clone(),
             gate,
             config.clone(),
             sink,
+            sender,
             services.analytics_wakeup.clone(),
         );
         let draining = crate::shutdown::Draining::default();

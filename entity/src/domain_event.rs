@@ -16,6 +16,10 @@ pub struct Model {
     pub payload: Json,
     pub actor: Option<Uuid>,
     pub occurred_at: DateTimeUtc,
+    /// Version of the payload's schema for its kind.
+    pub payload_version: i16,
+    /// The writing transaction's id: the pull feed's order.
+    pub txid: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -40,3 +40,6 @@ pub mod session;
 pub mod team;
 pub mod tenant;
 pub mod user;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod redis_server;
 mod tcp_proxy;
+pub mod webhook_receiver;
 pub use redis_server::RedisServer;
 pub use tcp_proxy::TcpProxy;
 

@@ -620,6 +620,44 @@ fn builders() -> Vec<(&'static str, Builder)> {
                 json!({ "id": t.id("campaignCost") }),
             )
         }),
+        ("createWebhookEndpoint", |_, copy| {
+            Call::new(
+                "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret } }",
+                json!({ "input": { "url": format!("https://localhost/race/{copy}"),
+                    "eventTypes": ["CUSTOMER_CREATED"] } }),
+            )
+        }),
+        ("updateWebhookEndpoint", |t, _| {
+            Call::new(
+                "mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { endpoint { version } } }",
+                json!({ "input": { "id": t.id("webhook.update"), "version": t.version("webhook.update"),
+                    "enabled": false } }),
+            )
+        }),
+        ("rotateWebhookSecret", |t, _| {
+            Call::new(
+                "mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret } }",
+                json!({ "input": { "id": t.id("webhook"), "overlapSeconds": 60 } }),
+            )
+        }),
+        ("deleteWebhookEndpoint", |t, _| {
+            Call::new(
+                "mutation($input: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $input) { deletedId } }",
+                json!({ "input": { "id": t.id("webhook.delete") } }),
+            )
+        }),
+        ("redeliverWebhookEvent", |t, _| {
+            Call::new(
+                "mutation($input: RedeliverWebhookEventInput!) { redeliverWebhookEvent(input: $input) { delivery { status } } }",
+                json!({ "input": { "endpointId": t.id("webhook"), "eventId": t.id("event") } }),
+            )
+        }),
+        ("replayWebhookEvents", |t, _| {
+            Call::new(
+                "mutation($input: ReplayWebhookEventsInput!) { replayWebhookEvents(input: $input) { queued } }",
+                json!({ "input": { "endpointId": t.id("webhook"), "since": "2020-01-01T00:00:00Z" } }),
+            )
+        }),
     ]
 }
 
@@ -969,6 +1007,28 @@ async fn prepare(app: &TestApp, owner: &TestTenant) -> Targets {
     )
     .await;
     t.insert("campaignCost", cost[0].clone());
+    // Endpoints at a name that resolves to loopback: the address guard
+    // refuses their deliveries, so nothing leaves this machine.
+    for name in ["webhook", "webhook.update", "webhook.delete"] {
+        let record = made(
+            app,
+            owner,
+            "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id version } } }",
+            json!({ "input": { "url": format!("https://localhost/{name}"), "eventTypes": ["CUSTOMER_CREATED"] } }),
+            &["createWebhookEndpoint", "endpoint"],
+        )
+        .await;
+        t.insert(name, record);
+    }
+    let events = made(
+        app,
+        owner,
+        "{ domainEvents(first: 1, types: [CUSTOMER_CREATED]) { edges { node { id } } } }",
+        json!({}),
+        &["domainEvents", "edges"],
+    )
+    .await;
+    t.insert("event", events[0]["node"].clone());
     Targets(t)
 }
 

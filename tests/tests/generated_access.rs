@@ -125,6 +125,8 @@ const KINDS: &[&str] = &[
     "segment",
     "campaign",
     "campaignCost",
+    "webhookEndpoint",
+    "event",
 ];
 
 /// Names the heuristic reads as another kind's name.
@@ -134,6 +136,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("member", "user"),
     ("parent", "team"),
     ("task", "interaction"),
+    ("endpoint", "webhookEndpoint"),
 ];
 
 /// Ids the name heuristic cannot resolve: (root field or input type, name, kind).
@@ -152,6 +155,7 @@ const EXPLICIT_KINDS: &[(&str, &str, &str)] = &[
     ("ChangeCampaignStatusInput", "id", "campaign"),
     ("CampaignPlanInput", "parentId", "campaign"),
     ("CampaignFilter", "parentId", "campaign"),
+    ("RotateWebhookSecretInput", "id", "webhookEndpoint"),
 ];
 
 fn lower_first(s: &str) -> String {
@@ -268,6 +272,7 @@ const EXTRA_FIELDS: &[(&str, &str)] = &[
     ("AssignMemberInput", "teamId"),
     ("CreateSegmentInput", "filter"),
     ("CampaignPlanInput", "name"),
+    ("ReplayWebhookEventsInput", "since"),
 ];
 
 /// How a walker fills arguments: ids by kind, and the one slot under test.
@@ -779,6 +784,30 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
     ids.insert(
         "analyticsRun",
         id(&runs["data"]["analyticsRuns"]["edges"][0]["node"]["id"]),
+    );
+    // A name that resolves to loopback: the address guard refuses every
+    // delivery, so the suites reach nothing outside this machine.
+    let hook = must(
+        app,
+        t,
+        "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }",
+        json!({ "url": format!("https://localhost/{open}"), "eventTypes": ["CUSTOMER_CREATED"] }),
+    )
+    .await;
+    ids.insert(
+        "webhookEndpoint",
+        id(&hook["createWebhookEndpoint"]["endpoint"]["id"]),
+    );
+    let events = must(
+        app,
+        t,
+        "query($input: [DomainEventKind!]) { domainEvents(first: 1, types: $input) { edges { node { id } } } }",
+        json!(["CUSTOMER_CREATED"]),
+    )
+    .await;
+    ids.insert(
+        "event",
+        id(&events["domainEvents"]["edges"][0]["node"]["id"]),
     );
     for kind in KINDS {
         assert!(ids.contains_key(kind), "the fixture lacks a {kind}");
@@ -1380,6 +1409,12 @@ const AREAS: &[(&str, &[&str])] = &[
             "DomainEvent",
             "DomainEventConnection",
             "DomainEventEdge",
+            "WebhookEndpoint",
+            "WebhookEndpointConnection",
+            "WebhookEndpointEdge",
+            "WebhookAttempt",
+            "WebhookAttemptConnection",
+            "WebhookAttemptEdge",
         ],
     ),
     (

@@ -56,11 +56,14 @@ pub enum Permission {
     MarketingRead,
     /// Marketing segments: creating, changing, filling and deleting them.
     MarketingWrite,
+    /// Webhook endpoints: creating, changing, rotating their secrets,
+    /// reading their delivery logs, redelivering and replaying events.
+    AdminWebhooks,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 24] = [
         Permission::CustomersRead,
         Permission::CustomersWrite,
         Permission::CustomersDelete,
@@ -84,6 +87,7 @@ impl Permission {
         Permission::CasesWrite,
         Permission::MarketingRead,
         Permission::MarketingWrite,
+        Permission::AdminWebhooks,
     ];
 
     /// Parses a public permission name such as `customers:read`.
@@ -117,6 +121,7 @@ impl Permission {
             Permission::CasesWrite => "cases:write",
             Permission::MarketingRead => "marketing:read",
             Permission::MarketingWrite => "marketing:write",
+            Permission::AdminWebhooks => "admin:webhooks",
         }
     }
 }
@@ -153,6 +158,7 @@ const ADMINISTRATION: &[Permission] = &[
     CasesWrite,
     MarketingRead,
     MarketingWrite,
+    AdminWebhooks,
 ];
 
 impl Role {
@@ -298,6 +304,8 @@ mod tests {
         assert!(Role::Admin.grants(PipelinesAdmin));
         assert!(Role::Manager.grants(SalesReports));
         assert!(!Role::Sales.grants(AdminEvents));
+        assert!(Role::Admin.grants(AdminWebhooks) && Role::Owner.grants(AdminWebhooks));
+        assert!(!Role::Manager.grants(AdminWebhooks));
         assert!(Role::ALL.iter().all(|role| role.grants(DealsRead)));
     }
 }

@@ -5,10 +5,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde_json::json;
 use uuid::Uuid;
 
 use entity::api_key;
+
+use super::domain_events::{self as events, EventKind};
 
 use super::values;
 use crate::auth::gate::{ApiKeyToken, API_KEY_PREFIX};
@@ -60,6 +66,7 @@ pub async fn create(
         return Err(Error::validation("expiresAt", "must be in the future"));
     }
     let token = ApiKeyToken::generate(creator.tenant_id);
+    let tx = bound(db, creator.tenant_id).await?;
     let key = api_key::Entity::insert(api_key::ActiveModel {
         tenant_id: Set(creator.tenant_id),
         id: Set(Uuid::now_v7()),
@@ -73,8 +80,21 @@ pub async fn create(
         revoked_at: Set(None),
         last_used_at: Set(None),
     })
-    .exec_with_returning(db)
+    .exec_with_returning(&tx)
     .await?;
+    events::record_many_on(
+        &tx,
+        creator.tenant_id,
+        Some(creator.user_id()),
+        EventKind::ApiKeyCreated,
+        &[(
+            key.id,
+            json!({ "apiKeyId": key.id, "name": key.name, "prefix": visible_prefix(&key),
+                    "scopes": key.scopes }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
     Ok((key, token.expose()))
 }
 
@@ -87,16 +107,52 @@ pub async fn list(db: &DatabaseConnection, tenant_id: Uuid) -> Result<Vec<api_ke
         .await?)
 }
 
-/// Revokes a key of the tenant; returns it.
-pub async fn revoke(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> Result<api_key::Model> {
+/// Revokes a key of the tenant, recording `API_KEY_REVOKED`; returns it.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
+    id: Uuid,
+) -> Result<api_key::Model> {
+    let tx = bound(db, tenant_id).await?;
     let revoked = api_key::Entity::update_many()
         .col_expr(api_key::Column::RevokedAt, Expr::current_timestamp().into())
         .filter(api_key::Column::TenantId.eq(tenant_id))
         .filter(api_key::Column::Id.eq(id))
         .filter(api_key::Column::RevokedAt.is_null())
-        .exec_with_returning(db)
-        .await?;
-    revoked.into_iter().next().ok_or(Error::NotFound("API key"))
+        .exec_with_returning(&tx)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("API key"))?;
+    events::record_many_on(
+        &tx,
+        tenant_id,
+        actor,
+        EventKind::ApiKeyRevoked,
+        &[(revoked.id, revoked_payload(&revoked))],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// The `API_KEY_REVOKED` payload of a key.
+pub fn revoked_payload(key: &api_key::Model) -> serde_json::Value {
+    json!({ "apiKeyId": key.id, "name": key.name, "prefix": visible_prefix(key) })
+}
+
+/// A transaction on the global tables bound to `tenant_id` for the
+/// tenant-owned rows it also writes (the outbox).
+async fn bound(db: &DatabaseConnection, tenant_id: Uuid) -> Result<sea_orm::DatabaseTransaction> {
+    let tx = db.begin().await?;
+    tx.execute(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant_id.to_string().into()],
+    ))
+    .await?;
+    Ok(tx)
 }
 
 /// The part of a key that may be shown: enough to recognise it.

@@ -27,6 +27,13 @@ pub enum Action {
     InvitationAccepted,
     MemberRoleChanged,
     MemberRemoved,
+    WebhookEndpointCreated,
+    WebhookEndpointUpdated,
+    WebhookSecretRotated,
+    WebhookEndpointDeleted,
+    /// The delivery worker disabled an endpoint that failed throughout.
+    WebhookEndpointDisabled,
+    WebhookEventsReplayed,
 }
 
 impl Action {
@@ -44,6 +51,12 @@ impl Action {
             Action::InvitationAccepted => "invitation.accepted",
             Action::MemberRoleChanged => "member.role_changed",
             Action::MemberRemoved => "member.removed",
+            Action::WebhookEndpointCreated => "webhook.created",
+            Action::WebhookEndpointUpdated => "webhook.updated",
+            Action::WebhookSecretRotated => "webhook.secret_rotated",
+            Action::WebhookEndpointDeleted => "webhook.deleted",
+            Action::WebhookEndpointDisabled => "webhook.disabled_failing",
+            Action::WebhookEventsReplayed => "webhook.replayed",
         }
     }
 }

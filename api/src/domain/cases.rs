@@ -679,6 +679,18 @@ pub async fn rate(
         updated.updated_at,
     )
     .await?;
+    domain_events::record(
+        tx,
+        EventKind::CaseRated,
+        updated.id,
+        json!({
+            "caseId": updated.id,
+            "number": updated.number,
+            "customerId": updated.customer_id,
+            "score": score,
+        }),
+    )
+    .await?;
     tx.touch_customer(updated.customer_id);
     Ok(updated)
 }

@@ -7,8 +7,11 @@ use sea_orm::{
     ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Select, Set,
     Statement,
 };
+use serde_json::json;
 use serde_json::Value as JsonValue;
 use uuid::Uuid;
+
+use super::domain_events::EventKind;
 
 use entity::contact::{self, Column, Entity as Contacts};
 
@@ -209,7 +212,7 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
     let now = chrono::Utc::now();
     customers::adjust_rollups(tx, new.customer_id, customers::RollupChange::ContactAdded).await?;
     tx.touch_customer(new.customer_id);
-    Ok(Contacts::insert(contact::ActiveModel {
+    let created = Contacts::insert(contact::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
         id: Set(Uuid::now_v7()),
         customer_id: Set(new.customer_id),
@@ -231,7 +234,25 @@ pub async fn create(tx: &TenantTx, new: NewContact) -> Result<contact::Model> {
         deleted_at: Set(None),
     })
     .exec_with_returning(&**tx)
-    .await?)
+    .await?;
+    record_event(
+        tx,
+        EventKind::ContactCreated,
+        &created,
+        json!({ "contactId": created.id, "customerId": created.customer_id, "name": created.name }),
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Records a contact's outbox event.
+async fn record_event(
+    tx: &TenantTx,
+    kind: EventKind,
+    contact: &contact::Model,
+    payload: serde_json::Value,
+) -> Result<()> {
+    super::domain_events::record(tx, kind, contact.id, payload).await
 }
 
 /// Applies changes if the contact is still at `version`; a stale version
@@ -342,6 +363,13 @@ pub async fn update(
         .ok_or(Error::NotFound("contact"))?;
     custom_fields::check_required(&defs, &updated.custom_fields)?;
     tx.touch_customer(updated.customer_id);
+    record_event(
+        tx,
+        EventKind::ContactUpdated,
+        &updated,
+        json!({ "contactId": updated.id, "customerId": updated.customer_id, "version": updated.version }),
+    )
+    .await?;
     Ok(updated)
 }
 
@@ -367,6 +395,13 @@ pub async fn soft_delete(tx: &TenantTx, id: Uuid) -> Result<contact::Model> {
     )
     .await?;
     tx.touch_customer(deleted.customer_id);
+    record_event(
+        tx,
+        EventKind::ContactDeleted,
+        &deleted,
+        json!({ "contactId": deleted.id, "customerId": deleted.customer_id }),
+    )
+    .await?;
     Ok(deleted)
 }
 

@@ -9,6 +9,10 @@
 //! `domain::customer_bulk` (bulk writes, [`record_many`]), the only callers. The table is
 //! append-only for the server's role (it may only read and insert).
 //!
+//! Each change set also records its outbox event (`CUSTOMER_CREATED`,
+//! `CUSTOMER_UPDATED` with the changed fields, `CUSTOMER_DELETED`,
+//! `CUSTOMER_RESTORED`), one statement per batch.
+//!
 //! An edit is stored as one row per changed field; a creation as one row
 //! holding every field given, which the view `customer_change_entries`
 //! (what reads go through) lists as one entry per field, so clients see the
@@ -58,6 +62,17 @@ impl ChangeAction {
             ChangeAction::Update => "UPDATE",
             ChangeAction::Delete => "DELETE",
             ChangeAction::Restore => "RESTORE",
+        }
+    }
+
+    /// The outbox event a write of this kind records.
+    pub fn event_kind(self) -> super::domain_events::EventKind {
+        use super::domain_events::EventKind;
+        match self {
+            ChangeAction::Create => EventKind::CustomerCreated,
+            ChangeAction::Update => EventKind::CustomerUpdated,
+            ChangeAction::Delete => EventKind::CustomerDeleted,
+            ChangeAction::Restore => EventKind::CustomerRestored,
         }
     }
 
@@ -210,11 +225,13 @@ pub async fn record_many(
     let mut new_values = Vec::new();
     let mut versions = Vec::new();
     let mut changed_at = Vec::new();
+    let mut events = Vec::new();
     for (before, after) in writes {
         let changes = diff(*before, after);
         if changes.is_empty() {
             continue;
         }
+        events.push((after.id, event_payload(action, after, &changes)));
         let change_set_id = Uuid::now_v7();
         let mut push = |field: &str, old: Option<JsonValue>, new: Option<JsonValue>| {
             ids.push(Uuid::now_v7());
@@ -268,7 +285,31 @@ pub async fn record_many(
         ],
     ))
     .await?;
-    Ok(())
+    super::domain_events::record_many(tx, action.event_kind(), &events).await
+}
+
+/// The outbox payload of one customer write (the change set it recorded).
+fn event_payload(
+    action: ChangeAction,
+    after: &customer::Model,
+    changes: &[FieldChange],
+) -> JsonValue {
+    match action {
+        ChangeAction::Create => json!({
+            "customerId": after.id,
+            "kind": after.kind,
+            "name": after.name,
+            "lifecycleStage": after.lifecycle_stage,
+            "externalId": after.external_id,
+            "ownerId": after.owner_id,
+        }),
+        ChangeAction::Update => json!({
+            "customerId": after.id,
+            "version": after.version,
+            "changedFields": changes.iter().map(|c| c.0).collect::<Vec<_>>(),
+        }),
+        ChangeAction::Delete | ChangeAction::Restore => json!({ "customerId": after.id }),
+    }
 }
 
 fn sort_keys() -> [SortKey; 2] {

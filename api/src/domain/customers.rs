@@ -1166,7 +1166,8 @@ pub fn visible_ids(tx: &TenantTx) -> sea_orm::sea_query::SelectStatement {
 }
 
 /// Gives customers a new owner (or none); only customers the member may
-/// see are changed. Returns how many were.
+/// see are changed, each recording `CUSTOMER_UPDATED` (one statement for
+/// all). Returns how many were.
 pub async fn reassign(tx: &TenantTx, ids: &[Uuid], owner_id: Option<Uuid>) -> Result<u64> {
     let changed = Customers::update_many()
         .col_expr(Column::OwnerId, Expr::value(owner_id))
@@ -1181,6 +1182,20 @@ pub async fn reassign(tx: &TenantTx, ids: &[Uuid], owner_id: Option<Uuid>) -> Re
     for customer in &changed {
         tx.touch_customer(customer.id);
     }
+    let events: Vec<(Uuid, serde_json::Value)> = changed
+        .iter()
+        .map(|c| {
+            let payload = serde_json::json!({ "customerId": c.id, "version": c.version,
+                                              "changedFields": ["ownerId"] });
+            (c.id, payload)
+        })
+        .collect();
+    super::domain_events::record_many(
+        tx,
+        super::domain_events::EventKind::CustomerUpdated,
+        &events,
+    )
+    .await?;
     Ok(changed.len() as u64)
 }
 

@@ -172,7 +172,7 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
     )
     .await?;
     tx.touch_customer(new.customer_id);
-    Ok(Interactions::insert(interaction::ActiveModel {
+    let logged = Interactions::insert(interaction::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
         id: Set(Uuid::now_v7()),
         customer_id: Set(new.customer_id),
@@ -192,7 +192,23 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
         case_id: Set(new.case_id),
     })
     .exec_with_returning(&**tx)
-    .await?)
+    .await?;
+    super::domain_events::record(
+        tx,
+        super::domain_events::EventKind::InteractionLogged,
+        logged.id,
+        serde_json::json!({
+            "interactionId": logged.id,
+            "customerId": logged.customer_id,
+            "kind": logged.kind,
+            "direction": logged.direction,
+            "occurredAt": logged.occurred_at,
+            "dealId": logged.deal_id,
+            "caseId": logged.case_id,
+        }),
+    )
+    .await?;
+    Ok(logged)
 }
 
 /// Marks a task done (once).

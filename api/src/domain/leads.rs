@@ -88,7 +88,7 @@ pub mod rules {
 /// Captures a lead.
 pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
     let now = Utc::now();
-    Leads::insert(lead::ActiveModel {
+    let created = Leads::insert(lead::ActiveModel {
         tenant_id: Set(tx.tenant_id()),
         id: Set(Uuid::now_v7()),
         version: Set(1),
@@ -114,7 +114,20 @@ pub async fn create(tx: &TenantTx, new: NewLead) -> Result<lead::Model> {
     })
     .exec_with_returning(&**tx)
     .await
-    .map_err(owner_error)
+    .map_err(owner_error)?;
+    super::domain_events::record(
+        tx,
+        super::domain_events::EventKind::LeadCreated,
+        created.id,
+        serde_json::json!({
+            "leadId": created.id,
+            "name": created.name,
+            "source": created.source,
+            "ownerId": created.owner_id,
+        }),
+    )
+    .await?;
+    Ok(created)
 }
 
 /// The leads the member may see: the customer visibility setting applies
@@ -386,6 +399,18 @@ pub async fn convert(
         .into_iter()
         .next()
         .ok_or(Error::NotFound("lead"))?;
+    super::domain_events::record(
+        tx,
+        super::domain_events::EventKind::LeadConverted,
+        lead.id,
+        serde_json::json!({
+            "leadId": lead.id,
+            "customerId": customer.id,
+            "contactId": contact.id,
+            "dealId": deal.as_ref().map(|d| d.id),
+        }),
+    )
+    .await?;
     Ok(Conversion {
         lead,
         customer,

@@ -10,7 +10,10 @@ use sea_orm::{
     JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef, Set, Statement,
     TransactionTrait,
 };
+use serde_json::json;
 use uuid::Uuid;
+
+use super::domain_events::{self as events, EventKind};
 
 use entity::{api_key, membership, user};
 
@@ -152,6 +155,30 @@ pub async fn remove(db: &DatabaseConnection, actor: &Principal, user_id: Uuid) -
         .filter(membership::Column::UserId.eq(user_id))
         .exec(&tx)
         .await?;
+    // `customers_owned_through` bound the transaction to the tenant.
+    events::record_many_on(
+        &tx,
+        actor.tenant_id,
+        Some(actor.user_id()),
+        EventKind::MemberRemoved,
+        &[(
+            user_id,
+            json!({ "userId": user_id, "role": current.as_str() }),
+        )],
+    )
+    .await?;
+    let revoked_events: Vec<_> = keys
+        .iter()
+        .map(|k| (k.id, super::api_keys::revoked_payload(k)))
+        .collect();
+    events::record_many_on(
+        &tx,
+        actor.tenant_id,
+        Some(actor.user_id()),
+        EventKind::ApiKeyRevoked,
+        &revoked_events,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Revoked {
         sessions,
@@ -225,7 +252,9 @@ pub async fn assign(
     find(db, tenant_id, user_id).await
 }
 
-/// Adds a user to a tenant with a role (used when an invitation is accepted).
+/// Adds a user to a tenant with a role (used when an invitation is
+/// accepted), recording `MEMBER_ADDED`: `db` must be bound to the tenant
+/// (a [`crate::tenancy::TenantTx`]).
 pub async fn add(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
@@ -253,7 +282,14 @@ pub async fn add(
     })
     .exec_without_returning(db)
     .await?;
-    Ok(())
+    events::record_many_on(
+        db,
+        tenant_id,
+        Some(user_id),
+        EventKind::MemberAdded,
+        &[(user_id, json!({ "userId": user_id, "role": role.as_str() }))],
+    )
+    .await
 }
 
 /// Whether `email` belongs to a member of the tenant.

@@ -325,6 +325,13 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
         ],
     ))
     .await?;
+    super::domain_events::record(
+        tx,
+        super::domain_events::EventKind::CustomerMerged,
+        survivor_id,
+        serde_json::json!({ "customerId": survivor_id, "mergedCustomerIds": [merged_id] }),
+    )
+    .await?;
     // Read again: the rollups were recounted after `survivor` was written.
     super::customers::find(tx, survivor.id)
         .await?

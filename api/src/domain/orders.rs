@@ -439,6 +439,18 @@ pub async fn change_status(
     }
     // The status shows in the customer's 360 view (latest orders).
     tx.touch_customer(updated.customer_id);
+    super::domain_events::record(
+        tx,
+        super::domain_events::EventKind::OrderStatusChanged,
+        updated.id,
+        serde_json::json!({
+            "orderId": updated.id,
+            "customerId": updated.customer_id,
+            "fromStatus": from.as_str(),
+            "toStatus": status.as_str(),
+        }),
+    )
+    .await?;
     Ok(updated)
 }
 

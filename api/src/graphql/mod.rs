@@ -20,5 +20,6 @@ pub mod sales;
 pub mod schema;
 pub mod service;
 pub mod view_queries;
+pub mod webhooks;
 
 pub use schema::{build_schema, CrmSchema};

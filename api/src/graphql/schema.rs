@@ -2,7 +2,9 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::{admin, analytics, customers, deals, identity, languages, marketing, sales, service};
+use super::{
+    admin, analytics, customers, deals, identity, languages, marketing, sales, service, webhooks,
+};
 use crate::config::GraphqlLimits;
 
 /// Every query field of the API.
@@ -22,6 +24,7 @@ pub struct Query(
     service::query::ServiceQuery,
     marketing::query::MarketingQuery,
     marketing::campaign_query::CampaignQuery,
+    webhooks::query::WebhookQuery,
     languages::LanguageQuery,
 );
 
@@ -41,6 +44,7 @@ pub struct Mutation(
     service::mutation::ServiceMutation,
     marketing::mutation::MarketingMutation,
     marketing::campaign_mutation::CampaignMutation,
+    webhooks::mutation::WebhookMutation,
     languages::LanguageMutation,
 );
 

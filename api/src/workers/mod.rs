@@ -1,12 +1,14 @@
-//! Background work of a server node: delivering outgoing messages, writing
-//! API-key usage, running customer value recomputes and counting segment
-//! sizes. Safe to run on every node at once: messages are
+//! Background work of a server node: delivering outgoing messages and
+//! webhooks, writing API-key usage, running customer value recomputes,
+//! counting segment sizes and pruning old events. Safe to run on every node at once: messages are
 //! claimed with `FOR UPDATE SKIP LOCKED`, and usage writes only move
 //! timestamps forward.
 
 pub mod analytics;
+pub mod event_retention;
 pub mod outbox;
 pub mod segment_sizes;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -30,6 +32,7 @@ pub fn spawn(
     gate: Arc<Gate>,
     config: Arc<Config>,
     sink: outbox::Sink,
+    sender: webhooks::Sender,
     analytics_wakeup: analytics::Wakeup,
 ) -> Workers {
     let (stop, stopped) = watch::channel(false);
@@ -57,10 +60,16 @@ pub fn spawn(
         stopped.clone(),
     ));
     let sizes = tokio::spawn(segment_sizes::run(db.clone(), stopped.clone()));
+    let hooks = tokio::spawn(webhooks::run(db.clone(), sender, stopped.clone()));
+    let retention = tokio::spawn(event_retention::run(
+        db.clone(),
+        config.event_retention,
+        stopped.clone(),
+    ));
     let delivery = tokio::spawn(outbox::run(db, config, sink, stopped));
     Workers {
         stop,
-        tasks: vec![usage, delivery, analytics, sizes],
+        tasks: vec![usage, delivery, analytics, sizes, hooks, retention],
     }
 }
 

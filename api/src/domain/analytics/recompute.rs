@@ -654,6 +654,7 @@ async fn compute(db: &DatabaseConnection, tenant_id: Uuid, run_id: Uuid) -> Resu
         values,
     ))
     .await?;
+    runs::record_finished(&tx, run_id, "SUCCEEDED").await?;
     // Segments defined by value figures change with them.
     crate::domain::marketing::segments::refresh_all(&tx).await?;
     tx.commit().await

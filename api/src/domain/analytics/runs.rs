@@ -307,14 +307,30 @@ pub async fn requeue(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid) -> Resu
 /// Marks the run failed with a message safe to show.
 pub async fn fail(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid, message: &str) -> Result<()> {
     let tx = TenantTx::begin_untracked(db, TenantScope::system(tenant_id)).await?;
-    tx.execute(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "UPDATE analytics_runs SET status = 'FAILED', finished_at = now(), error = $3, stage = NULL
-          WHERE tenant_id = $1 AND id = $2 AND status = 'RUNNING'",
-        [tenant_id.into(), id.into(), message.into()],
-    ))
-    .await?;
+    let failed = tx
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE analytics_runs SET status = 'FAILED', finished_at = now(), error = $3, stage = NULL
+              WHERE tenant_id = $1 AND id = $2 AND status = 'RUNNING'",
+            [tenant_id.into(), id.into(), message.into()],
+        ))
+        .await?;
+    if failed.rows_affected() > 0 {
+        record_finished(&tx, id, "FAILED").await?;
+    }
     tx.commit().await
+}
+
+/// Records the `ANALYTICS_RUN_FINISHED` event of a run that just ended
+/// with `status`, in the transaction that ended it.
+pub async fn record_finished(tx: &TenantTx, run_id: Uuid, status: &str) -> Result<()> {
+    crate::domain::domain_events::record(
+        tx,
+        crate::domain::domain_events::EventKind::AnalyticsRunFinished,
+        run_id,
+        serde_json::json!({ "runId": run_id, "status": status, "finishedAt": chrono::Utc::now() }),
+    )
+    .await
 }
 
 /// Queued runs of any tenant, oldest first, after failing runs whose node

@@ -291,7 +291,13 @@ impl AdminMutation {
         let principal = authorize(ctx, Permission::AdminApiKeys)?;
         let id = parse_id("id", &id)?;
         let services = services(ctx);
-        let key = api_keys::revoke(&services.db, principal.tenant_id, id).await?;
+        let key = api_keys::revoke(
+            &services.db,
+            principal.tenant_id,
+            Some(principal.user_id()),
+            id,
+        )
+        .await?;
         services
             .gate
             .api_key_changed(principal.tenant_id, &key.prefix, true)

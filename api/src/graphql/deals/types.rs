@@ -864,16 +864,47 @@ pub struct DealPayload {
 
 // ------------------------------------------------------------------ events
 
-/// What a domain event reports.
+/// What a domain event reports (`docs/events.md` lists each payload).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "crate::domain::domain_events::EventKind")]
 pub enum DomainEventKind {
+    CustomerCreated,
+    CustomerUpdated,
+    CustomerDeleted,
+    CustomerRestored,
+    CustomerMerged,
+    ContactCreated,
+    ContactUpdated,
+    ContactDeleted,
+    InteractionLogged,
+    LeadCreated,
+    LeadConverted,
     DealStageChanged,
     DealWon,
     DealLost,
     OrderCreated,
+    OrderStatusChanged,
     CaseOpened,
     CaseStatusChanged,
+    CaseRated,
+    AnalyticsRunFinished,
+    MemberAdded,
+    MemberRemoved,
+    ApiKeyCreated,
+    ApiKeyRevoked,
+}
+
+/// The order `domainEvents` lists events in.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum DomainEventOrder {
+    /// Newest first, with `first/after/last/before` and every filter.
+    #[default]
+    NewestFirst,
+    /// The pull feed: oldest first in commit-safe order, `first` and
+    /// `after` only. An event that commits later never lands before a
+    /// cursor already handed out, so a consumer that keeps its last cursor
+    /// misses nothing (within the retention period).
+    Feed,
 }
 
 /// A business event, written in the same transaction as the change.
@@ -891,11 +922,16 @@ impl DomainEvent {
                 Error::internal(std::io::Error::other("unknown stored event kind")).into()
             })
     }
-    /// `DEAL` or `ORDER`.
+    /// The kind of record: `CUSTOMER`, `CONTACT`, `INTERACTION`, `LEAD`,
+    /// `DEAL`, `ORDER`, `CASE`, `ANALYTICS_RUN`, `MEMBER` or `API_KEY`.
     async fn aggregate_type(&self) -> &str {
         &self.0.aggregate_type
     }
-    /// The id of the deal or order.
+    /// The version of the payload's schema for its kind.
+    async fn payload_version(&self) -> i32 {
+        i32::from(self.0.payload_version)
+    }
+    /// The id of the record.
     async fn aggregate_id(&self) -> ID {
         to_id(self.0.aggregate_id)
     }
@@ -919,7 +955,7 @@ pub struct DomainEventEdge {
     pub node: DomainEvent,
 }
 
-/// A page of events, newest first.
+/// A page of events.
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct DomainEventConnection {
