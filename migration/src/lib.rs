@@ -37,6 +37,7 @@ mod m20261207_000028_segments;
 mod m20261207_000029_campaigns;
 mod m20261208_000030_customer_view_statement;
 mod m20261208_000031_order_revenue_base;
+mod m20261208_000033_campaign_steps;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_campaigns::Migration),
             Box::new(m20261208_000030_customer_view_statement::Migration),
             Box::new(m20261208_000031_order_revenue_base::Migration),
+            Box::new(m20261208_000033_campaign_steps::Migration),
         ]
     }
 }
