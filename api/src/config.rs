@@ -194,6 +194,8 @@ pub struct Config {
     /// How often the analytics worker looks for queued runs and due
     /// scheduled recomputes.
     pub analytics_poll_interval: Duration,
+    /// How often the campaign step worker looks for due steps.
+    pub campaign_step_poll_interval: Duration,
     pub log_format: LogFormat,
     /// Directory of the built web console (`index.html`, `assets/`).
     pub console_dir: std::path::PathBuf,
@@ -348,6 +350,9 @@ impl Config {
             ),
             analytics_poll_interval: Duration::from_secs(
                 number(&lookup, "CRM_ANALYTICS_POLL_SECS", 30)?.max(1),
+            ),
+            campaign_step_poll_interval: Duration::from_secs(
+                number(&lookup, "CRM_CAMPAIGN_STEP_POLL_SECS", 30)?.max(1),
             ),
             log_format,
             console_dir: get("CRM_CONSOLE_DIR", "web/dist").into(),

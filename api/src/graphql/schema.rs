@@ -41,6 +41,7 @@ pub struct Mutation(
     service::mutation::ServiceMutation,
     marketing::mutation::MarketingMutation,
     marketing::campaign_mutation::CampaignMutation,
+    marketing::campaign_step_mutation::CampaignStepMutation,
     languages::LanguageMutation,
 );
 

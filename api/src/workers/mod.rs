@@ -1,10 +1,11 @@
 //! Background work of a server node: delivering outgoing messages, writing
-//! API-key usage, running customer value recomputes and counting segment
-//! sizes. Safe to run on every node at once: messages are
-//! claimed with `FOR UPDATE SKIP LOCKED`, and usage writes only move
-//! timestamps forward.
+//! API-key usage, running customer value recomputes, counting segment
+//! sizes and running due campaign steps. Safe to run on every node at once:
+//! messages and campaign steps are claimed with `FOR UPDATE SKIP LOCKED`,
+//! and usage writes only move timestamps forward.
 
 pub mod analytics;
+pub mod campaign_steps;
 pub mod outbox;
 pub mod segment_sizes;
 
@@ -49,6 +50,12 @@ pub fn spawn(
             }
         })
     };
+    let steps = tokio::spawn(campaign_steps::run(
+        db.clone(),
+        cache.clone(),
+        config.clone(),
+        stopped.clone(),
+    ));
     let analytics = tokio::spawn(analytics::run(
         db.clone(),
         cache,
@@ -60,7 +67,7 @@ pub fn spawn(
     let delivery = tokio::spawn(outbox::run(db, config, sink, stopped));
     Workers {
         stop,
-        tasks: vec![usage, delivery, analytics, sizes],
+        tasks: vec![usage, delivery, analytics, sizes, steps],
     }
 }
 

@@ -269,7 +269,8 @@ pub async fn children_of(
     Ok(by_parent)
 }
 
-async fn lock(tx: &TenantTx, id: Uuid) -> Result<campaign::Model> {
+/// The campaign with `id`, locked for a change (else `NOT_FOUND`).
+pub(super) async fn lock(tx: &TenantTx, id: Uuid) -> Result<campaign::Model> {
     of_tenant(tx)
         .filter(Column::Id.eq(id))
         .lock_exclusive()
