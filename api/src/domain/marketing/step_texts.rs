@@ -207,8 +207,11 @@ mod tests {
         assert_eq!(TextLanguage::for_contact(Some("zh-CN")), TextLanguage::ZhCn);
         assert_eq!(TextLanguage::for_contact(Some("de")), TextLanguage::En);
         assert_eq!(choose(&both, TextLanguage::ZhCn), Some(&zh));
-        assert_eq!(choose(&[en.clone()], TextLanguage::ZhCn), Some(&en));
-        assert!(check_languages(&[zh.clone()]).is_err());
+        assert_eq!(
+            choose(std::slice::from_ref(&en), TextLanguage::ZhCn),
+            Some(&en)
+        );
+        assert!(check_languages(std::slice::from_ref(&zh)).is_err());
         assert!(check_languages(&[en.clone(), en]).is_err());
     }
 }
