@@ -125,6 +125,7 @@ const KINDS: &[&str] = &[
     "segment",
     "campaign",
     "campaignCost",
+    "campaignStep",
 ];
 
 /// Names the heuristic reads as another kind's name.
@@ -152,6 +153,7 @@ const EXPLICIT_KINDS: &[(&str, &str, &str)] = &[
     ("ChangeCampaignStatusInput", "id", "campaign"),
     ("CampaignPlanInput", "parentId", "campaign"),
     ("CampaignFilter", "parentId", "campaign"),
+    ("CancelCampaignStepInput", "id", "campaignStep"),
 ];
 
 fn lower_first(s: &str) -> String {
@@ -735,6 +737,15 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
         "campaignCost",
         id(&cost["addCampaignCost"]["campaign"]["costs"][0]["id"]),
     );
+    let step = must(
+        app,
+        t,
+        "mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { step { id } } }",
+        json!({ "campaignId": campaign_id, "kind": "EMAIL", "scheduledAt": "2099-01-01T00:00:00Z",
+                "texts": [{ "language": "EN", "subject": format!("{open} step"), "body": "Hello {{contact.name}}" }] }),
+    )
+    .await;
+    ids.insert("campaignStep", id(&step["addCampaignStep"]["step"]["id"]));
     must(
         app,
         t,
@@ -1428,6 +1439,8 @@ const AREAS: &[(&str, &[&str])] = &[
             "CampaignMemberEdge",
             "CampaignMemberStatusCount",
             "CampaignResults",
+            "CampaignStep",
+            "CampaignStepText",
         ],
     ),
 ];
