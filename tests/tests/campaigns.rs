@@ -1187,8 +1187,27 @@ async fn steps_are_checked_versioned_and_kept_within_their_workspace() {
         .await;
     assert_eq!(error_code(&again), Some("VALIDATION"), "{again}");
     assert_eq!(error_field(&again), Some("id"), "{again}");
+    let pending = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": at }),
+    )
+    .await;
+    assert!(pending["errors"].is_null(), "{pending}");
     let ended = change_status(&app, &acme, &campaign, "CANCELLED").await;
     assert!(ended["errors"].is_null(), "{ended}");
+    let read = steps_of(&app, &acme, &campaign).await;
+    let statuses: Vec<&Value> = read["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        ["CANCELLED", "CANCELLED"],
+        "an ended campaign's steps do not run: {read}"
+    );
     assert_eq!(
         refused(json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": at }))
             .await

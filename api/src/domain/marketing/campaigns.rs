@@ -462,7 +462,8 @@ pub async fn update(
 }
 
 /// Moves a campaign to `status` at `version`. Starting it takes the
-/// members of its audience's segments as they are at that moment.
+/// members of its audience's segments as they are at that moment; ending
+/// it cancels its steps not yet run.
 pub async fn change_status(
     tx: &TenantTx,
     id: Uuid,
@@ -493,8 +494,14 @@ pub async fn change_status(
     row.version = Set(version + 1);
     row.updated_at = Set(now);
     let row = row.update(&**tx).await?;
-    if status == CampaignStatus::Active {
-        take_audience(tx, id, None).await?;
+    match status {
+        CampaignStatus::Active => {
+            take_audience(tx, id, None).await?;
+        }
+        CampaignStatus::Completed | CampaignStatus::Cancelled => {
+            super::steps::cancel_scheduled(tx, id).await?;
+        }
+        CampaignStatus::Planned => {}
     }
     Ok(row)
 }

@@ -3,11 +3,12 @@
 //! is `ACTIVE` ([`super::step_runs`]). Email and invitation steps carry a
 //! text per language ([`super::step_texts`]). A step moves
 //! `SCHEDULED → RUNNING → DONE` (or `FAILED`); a scheduled one may be
-//! changed or `CANCELLED`.
+//! changed or `CANCELLED`, and is cancelled when its campaign ends.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, Set,
@@ -195,6 +196,22 @@ pub async fn cancel(tx: &TenantTx, id: Uuid, version: i32) -> Result<campaign_st
     row.version = Set(version + 1);
     row.updated_at = Set(now);
     Ok(row.update(&**tx).await?)
+}
+
+/// Cancels the `SCHEDULED` steps of a campaign that ended.
+pub async fn cancel_scheduled(tx: &TenantTx, campaign_id: Uuid) -> Result<()> {
+    let now = Utc::now();
+    Steps::update_many()
+        .col_expr(Column::Status, Expr::value(StepStatus::Cancelled.as_str()))
+        .col_expr(Column::FinishedAt, Expr::value(now))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::TenantId.eq(tx.tenant_id()))
+        .filter(Column::CampaignId.eq(campaign_id))
+        .filter(Column::Status.eq(StepStatus::Scheduled.as_str()))
+        .exec(&**tx)
+        .await?;
+    Ok(())
 }
 
 /// Locks a step to change it: it must be at `version` (else `CONFLICT`)
