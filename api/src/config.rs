@@ -217,6 +217,8 @@ pub struct Config {
     /// (`CRM_EVENT_RETENTION_DAYS`, default 30).
     pub event_retention: Duration,
     pub webhooks: WebhookConfig,
+    /// How often the campaign step worker looks for due steps.
+    pub campaign_step_poll_interval: Duration,
     pub log_format: LogFormat,
     /// Directory of the built web console (`index.html`, `assets/`).
     pub console_dir: std::path::PathBuf,
@@ -376,6 +378,9 @@ impl Config {
                 number::<u64>(&lookup, "CRM_EVENT_RETENTION_DAYS", 30)?.max(1) * 24 * 3600,
             ),
             webhooks: webhooks(&lookup)?,
+            campaign_step_poll_interval: Duration::from_secs(
+                number(&lookup, "CRM_CAMPAIGN_STEP_POLL_SECS", 30)?.max(1),
+            ),
             log_format,
             console_dir: get("CRM_CONSOLE_DIR", "web/dist").into(),
         })

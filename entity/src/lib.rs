@@ -9,6 +9,8 @@ pub mod audit_event;
 pub mod campaign;
 pub mod campaign_cost;
 pub mod campaign_member;
+pub mod campaign_step;
+pub mod campaign_step_text;
 pub mod case;
 pub mod case_event;
 pub mod contact;

@@ -38,6 +38,7 @@ mod m20261207_000029_campaigns;
 mod m20261208_000030_customer_view_statement;
 mod m20261208_000031_order_revenue_base;
 mod m20261208_000032_webhooks;
+mod m20261208_000033_campaign_steps;
 
 /// The role the server logs in as. Migrations grant privileges to it; it must
 /// exist before migrating (the local services script and the Docker init
@@ -87,6 +88,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000030_customer_view_statement::Migration),
             Box::new(m20261208_000031_order_revenue_base::Migration),
             Box::new(m20261208_000032_webhooks::Migration),
+            Box::new(m20261208_000033_campaign_steps::Migration),
         ]
     }
 }

@@ -588,3 +588,648 @@ async fn campaign_plans_and_moves_are_checked_field_by_field() {
         .await;
     assert_eq!(error_code(&read), Some("FORBIDDEN"), "{read}");
 }
+
+// ---------------------------------------------------------------- scheduled steps
+
+const STEP: &str =
+    "id version kind status scheduledAt sentCount skippedCount texts { language subject body }";
+
+async fn add_step(app: &TestApp, tenant: &TestTenant, input: Value) -> Value {
+    app.gql_as(
+        tenant,
+        &format!("mutation($input: AddCampaignStepInput!) {{ addCampaignStep(input: $input) {{ step {{ {STEP} }} }} }}"),
+        json!({ "input": input }),
+    )
+    .await
+}
+
+/// An active campaign of `tenant` with `members` (customers' ids) and owner `owner_id`.
+async fn active_campaign(
+    app: &TestApp,
+    tenant: &TestTenant,
+    name: &str,
+    owner_id: Option<&str>,
+    members: &[&Value],
+) -> Value {
+    let campaign = create_campaign(
+        app,
+        tenant,
+        json!({ "code": name, "plan": { "name": name, "kind": "EMAIL", "ownerId": owner_id } }),
+    )
+    .await;
+    let ids: Vec<&Value> = members.iter().map(|c| &c["id"]).collect();
+    must(
+        app,
+        tenant,
+        "mutation($input: CampaignMembersInput!) { addCampaignMembers(input: $input) { changed } }",
+        json!({ "input": { "campaignId": campaign["id"], "customerIds": ids } }),
+    )
+    .await;
+    let started = change_status(app, tenant, &campaign, "ACTIVE").await;
+    assert!(started["errors"].is_null(), "{started}");
+    campaign
+}
+
+/// A customer with one contact (`email`, `language`), or none.
+async fn contact_customer(
+    app: &TestApp,
+    tenant: &TestTenant,
+    name: &str,
+    contact: Option<(&str, &str, Option<&str>)>,
+) -> Value {
+    let customer = customer(app, tenant, name, "EU").await;
+    if let Some((contact_name, email, language)) = contact {
+        must(
+            app,
+            tenant,
+            "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+            json!({ "input": { "customerId": customer["id"], "name": contact_name, "email": email,
+                    "language": language } }),
+        )
+        .await;
+    }
+    customer
+}
+
+async fn set_member_status(
+    app: &TestApp,
+    tenant: &TestTenant,
+    campaign: &Value,
+    customer: &Value,
+    status: &str,
+) {
+    must(
+        app,
+        tenant,
+        "mutation($input: SetCampaignMemberStatusInput!) { setCampaignMemberStatus(input: $input) { changed } }",
+        json!({ "input": { "campaignId": campaign["id"], "customerIds": [customer["id"]], "status": status } }),
+    )
+    .await;
+}
+
+/// One round of the step worker, as a node would run it.
+async fn step_round(app: &TestApp) -> usize {
+    let db = app.db.connect_as_app().await;
+    let cache =
+        crm_api::cache::Cache::new(&app.config.redis_url, &app.config.redis_key_prefix).unwrap();
+    crm_api::workers::campaign_steps::round(&db, &cache)
+        .await
+        .unwrap()
+}
+
+/// The campaign messages queued for `tenant`: (recipient, subject, body), by recipient.
+async fn campaign_messages(app: &TestApp, tenant: &TestTenant) -> Vec<(String, String, String)> {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let owner = Database::connect(app.db.owner_url.as_str()).await.unwrap();
+    let rows = owner
+        .query_all(Statement::from_sql_and_values(
+            owner.get_database_backend(),
+            "SELECT recipient, subject, body FROM outbound_messages
+              WHERE tenant_id = $1::uuid AND kind = 'campaign' ORDER BY recipient, created_at",
+            [tenant.tenant_id.clone().into()],
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get("", "recipient").unwrap(),
+                r.try_get("", "subject").unwrap(),
+                r.try_get("", "body").unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn steps_of(app: &TestApp, tenant: &TestTenant, campaign: &Value) -> Value {
+    must(
+        app,
+        tenant,
+        &format!("query($id: ID!) {{ campaign(id: $id) {{ steps {{ {STEP} }} members {{ edges {{ node {{ status customer {{ name }} }} }} }} }} }}"),
+        json!({ "id": campaign["id"] }),
+    )
+    .await["campaign"]
+        .clone()
+}
+
+fn email_texts() -> Value {
+    json!([
+        { "language": "EN", "subject": "{{campaign.name}} for {{customer.name}}",
+          "body": "Dear {{ contact.name }}, see you at {{campaign.name}}." },
+        { "language": "ZH_CN", "subject": "{{campaign.name}}：{{customer.name}}",
+          "body": "{{contact.name}}，您好！" },
+    ])
+}
+
+#[tokio::test]
+async fn an_email_step_sends_once_to_each_reachable_member_in_their_language() {
+    let app = TestApp::spawn_with(|c| {
+        c.campaign_step_poll_interval = std::time::Duration::from_secs(3600)
+    })
+    .await;
+    let acme = app.sign_up(&crm_tests::unique_slug("steps")).await;
+    let ann = contact_customer(
+        &app,
+        &acme,
+        "Acme",
+        Some(("Ann", "ann@acme.example", Some("en"))),
+    )
+    .await;
+    let li = contact_customer(
+        &app,
+        &acme,
+        "北京贸易",
+        Some(("李雷", "li@bj.example", Some("zh-CN"))),
+    )
+    .await;
+    let de = contact_customer(
+        &app,
+        &acme,
+        "Berlin GmbH",
+        Some(("Dora", "dora@berlin.example", Some("de"))),
+    )
+    .await;
+    let mailless = contact_customer(&app, &acme, "No Mail", None).await;
+    let gone = contact_customer(&app, &acme, "Gone", Some(("Gus", "gus@gone.example", None))).await;
+    let bounced = contact_customer(
+        &app,
+        &acme,
+        "Bounce",
+        Some(("Bo", "bo@bounce.example", None)),
+    )
+    .await;
+    let campaign = active_campaign(
+        &app,
+        &acme,
+        "Spring Fair",
+        None,
+        &[&ann, &li, &de, &mailless, &gone, &bounced],
+    )
+    .await;
+    set_member_status(&app, &acme, &campaign, &gone, "UNSUBSCRIBED").await;
+    set_member_status(&app, &acme, &campaign, &bounced, "BOUNCED").await;
+    let later = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "EMAIL",
+                "scheduledAt": (Utc::now() + Duration::days(1)).to_rfc3339(), "texts": email_texts() }),
+    )
+    .await;
+    assert!(later["errors"].is_null(), "{later}");
+    let step = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "EMAIL",
+                "scheduledAt": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "texts": email_texts() }),
+    )
+    .await;
+    assert_eq!(
+        step["data"]["addCampaignStep"]["step"]["status"], "SCHEDULED",
+        "{step}"
+    );
+
+    // Two nodes' workers at once: one of them runs the due step, once.
+    let (a, b) = tokio::join!(step_round(&app), step_round(&app));
+    assert_eq!(a + b, 1, "exactly one worker runs the due step");
+    assert_eq!(step_round(&app).await, 0, "nothing left to run");
+
+    let sent = campaign_messages(&app, &acme).await;
+    assert_eq!(
+        sent,
+        vec![
+            (
+                "ann@acme.example".to_owned(),
+                "Spring Fair for Acme".to_owned(),
+                "Dear Ann, see you at Spring Fair.".to_owned()
+            ),
+            (
+                "dora@berlin.example".to_owned(),
+                "Spring Fair for Berlin GmbH".to_owned(),
+                "Dear Dora, see you at Spring Fair.".to_owned()
+            ),
+            (
+                "li@bj.example".to_owned(),
+                "Spring Fair：北京贸易".to_owned(),
+                "李雷，您好！".to_owned()
+            ),
+        ]
+    );
+    let read = steps_of(&app, &acme, &campaign).await;
+    let steps = read["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "{read}");
+    assert_eq!(steps[0]["status"], "DONE", "{read}");
+    assert_eq!(steps[0]["sentCount"], 3, "{read}");
+    assert_eq!(steps[0]["skippedCount"], 3, "{read}");
+    assert_eq!(
+        steps[1]["status"], "SCHEDULED",
+        "the later step waits: {read}"
+    );
+    assert_eq!(steps[1]["texts"][1]["language"], "ZH_CN", "{read}");
+    let status_of = |name: &str| {
+        read["members"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["node"]["customer"]["name"] == name)
+            .map(|e| e["node"]["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status_of("Acme"), "SENT");
+    assert_eq!(status_of("北京贸易"), "SENT");
+    assert_eq!(status_of("No Mail"), "TARGETED");
+    assert_eq!(status_of("Gone"), "UNSUBSCRIBED");
+    assert_eq!(status_of("Bounce"), "BOUNCED");
+    // A sent member counts as reached from now on.
+    let results = must(
+        &app,
+        &acme,
+        "query($id: ID!) { campaign(id: $id) { results { reached } } }",
+        json!({ "id": campaign["id"] }),
+    )
+    .await;
+    assert_eq!(
+        results["campaign"]["results"]["reached"],
+        3 + 1,
+        "{results}"
+    );
+}
+
+#[tokio::test]
+async fn a_step_taken_up_again_after_a_crash_never_sends_twice() {
+    let app =
+        TestApp::spawn_with(|c| c.campaign_step_poll_interval = std::time::Duration::from_secs(1))
+            .await;
+    let peer = app.spawn_peer().await;
+    let acme = app.sign_up(&crm_tests::unique_slug("steps")).await;
+    let mut members = Vec::new();
+    for name in ["Alpha", "Beta", "Gamma"] {
+        let email = format!("{}@crash.example", name.to_lowercase());
+        members.push(contact_customer(&app, &acme, name, Some((name, &email, None))).await);
+    }
+    let campaign = create_campaign(
+        &app,
+        &acme,
+        json!({ "code": "Crash", "plan": { "name": "Crash" } }),
+    )
+    .await;
+    let ids: Vec<&Value> = members.iter().map(|c| &c["id"]).collect();
+    must(
+        &app,
+        &acme,
+        "mutation($input: CampaignMembersInput!) { addCampaignMembers(input: $input) { changed } }",
+        json!({ "input": { "campaignId": campaign["id"], "customerIds": ids } }),
+    )
+    .await;
+    // Due, but its campaign is only planned: no worker takes it.
+    let step = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "EMAIL",
+                "scheduledAt": (Utc::now() - Duration::minutes(1)).to_rfc3339(),
+                "texts": [{ "language": "EN", "subject": "Hi {{contact.name}}", "body": "Hello" }] }),
+    )
+    .await;
+    let step_id = step["data"]["addCampaignStep"]["step"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(campaign_messages(&app, &acme).await.is_empty());
+    assert_eq!(
+        steps_of(&app, &acme, &campaign).await["steps"][0]["status"],
+        "SCHEDULED"
+    );
+
+    // A node claimed the step and reached Alpha, then stopped: the step
+    // is RUNNING with a lease that ran out.
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    let db = app.db.connect_as_app().await;
+    let tx = db.begin().await.unwrap();
+    tx.execute(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [acme.tenant_id.clone().into()],
+    ))
+    .await
+    .unwrap();
+    tx.execute(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "WITH crashed AS (
+                 UPDATE campaign_steps SET status = 'RUNNING', attempts = 1,
+                        leased_until = now() - interval '1 second', sent_count = 1
+                  WHERE id = $1::uuid RETURNING tenant_id, id)
+             INSERT INTO campaign_step_deliveries (tenant_id, step_id, customer_id, outcome)
+             SELECT tenant_id, id, $2::uuid, 'SENT' FROM crashed",
+        [
+            step_id.clone().into(),
+            members[0]["id"].as_str().unwrap().into(),
+        ],
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let started = change_status(&app, &acme, &campaign, "ACTIVE").await;
+    assert!(started["errors"].is_null(), "{started}");
+
+    // Both servers' workers look for due steps every second.
+    let mut read = Value::Null;
+    for _ in 0..60 {
+        read = steps_of(&app, &acme, &campaign).await;
+        if read["steps"][0]["status"] == "DONE" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(read["steps"][0]["status"], "DONE", "{read}");
+    assert_eq!(read["steps"][0]["sentCount"], 3, "{read}");
+    let recipients: Vec<String> = campaign_messages(&app, &acme)
+        .await
+        .into_iter()
+        .map(|(to, _, _)| to)
+        .collect();
+    assert_eq!(recipients, ["beta@crash.example", "gamma@crash.example"]);
+    drop(peer);
+}
+
+#[tokio::test]
+async fn a_call_list_makes_a_task_for_each_owner() {
+    let app = TestApp::spawn_with(|c| {
+        c.campaign_step_poll_interval = std::time::Duration::from_secs(3600)
+    })
+    .await;
+    let acme = app.sign_up(&crm_tests::unique_slug("calls")).await;
+    let (_, marketer_id) = app
+        .invite_member(&acme, "marketer@calls.example", "MARKETING", None)
+        .await;
+    let owned = app
+        .create_customer(
+            &acme,
+            json!({ "kind": "COMPANY", "name": "Owned", "ownerId": acme.user_id }),
+        )
+        .await;
+    let unowned = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Unowned" }))
+        .await;
+    let gone = app
+        .create_customer(&acme, json!({ "kind": "COMPANY", "name": "Gone" }))
+        .await;
+    let campaign = active_campaign(
+        &app,
+        &acme,
+        "Calls",
+        Some(&marketer_id),
+        &[&owned, &unowned, &gone],
+    )
+    .await;
+    set_member_status(&app, &acme, &campaign, &gone, "UNSUBSCRIBED").await;
+    let due = (Utc::now() - Duration::minutes(5)).to_rfc3339();
+    let step = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": due }),
+    )
+    .await;
+    assert!(step["errors"].is_null(), "{step}");
+    assert_eq!(step_round(&app).await, 1);
+    assert_eq!(step_round(&app).await, 0);
+
+    let tasks = |customer: &Value| {
+        let id = customer["id"].clone();
+        let app = &app;
+        let acme = &acme;
+        async move {
+            must(
+                app,
+                acme,
+                "query($id: ID!) { customer(id: $id) { openTaskCount interactions { edges { node { kind subject dueAt loggedBy } } } } }",
+                json!({ "id": id }),
+            )
+            .await["customer"]
+                .clone()
+        }
+    };
+    let owned_tasks = tasks(&owned).await;
+    assert_eq!(owned_tasks["openTaskCount"], 1, "{owned_tasks}");
+    let task = &owned_tasks["interactions"]["edges"][0]["node"];
+    assert_eq!(task["kind"], "TASK", "{owned_tasks}");
+    assert_eq!(task["subject"], "Calls: Owned", "{owned_tasks}");
+    assert_eq!(
+        task["loggedBy"],
+        acme.user_id.as_str(),
+        "the customer's owner"
+    );
+    let due_at = chrono::DateTime::parse_from_rfc3339(task["dueAt"].as_str().unwrap()).unwrap();
+    let scheduled = chrono::DateTime::parse_from_rfc3339(&due).unwrap();
+    assert!(
+        (due_at - scheduled).num_milliseconds().abs() < 1,
+        "due at the step's time"
+    );
+    let unowned_tasks = tasks(&unowned).await;
+    assert_eq!(
+        unowned_tasks["interactions"]["edges"][0]["node"]["loggedBy"],
+        marketer_id.as_str(),
+        "the campaign's owner where the customer has none: {unowned_tasks}"
+    );
+    assert_eq!(tasks(&gone).await["openTaskCount"], 0);
+    let read = steps_of(&app, &acme, &campaign).await;
+    assert_eq!(read["steps"][0]["sentCount"], 2, "{read}");
+    assert_eq!(read["steps"][0]["skippedCount"], 1, "{read}");
+    assert!(
+        campaign_messages(&app, &acme).await.is_empty(),
+        "a call list sends no mail"
+    );
+}
+
+#[tokio::test]
+async fn steps_are_checked_versioned_and_kept_within_their_workspace() {
+    let app = TestApp::spawn_with(|c| {
+        c.campaign_step_poll_interval = std::time::Duration::from_secs(3600)
+    })
+    .await;
+    let acme = app.sign_up(&crm_tests::unique_slug("stepcheck")).await;
+    let globex = app.sign_up(&crm_tests::unique_slug("stepcheck")).await;
+    let campaign = create_campaign(
+        &app,
+        &acme,
+        json!({ "code": "Checks", "plan": { "name": "Checks" } }),
+    )
+    .await;
+    let at = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let refused = |input: Value| {
+        let app = &app;
+        let acme = &acme;
+        async move {
+            let body = add_step(app, acme, input).await;
+            assert_eq!(error_code(&body), Some("VALIDATION"), "{body}");
+            error_field(&body).map(str::to_owned)
+        }
+    };
+    let unknown = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "EMAIL", "scheduledAt": at,
+                "texts": [{ "language": "EN", "subject": "Hi", "body": "Dear {{contact.title}}" }] }),
+    )
+    .await;
+    assert_eq!(error_code(&unknown), Some("VALIDATION"), "{unknown}");
+    assert_eq!(error_field(&unknown), Some("texts[0].body"), "{unknown}");
+    let message = unknown["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("contact.title"), "{unknown}");
+    assert_eq!(
+        refused(
+            json!({ "campaignId": campaign["id"], "kind": "EMAIL", "scheduledAt": at,
+            "texts": [{ "language": "ZH_CN", "subject": "你好", "body": "你好" }] })
+        )
+        .await
+        .as_deref(),
+        Some("texts"),
+        "English is required"
+    );
+    assert_eq!(
+        refused(
+            json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": at,
+            "texts": [{ "language": "EN", "subject": "Hi", "body": "Hi" }] })
+        )
+        .await
+        .as_deref(),
+        Some("texts")
+    );
+    assert_eq!(
+        refused(
+            json!({ "campaignId": campaign["id"], "kind": "EMAIL", "scheduledAt": at,
+            "texts": [{ "language": "EN", "subject": "{{campaign.name", "body": "Hi" }] })
+        )
+        .await
+        .as_deref(),
+        Some("texts[0].subject")
+    );
+
+    let step = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "EVENT_INVITATION", "scheduledAt": at,
+                "texts": [{ "language": "EN", "subject": "Join us", "body": "Dear {{contact.name}}" }] }),
+    )
+    .await["data"]["addCampaignStep"]["step"]
+        .clone();
+    assert_eq!(step["kind"], "EVENT_INVITATION", "{step}");
+    let update = "mutation($input: UpdateCampaignStepInput!) { updateCampaignStep(input: $input) { step { id version scheduledAt texts { language subject } } } }";
+    let later = (Utc::now() + Duration::days(3)).to_rfc3339();
+    let updated = must(
+        &app,
+        &acme,
+        update,
+        json!({ "input": { "id": step["id"], "version": step["version"], "scheduledAt": later,
+                "texts": email_texts() } }),
+    )
+    .await["updateCampaignStep"]["step"]
+        .clone();
+    assert_eq!(updated["version"], 2, "{updated}");
+    assert_eq!(updated["texts"].as_array().unwrap().len(), 2, "{updated}");
+    let stale = app
+        .gql_as(
+            &acme,
+            update,
+            json!({ "input": { "id": step["id"], "version": 1, "scheduledAt": at } }),
+        )
+        .await;
+    assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
+    assert_eq!(error_field(&stale), Some("version"), "{stale}");
+
+    // Another workspace neither sees nor touches the step or its campaign.
+    let cancel = "mutation($input: CancelCampaignStepInput!) { cancelCampaignStep(input: $input) { step { status version } } }";
+    for (document, input) in [
+        (
+            update,
+            json!({ "id": step["id"], "version": 2, "scheduledAt": at }),
+        ),
+        (cancel, json!({ "id": step["id"], "version": 2 })),
+    ] {
+        let body = app
+            .gql_as(&globex, document, json!({ "input": input }))
+            .await;
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    }
+    let foreign = add_step(
+        &app,
+        &globex,
+        json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": at }),
+    )
+    .await;
+    assert_eq!(error_code(&foreign), Some("NOT_FOUND"), "{foreign}");
+    let seen = app
+        .gql_as(
+            &globex,
+            "query($id: ID!) { campaign(id: $id) { steps { id } } }",
+            json!({ "id": campaign["id"] }),
+        )
+        .await;
+    assert!(seen["data"]["campaign"].is_null(), "{seen}");
+
+    // Cancelled: no longer changed; an ended campaign takes no steps.
+    let cancelled = must(
+        &app,
+        &acme,
+        cancel,
+        json!({ "input": { "id": step["id"], "version": 2 } }),
+    )
+    .await;
+    assert_eq!(
+        cancelled["cancelCampaignStep"]["step"]["status"],
+        "CANCELLED"
+    );
+    let again = app
+        .gql_as(
+            &acme,
+            cancel,
+            json!({ "input": { "id": step["id"], "version": 3 } }),
+        )
+        .await;
+    assert_eq!(error_code(&again), Some("VALIDATION"), "{again}");
+    assert_eq!(error_field(&again), Some("id"), "{again}");
+    let pending = add_step(
+        &app,
+        &acme,
+        json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": at }),
+    )
+    .await;
+    assert!(pending["errors"].is_null(), "{pending}");
+    let ended = change_status(&app, &acme, &campaign, "CANCELLED").await;
+    assert!(ended["errors"].is_null(), "{ended}");
+    let read = steps_of(&app, &acme, &campaign).await;
+    let statuses: Vec<&Value> = read["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        ["CANCELLED", "CANCELLED"],
+        "an ended campaign's steps do not run: {read}"
+    );
+    assert_eq!(
+        refused(json!({ "campaignId": campaign["id"], "kind": "CALL_LIST", "scheduledAt": at }))
+            .await
+            .as_deref(),
+        Some("campaignId")
+    );
+    // Steps need marketing:write.
+    let (sales_token, _) = app
+        .invite_member(&acme, "rep@stepcheck.example", "SALES", None)
+        .await;
+    let other = create_campaign(
+        &app,
+        &acme,
+        json!({ "code": "Other", "plan": { "name": "Other" } }),
+    )
+    .await;
+    let body = app
+        .gql_with(
+            Some(&sales_token),
+            "mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { step { id } } }",
+            json!({ "input": { "campaignId": other["id"], "kind": "CALL_LIST", "scheduledAt": at } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+}

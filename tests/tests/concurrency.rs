@@ -658,6 +658,27 @@ fn builders() -> Vec<(&'static str, Builder)> {
                 json!({ "input": { "endpointId": t.id("webhook"), "since": "2020-01-01T00:00:00Z" } }),
             )
         }),
+        ("addCampaignStep", |t, _| {
+            Call::new(
+                "mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { step { id } } }",
+                json!({ "input": { "campaignId": t.id("campaign"), "kind": "CALL_LIST",
+                    "scheduledAt": "2099-01-01T00:00:00Z" } }),
+            )
+        }),
+        ("updateCampaignStep", |t, _| {
+            Call::new(
+                "mutation($input: UpdateCampaignStepInput!) { updateCampaignStep(input: $input) { step { id } } }",
+                json!({ "input": { "id": t.id("campaignStep.update"), "version": t.version("campaignStep.update"),
+                    "scheduledAt": "2099-02-01T00:00:00Z",
+                    "texts": [{ "language": "EN", "subject": "Hi", "body": "Hello {{contact.name}}" }] } }),
+            )
+        }),
+        ("cancelCampaignStep", |t, _| {
+            Call::new(
+                "mutation($input: CancelCampaignStepInput!) { cancelCampaignStep(input: $input) { step { id } } }",
+                json!({ "input": { "id": t.id("campaignStep.cancel"), "version": t.version("campaignStep.cancel") } }),
+            )
+        }),
     ]
 }
 
@@ -1029,6 +1050,19 @@ async fn prepare(app: &TestApp, owner: &TestTenant) -> Targets {
     )
     .await;
     t.insert("event", events[0]["node"].clone());
+    for name in ["campaignStep.update", "campaignStep.cancel"] {
+        let step = made(
+            app,
+            owner,
+            "mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { step { id version } } }",
+            json!({ "input": { "campaignId": t["campaign"]["id"], "kind": "EMAIL",
+                "scheduledAt": "2099-01-01T00:00:00Z",
+                "texts": [{ "language": "EN", "subject": "Hi", "body": "Hello" }] } }),
+            &["addCampaignStep", "step"],
+        )
+        .await;
+        t.insert(name, step);
+    }
     Targets(t)
 }
 

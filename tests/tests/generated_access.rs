@@ -127,6 +127,7 @@ const KINDS: &[&str] = &[
     "campaignCost",
     "webhookEndpoint",
     "event",
+    "campaignStep",
 ];
 
 /// Names the heuristic reads as another kind's name.
@@ -156,6 +157,7 @@ const EXPLICIT_KINDS: &[(&str, &str, &str)] = &[
     ("CampaignPlanInput", "parentId", "campaign"),
     ("CampaignFilter", "parentId", "campaign"),
     ("RotateWebhookSecretInput", "id", "webhookEndpoint"),
+    ("CancelCampaignStepInput", "id", "campaignStep"),
 ];
 
 fn lower_first(s: &str) -> String {
@@ -740,6 +742,15 @@ async fn workspace(app: &TestApp, slug: &str) -> Workspace {
         "campaignCost",
         id(&cost["addCampaignCost"]["campaign"]["costs"][0]["id"]),
     );
+    let step = must(
+        app,
+        t,
+        "mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { step { id } } }",
+        json!({ "campaignId": campaign_id, "kind": "EMAIL", "scheduledAt": "2099-01-01T00:00:00Z",
+                "texts": [{ "language": "EN", "subject": format!("{open} step"), "body": "Hello {{contact.name}}" }] }),
+    )
+    .await;
+    ids.insert("campaignStep", id(&step["addCampaignStep"]["step"]["id"]));
     must(
         app,
         t,
@@ -1463,6 +1474,8 @@ const AREAS: &[(&str, &[&str])] = &[
             "CampaignMemberEdge",
             "CampaignMemberStatusCount",
             "CampaignResults",
+            "CampaignStep",
+            "CampaignStepText",
         ],
     ),
 ];

@@ -137,6 +137,17 @@ pub fn duration(seconds: i32) -> Result<i32> {
 
 /// Logs an interaction with a customer (and optionally one of its contacts).
 pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Model> {
+    let by = tx.scope().user_id;
+    log_by(tx, new, by).await
+}
+
+/// Logs an interaction as `logged_by` rather than the acting member: a
+/// task made for someone else (a campaign's call list for an owner).
+pub async fn log_by(
+    tx: &TenantTx,
+    new: NewInteraction,
+    logged_by: Option<Uuid>,
+) -> Result<interaction::Model> {
     if customers::find(tx, new.customer_id).await?.is_none() {
         return Err(Error::validation(
             "customerId",
@@ -186,7 +197,7 @@ pub async fn log(tx: &TenantTx, new: NewInteraction) -> Result<interaction::Mode
         duration_seconds: Set(new.duration_seconds),
         due_at: Set(new.due_at),
         completed_at: Set(None),
-        logged_by: Set(tx.scope().user_id),
+        logged_by: Set(logged_by),
         created_at: Set(Utc::now()),
         deal_id: Set(new.deal_id),
         case_id: Set(new.case_id),

@@ -73,8 +73,13 @@ pub const DERIVED_TABLES: &[&str] = &[
 /// survivor joins the merged customer's static lists; dynamic segments
 /// follow their filters) and campaign memberships (the survivor joins the
 /// merged customer's campaigns; where both were members, the survivor's
-/// membership stays).
-pub const OWN_STEP_TABLES: &[&str] = &["segment_members", "campaign_members"];
+/// membership stays) and campaign step deliveries (likewise, so a step
+/// never reaches the survivor again for what it did for either).
+pub const OWN_STEP_TABLES: &[&str] = &[
+    "segment_members",
+    "campaign_members",
+    "campaign_step_deliveries",
+];
 
 /// A validated merge: `merged` goes into `survivor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +192,7 @@ pub async fn merge(tx: &TenantTx, request: MergeRequest) -> Result<customer::Mod
 
     super::marketing::segments::move_members(tx, merged_id, survivor_id).await?;
     super::marketing::campaigns::move_members(tx, merged_id, survivor_id).await?;
+    super::marketing::step_runs::move_deliveries(tx, merged_id, survivor_id).await?;
 
     // The external id is unique in the tenant, deleted customers included:
     // when it moves, the merged customer gives it up first.

@@ -45,6 +45,7 @@ pub struct Mutation(
     marketing::mutation::MarketingMutation,
     marketing::campaign_mutation::CampaignMutation,
     webhooks::mutation::WebhookMutation,
+    marketing::campaign_step_mutation::CampaignStepMutation,
     languages::LanguageMutation,
 );
 

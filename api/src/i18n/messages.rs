@@ -543,4 +543,24 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("give either `after` or `since`", "请给出 `after` 或 `since` 之一"),
     ("the feed reads forwards: give `first` and `after`", "事件流只能向后读取：请给出 `first` 和 `after`"),
     ("the feed takes `types`, not `filter`", "事件流使用 `types`，而不是 `filter`"),
+    // ---------------------------------------------------------------- campaign steps
+    ("campaign step", "营销活动步骤"),
+    ("a call list sends no text", "呼叫名单不发送文本"),
+    ("a campaign has at most {} steps", "一个营销活动最多有 {} 个步骤"),
+    (
+        "a merge field is opened with two braces and not closed",
+        "合并字段以两个花括号开始但没有闭合",
+    ),
+    ("a text in {} is given already", "已给出 {} 的文本"),
+    ("a {} campaign takes no more steps", "{} 状态的营销活动不能再添加步骤"),
+    ("a {} step can no longer be changed", "{} 状态的步骤不能再修改"),
+    (
+        "give an English (en) text; it is sent to contacts of other languages",
+        "请提供英文 (en) 文本；其他语言的联系人会收到它",
+    ),
+    (
+        "the campaign step was changed by someone else (you sent version {}, it is now at version {}); reload it and try again",
+        "该营销活动步骤已被他人修改（您提交的版本为 {}，当前版本为 {}）；请重新加载后重试",
+    ),
+    ("unknown merge field `{}`; use {}", "未知的合并字段 `{}`；请使用 {}"),
 ];

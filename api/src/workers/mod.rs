@@ -1,10 +1,12 @@
 //! Background work of a server node: delivering outgoing messages and
 //! webhooks, writing API-key usage, running customer value recomputes,
-//! counting segment sizes and pruning old events. Safe to run on every node at once: messages are
-//! claimed with `FOR UPDATE SKIP LOCKED`, and usage writes only move
-//! timestamps forward.
+//! counting segment sizes, running due campaign steps and pruning old
+//! events. Safe to run on every node at once: messages, webhook attempts
+//! and campaign steps are claimed with `FOR UPDATE SKIP LOCKED`, and usage
+//! writes only move timestamps forward.
 
 pub mod analytics;
+pub mod campaign_steps;
 pub mod event_retention;
 pub mod outbox;
 pub mod segment_sizes;
@@ -52,6 +54,12 @@ pub fn spawn(
             }
         })
     };
+    let steps = tokio::spawn(campaign_steps::run(
+        db.clone(),
+        cache.clone(),
+        config.clone(),
+        stopped.clone(),
+    ));
     let analytics = tokio::spawn(analytics::run(
         db.clone(),
         cache,
@@ -69,7 +77,7 @@ pub fn spawn(
     let delivery = tokio::spawn(outbox::run(db, config, sink, stopped));
     Workers {
         stop,
-        tasks: vec![usage, delivery, analytics, sizes, hooks, retention],
+        tasks: vec![usage, delivery, analytics, sizes, steps, hooks, retention],
     }
 }
 

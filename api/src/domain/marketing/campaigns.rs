@@ -269,7 +269,8 @@ pub async fn children_of(
     Ok(by_parent)
 }
 
-async fn lock(tx: &TenantTx, id: Uuid) -> Result<campaign::Model> {
+/// The campaign with `id`, locked for a change (else `NOT_FOUND`).
+pub(super) async fn lock(tx: &TenantTx, id: Uuid) -> Result<campaign::Model> {
     of_tenant(tx)
         .filter(Column::Id.eq(id))
         .lock_exclusive()
@@ -461,7 +462,8 @@ pub async fn update(
 }
 
 /// Moves a campaign to `status` at `version`. Starting it takes the
-/// members of its audience's segments as they are at that moment.
+/// members of its audience's segments as they are at that moment; ending
+/// it cancels its steps not yet run.
 pub async fn change_status(
     tx: &TenantTx,
     id: Uuid,
@@ -492,8 +494,14 @@ pub async fn change_status(
     row.version = Set(version + 1);
     row.updated_at = Set(now);
     let row = row.update(&**tx).await?;
-    if status == CampaignStatus::Active {
-        take_audience(tx, id, None).await?;
+    match status {
+        CampaignStatus::Active => {
+            take_audience(tx, id, None).await?;
+        }
+        CampaignStatus::Completed | CampaignStatus::Cancelled => {
+            super::steps::cancel_scheduled(tx, id).await?;
+        }
+        CampaignStatus::Planned => {}
     }
     Ok(row)
 }

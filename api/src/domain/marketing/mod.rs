@@ -1,9 +1,12 @@
 //! Marketing: saved segments of customers, and campaigns aimed at them,
-//! costed and evaluated.
+//! run in scheduled steps, costed and evaluated.
 
 pub mod campaign_results;
 pub mod campaigns;
 pub mod segments;
+pub mod step_runs;
+pub mod step_texts;
+pub mod steps;
 
 use uuid::Uuid;
 

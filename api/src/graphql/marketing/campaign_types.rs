@@ -8,7 +8,10 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::loaders::{CampaignCostsLoader, CampaignResultsLoader, ChildCampaignsLoader};
+use super::campaign_step_types::CampaignStep;
+use super::loaders::{
+    CampaignCostsLoader, CampaignResultsLoader, CampaignStepsLoader, ChildCampaignsLoader,
+};
 use super::types::Segment;
 use crate::auth::Permission;
 use crate::config::GraphqlLimits;
@@ -207,6 +210,17 @@ impl Campaign {
             .collect();
         found.sort_by_key(|s| s.name.to_lowercase());
         Ok(found.into_iter().map(Segment).collect())
+    }
+    /// Its scheduled steps (emails, invitations, call lists), by time.
+    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<CampaignStep>> {
+        let loader = ctx.data_unchecked::<DataLoader<CampaignStepsLoader>>();
+        Ok(loader
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(CampaignStep)
+            .collect())
     }
     /// Its planned and actual cost lines, oldest first.
     async fn costs(&self, ctx: &Context<'_>) -> Result<Vec<CampaignCost>> {

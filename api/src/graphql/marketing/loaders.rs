@@ -1,6 +1,6 @@
 //! DataLoaders of the marketing area: whole pages of customers' segments,
-//! segments' member counts, campaigns' results, costs and sub-campaigns,
-//! each in one round per batch.
+//! segments' member counts, campaigns' results, costs, sub-campaigns and
+//! steps (with their texts), each in one round per batch.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use uuid::Uuid;
 
-use crate::domain::marketing::{campaign_results, campaigns, segments};
+use crate::domain::marketing::{campaign_results, campaigns, segments, step_texts, steps};
 use crate::tenancy::RequestTx;
 
 /// Adds the marketing loaders to a request, all reading the request's transaction.
@@ -34,6 +34,44 @@ pub fn register(request: async_graphql::Request, tx: &Arc<RequestTx>) -> async_g
             ChildCampaignsLoader { tx: tx.clone() },
             tokio::spawn,
         ))
+        .data(DataLoader::new(
+            CampaignStepsLoader { tx: tx.clone() },
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            CampaignStepTextsLoader { tx: tx.clone() },
+            tokio::spawn,
+        ))
+}
+
+/// The steps of campaigns, by schedule.
+pub struct CampaignStepsLoader {
+    tx: Arc<RequestTx>,
+}
+
+impl Loader<Uuid> for CampaignStepsLoader {
+    type Value = Vec<entity::campaign_step::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let tx = self.tx.lock().await?;
+        Ok(steps::of_campaigns(&tx, ids).await?)
+    }
+}
+
+/// The texts of campaign steps, per language.
+pub struct CampaignStepTextsLoader {
+    tx: Arc<RequestTx>,
+}
+
+impl Loader<Uuid> for CampaignStepTextsLoader {
+    type Value = Vec<step_texts::StepText>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let tx = self.tx.lock().await?;
+        Ok(steps::texts_of(&tx, ids).await?)
+    }
 }
 
 /// What campaigns brought, keyed by (campaign, with its sub-campaigns,
