@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formFieldOf, messageWithoutField, problemsOf, splitByField } from './errors';
+import { formFieldOf, isVersionConflict, messageWithoutField, problemsOf, splitByField } from './errors';
 
 describe('problemsOf', () => {
   it('reads code, field and retryAfter from extensions', () => {
@@ -59,5 +59,14 @@ describe('messageWithoutField', () => {
     expect(messageWithoutField({ code: 'VALIDATION', field: 'deal.currency', message: 'deal.currency：没有汇率' })).toBe('没有汇率');
     expect(messageWithoutField({ code: 'VALIDATION', field: 'email', message: 'is not an email' })).toBe('is not an email');
     expect(messageWithoutField({ code: 'CONFLICT', message: 'x: y' })).toBe('x: y');
+  });
+});
+
+describe('isVersionConflict', () => {
+  it('is a conflict on the version or on no field', () => {
+    expect(isVersionConflict([{ code: 'CONFLICT', message: 'stale' }])).toBe(true);
+    expect(isVersionConflict([{ code: 'CONFLICT', field: 'version', message: 'stale' }])).toBe(true);
+    expect(isVersionConflict([{ code: 'CONFLICT', field: 'code', message: 'taken' }])).toBe(false);
+    expect(isVersionConflict([{ code: 'VALIDATION', message: 'bad' }])).toBe(false);
   });
 });

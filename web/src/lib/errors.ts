@@ -95,3 +95,7 @@ export function messageWithoutField(p: ApiProblem): string {
   }
   return p.message;
 }
+
+/** A stale version (the API names `version`, or no field): the form is reloaded and edited again. */
+export const isVersionConflict = (problems: ApiProblem[]): boolean =>
+  problems.some((p) => p.code === 'CONFLICT' && (!p.field || p.field === 'version'));

@@ -10,7 +10,6 @@ import {
   Flex,
   List,
   Modal,
-  Result,
   Row,
   Space,
   Statistic,
@@ -24,7 +23,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { Loading, LoadError } from '../../components/PageState';
+import { Loading, LoadError, NotFound } from '../../components/PageState';
 import { currentLanguage } from '../../i18n';
 import { problemsOf } from '../../lib/errors';
 import { formatDate, formatDateTime, formatMoney, formatPercent } from '../../lib/format';
@@ -78,18 +77,7 @@ export default function Customer360Page() {
   if (view.fetching && !view.data) return <Loading />;
   if (view.error && !view.data) return <LoadError problems={problemsOf(view.error)} onRetry={() => reload({ requestPolicy: 'network-only' })} />;
   const c = view.data?.customer;
-  if (!c)
-    return (
-      <Result
-        status="404"
-        title={t('customers.notFound')}
-        extra={
-          <Link to="/customers">
-            <Button type="primary">{t('common.backHome')}</Button>
-          </Link>
-        }
-      />
-    );
+  if (!c) return <NotFound title={t('customers.notFound')} backTo="/customers" backLabel={t('common.backHome')} />;
   const x = extras.data?.customer;
   const emptyText = (key: string) => <Empty description={t(key)} image={Empty.PRESENTED_IMAGE_SIMPLE} />;
   const address = c.address

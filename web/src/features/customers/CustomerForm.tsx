@@ -2,7 +2,7 @@ import { Button, Col, Flex, Form, Input, Radio, Row, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation } from 'urql';
-import { ProblemAlert } from '../../components/ProblemAlert';
+import { FormProblems } from '../../components/FormProblems';
 import type { CustomerFormFieldsFragment } from '../../gql/graphql';
 import { problemsOf, splitByField, type ApiProblem } from '../../lib/errors';
 import { createInput, FORM_FIELDS, updateInput, valuesOf, type CustomerFormValues } from './customerInput';
@@ -44,8 +44,6 @@ export function CustomerForm({ customer, onSaved, onCancel, onReload }: Props) {
     setProblems(general);
   };
 
-  // A stale version (the API names `version`, or no field): reload and edit again.
-  const conflict = problems.some((p) => p.code === 'CONFLICT' && (!p.field || p.field === 'version'));
   const required = [{ required: true, whitespace: true, message: t('auth.required') }];
 
   return (
@@ -61,21 +59,7 @@ export function CustomerForm({ customer, onSaved, onCancel, onReload }: Props) {
       }
       requiredMark
     >
-      {conflict ? (
-        <ProblemAlert
-          problems={[{ code: 'CONFLICT', message: t('customers.conflict') }]}
-          action={
-            onReload && (
-              <Button size="small" onClick={onReload} data-testid="reload-after-conflict">
-                {t('common.reload')}
-              </Button>
-            )
-          }
-        />
-      ) : (
-        <ProblemAlert problems={problems} />
-      )}
-      {conflict && <ProblemAlert problems={problems.filter((p) => p.code !== 'CONFLICT')} />}
+      <FormProblems problems={problems} conflictMessage={t('customers.conflict')} onReload={onReload} />
       <Form.Item name="kind" label={t('customers.kind')}>
         <Radio.Group optionType="button" options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
       </Form.Item>

@@ -11,8 +11,8 @@ import type { CampaignFieldsFragment, CampaignMemberStatus, CampaignMembersQuery
 import { currentLanguage } from '../../i18n';
 import { problemsOf, type ApiProblem } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
-import { SearchCustomersDocument } from '../customers/documents';
 import { PAGE_SIZES } from '../customers/listState';
+import { AddCustomersModal } from './AddCustomersModal';
 import { MEMBER_STATUSES } from './campaigns';
 import {
   AddCampaignMembersDocument,
@@ -305,80 +305,22 @@ function AudienceDialog({ open, campaign, onClose, onChanged }: DialogProps) {
   );
 }
 
-interface Picked {
-  value: string;
-  label: React.ReactNode;
-}
-
 /** Single customers found as they are typed, added `TARGETED`. */
 function AddCustomersDialog({ open, campaign, onClose, onChanged }: DialogProps) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const [typed, setTyped] = useState('');
-  const [query, setQuery] = useState('');
-  const [picked, setPicked] = useState<Picked[]>([]);
-  const [problems, setProblems] = useState<ApiProblem[]>([]);
   const [{ fetching }, add] = useMutation(AddCampaignMembersDocument);
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery(typed.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
-  const [found] = useQuery({ query: SearchCustomersDocument, variables: { query, first: 20 }, pause: !query });
-  const close = () => {
-    setTyped('');
-    setQuery('');
-    setPicked([]);
-    setProblems([]);
-    onClose();
-  };
-  const submit = async () => {
-    setProblems([]);
-    const r = await add({ input: { campaignId: campaign.id, customerIds: picked.map((p) => p.value) } });
-    if (!r.data) return setProblems(problemsOf(r.error));
-    void message.success(t('segments.added', { count: r.data.addCampaignMembers.changed }));
-    onChanged();
-    close();
-  };
-
   return (
-    <Modal
+    <AddCustomersModal
       open={open}
       title={t('campaigns.addTitle', { name: campaign.name })}
-      okText={t('segments.add')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: picked.length === 0 }}
-      confirmLoading={fetching}
-      destroyOnHidden
-      onOk={() => void submit()}
-      onCancel={close}
-    >
-      <ProblemAlert problems={problems} />
-      <Form layout="vertical">
-        <Form.Item label={t('segments.pickCustomers')} htmlFor="campaign-pick-customers">
-          <Select<Picked[]>
-            id="campaign-pick-customers"
-            mode="multiple"
-            labelInValue
-            showSearch
-            filterOption={false}
-            data-testid="pick-customers"
-            placeholder={t('segments.pickHint')}
-            searchValue={typed}
-            onSearch={setTyped}
-            value={picked}
-            onChange={(v) => {
-              setPicked(v);
-              setTyped('');
-            }}
-            loading={found.fetching}
-            notFoundContent={null}
-            options={(query ? (found.data?.searchCustomers ?? []) : []).map((c) => ({
-              value: c.id,
-              label: [c.name, c.email].filter(Boolean).join(' · '),
-            }))}
-          />
-        </Form.Item>
-      </Form>
-    </Modal>
+      pickerId="campaign-pick-customers"
+      adding={fetching}
+      add={async (customerIds) => {
+        const r = await add({ input: { campaignId: campaign.id, customerIds } });
+        return r.data ? { changed: r.data.addCampaignMembers.changed } : { problems: problemsOf(r.error) };
+      }}
+      onClose={onClose}
+      onChanged={onChanged}
+    />
   );
 }

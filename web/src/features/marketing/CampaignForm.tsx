@@ -3,7 +3,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
-import { ProblemAlert } from '../../components/ProblemAlert';
+import { FormProblems } from '../../components/FormProblems';
 import type { CampaignFieldsFragment } from '../../gql/graphql';
 import { problemsOf, type ApiProblem } from '../../lib/errors';
 import { useSession } from '../../lib/useSession';
@@ -95,8 +95,6 @@ export function CampaignForm({ campaign, parent, onSaved, onCancel, onReload }: 
     setProblems(general);
   };
 
-  // A stale version (the API names `version`, or no field): reload and edit again.
-  const conflict = problems.some((p) => p.code === 'CONFLICT' && (!p.field || p.field === 'version'));
   const ownerOptions = (members.data?.members ?? []).map((m) => ({ value: m.user.id, label: m.user.displayName || m.user.email }));
   const programmeOptions = (programmes.data?.campaigns.edges ?? [])
     .map((e) => e.node)
@@ -119,21 +117,7 @@ export function CampaignForm({ campaign, parent, onSaved, onCancel, onReload }: 
       }
       requiredMark
     >
-      {conflict ? (
-        <ProblemAlert
-          problems={[{ code: 'CONFLICT', message: t('campaigns.conflict') }]}
-          action={
-            onReload && (
-              <Button size="small" onClick={onReload} data-testid="reload-after-conflict">
-                {t('common.reload')}
-              </Button>
-            )
-          }
-        />
-      ) : (
-        <ProblemAlert problems={problems} />
-      )}
-      {conflict && <ProblemAlert problems={problems.filter((p) => p.code !== 'CONFLICT')} />}
+      <FormProblems problems={problems} conflictMessage={t('campaigns.conflict')} onReload={onReload} />
       <Flex gap={16} wrap>
         <Form.Item
           name="name"

@@ -1,5 +1,4 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Card, Checkbox, Empty, Flex, Modal, Select, Table, Tag, Typography } from 'antd';
+import { App, Card, Checkbox, Empty, Flex, Modal, Select, Table, Tag, Typography } from 'antd';
 import type { SortOrder } from 'antd/es/table/interface';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +6,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { FilterInput } from '../../components/FilterInput';
 import { KeysetPager } from '../../components/KeysetPager';
+import { ListPageHeader } from '../../components/ListPageHeader';
 import { LoadError } from '../../components/PageState';
 import type { CampaignKind, CampaignRowFieldsFragment, CampaignsResultsQuery, CampaignStatus } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
@@ -63,16 +63,7 @@ export default function CampaignListPage() {
 
   return (
     <Flex vertical gap={16}>
-      <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
-          {t('campaigns.title')}
-        </Typography.Title>
-        {can('marketing:write') && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-            {t('campaigns.new')}
-          </Button>
-        )}
-      </Flex>
+      <ListPageHeader title={t('campaigns.title')} newLabel={t('campaigns.new')} onNew={can('marketing:write') ? () => setCreating(true) : undefined} />
       <Card>
         <Flex wrap gap={8} align="center" role="group" aria-label={t('customers.filters')}>
           <FilterInput label={t('campaigns.nameFilter')} value={state.name} width={200} onCommit={(name) => change({ name })} />

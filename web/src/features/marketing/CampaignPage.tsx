@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import {
   App,
   Breadcrumb,
@@ -11,7 +11,6 @@ import {
   Modal,
   Popconfirm,
   Progress,
-  Result,
   Row,
   Space,
   Statistic,
@@ -24,7 +23,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
-import { Loading, LoadError } from '../../components/PageState';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
+import { Loading, LoadError, NotFound } from '../../components/PageState';
 import type { CampaignMemberStatus, CampaignRowFieldsFragment, CampaignStatus } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
 import { useAddressState } from '../../lib/addressState';
@@ -70,18 +70,7 @@ export default function CampaignPage() {
   if (campaign.error && !campaign.data)
     return <LoadError problems={problemsOf(campaign.error)} onRetry={() => reload({ requestPolicy: 'network-only' })} />;
   const c = campaign.data?.campaign;
-  if (!c)
-    return (
-      <Result
-        status="404"
-        title={t('campaigns.notFound')}
-        extra={
-          <Link to="/campaigns">
-            <Button type="primary">{t('campaigns.back')}</Button>
-          </Link>
-        }
-      />
-    );
+  if (!c) return <NotFound title={t('campaigns.notFound')} backTo="/campaigns" backLabel={t('campaigns.back')} />;
 
   const writable = can('marketing:write');
   const r = results.data?.campaign?.results ?? null;
@@ -170,17 +159,7 @@ export default function CampaignPage() {
               </Button>
             )}
             {writable && (
-              <Popconfirm
-                title={t('campaigns.deleteConfirm', { name: c.name })}
-                okText={t('campaigns.delete')}
-                okButtonProps={{ danger: true }}
-                cancelText={t('common.cancel')}
-                onConfirm={doDelete}
-              >
-                <Button danger icon={<DeleteOutlined />}>
-                  {t('campaigns.delete')}
-                </Button>
-              </Popconfirm>
+              <ConfirmDeleteButton confirm={t('campaigns.deleteConfirm', { name: c.name })} label={t('campaigns.delete')} onConfirm={doDelete} />
             )}
           </Space>
         </Flex>

@@ -1,12 +1,12 @@
 import { UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Descriptions, Flex, Form, Modal, Select, Table, Typography, Upload } from 'antd';
-import { useEffect, useState } from 'react';
+import { Alert, Button, Descriptions, Flex, Modal, Table, Typography, Upload } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import type { ImportSegmentMembersMutation } from '../../gql/graphql';
 import { problemsOf, type ApiProblem } from '../../lib/errors';
-import { SearchCustomersDocument } from '../customers/documents';
+import { AddCustomersModal } from './AddCustomersModal';
 import { AddSegmentMembersDocument, ImportSegmentMembersDocument } from './documents';
 
 interface DialogProps {
@@ -19,87 +19,24 @@ interface DialogProps {
   onChanged: () => void;
 }
 
-interface Picked {
-  value: string;
-  label: React.ReactNode;
-}
-
 /** Customers found by `searchCustomers` as they are typed, put in a static list at once. */
 export function AddMembersDialog(props: DialogProps) {
   const { open, segmentId, name, onClose, onChanged } = props;
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const [typed, setTyped] = useState('');
-  const [query, setQuery] = useState('');
-  const [picked, setPicked] = useState<Picked[]>([]);
-  const [problems, setProblems] = useState<ApiProblem[]>([]);
   const [{ fetching: adding }, add] = useMutation(AddSegmentMembersDocument);
-  // Searched once typing pauses.
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery(typed.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
-  const [found] = useQuery({ query: SearchCustomersDocument, variables: { query, first: 20 }, pause: !query });
-
-  const close = () => {
-    setTyped('');
-    setQuery('');
-    setPicked([]);
-    setProblems([]);
-    onClose();
-  };
-  const submit = async () => {
-    setProblems([]);
-    const r = await add({ input: { segmentId, customerIds: picked.map((p) => p.value) } });
-    if (!r.data) {
-      setProblems(problemsOf(r.error));
-      return;
-    }
-    void message.success(t('segments.added', { count: r.data.addSegmentMembers.changed }));
-    onChanged();
-    close();
-  };
-
   return (
-    <Modal
+    <AddCustomersModal
       open={open}
       title={t('segments.addTitle', { name })}
-      okText={t('segments.add')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: picked.length === 0 }}
-      confirmLoading={adding}
-      destroyOnHidden
-      onOk={() => void submit()}
-      onCancel={close}
-    >
-      <ProblemAlert problems={problems} />
-      <Form layout="vertical">
-        <Form.Item label={t('segments.pickCustomers')} htmlFor="segment-pick-customers">
-          <Select<Picked[]>
-            id="segment-pick-customers"
-            mode="multiple"
-            labelInValue
-            showSearch
-            filterOption={false}
-            data-testid="pick-customers"
-            placeholder={t('segments.pickHint')}
-            searchValue={typed}
-            onSearch={setTyped}
-            value={picked}
-            onChange={(v) => {
-              setPicked(v);
-              setTyped('');
-            }}
-            loading={found.fetching}
-            notFoundContent={null}
-            options={(query ? (found.data?.searchCustomers ?? []) : []).map((c) => ({
-              value: c.id,
-              label: [c.name, c.email].filter(Boolean).join(' · '),
-            }))}
-          />
-        </Form.Item>
-      </Form>
-    </Modal>
+      pickerId="segment-pick-customers"
+      adding={adding}
+      add={async (customerIds) => {
+        const r = await add({ input: { segmentId, customerIds } });
+        return r.data ? { changed: r.data.addSegmentMembers.changed } : { problems: problemsOf(r.error) };
+      }}
+      onClose={onClose}
+      onChanged={onChanged}
+    />
   );
 }
 

@@ -2,7 +2,7 @@ import { Alert, Button, Flex, Form, Input, Radio, Select, Typography } from 'ant
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation, useQuery } from 'urql';
-import { ProblemAlert } from '../../components/ProblemAlert';
+import { FormProblems } from '../../components/FormProblems';
 import type { SegmentFieldsFragment } from '../../gql/graphql';
 import { problemsOf, splitByField, type ApiProblem } from '../../lib/errors';
 import { useSession } from '../../lib/useSession';
@@ -112,8 +112,6 @@ export function SegmentForm({ segment, initialFilter, onSaved, onCancel, onReloa
     setProblems(general);
   };
 
-  // A stale version (the API names `version`, or no field): reload and edit again.
-  const conflict = problems.some((p) => p.code === 'CONFLICT' && (!p.field || p.field === 'version'));
   const ownerOptions = (members.data?.members ?? []).map((m) => ({ value: m.user.id, label: m.user.displayName || m.user.email }));
 
   return (
@@ -129,21 +127,7 @@ export function SegmentForm({ segment, initialFilter, onSaved, onCancel, onReloa
       }
       requiredMark
     >
-      {conflict ? (
-        <ProblemAlert
-          problems={[{ code: 'CONFLICT', message: t('segments.conflict') }]}
-          action={
-            onReload && (
-              <Button size="small" onClick={onReload} data-testid="reload-after-conflict">
-                {t('common.reload')}
-              </Button>
-            )
-          }
-        />
-      ) : (
-        <ProblemAlert problems={problems} />
-      )}
-      {conflict && <ProblemAlert problems={problems.filter((p) => p.code !== 'CONFLICT')} />}
+      <FormProblems problems={problems} conflictMessage={t('segments.conflict')} onReload={onReload} />
       <Form.Item name="name" label={t('segments.name')} rules={[{ required: true, whitespace: true, message: t('auth.required') }]}>
         <Input autoFocus maxLength={200} />
       </Form.Item>

@@ -1,4 +1,4 @@
-import { DeleteOutlined, DownloadOutlined, EditOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, EditOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import {
   App,
   Breadcrumb,
@@ -9,8 +9,6 @@ import {
   Empty,
   Flex,
   Modal,
-  Popconfirm,
-  Result,
   Row,
   Space,
   Statistic,
@@ -23,7 +21,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { KeysetPager } from '../../components/KeysetPager';
-import { Loading, LoadError } from '../../components/PageState';
+import { ConfirmDeleteButton } from '../../components/ConfirmDeleteButton';
+import { Loading, LoadError, NotFound } from '../../components/PageState';
 import type { CustomerRowFieldsFragment } from '../../gql/graphql';
 import { currentLanguage } from '../../i18n';
 import { useAddressState } from '../../lib/addressState';
@@ -92,18 +91,7 @@ export default function SegmentPage() {
   if (segment.error && !segment.data)
     return <LoadError problems={problemsOf(segment.error)} onRetry={() => reload({ requestPolicy: 'network-only' })} />;
   const s = segment.data?.segment;
-  if (!s)
-    return (
-      <Result
-        status="404"
-        title={t('segments.notFound')}
-        extra={
-          <Link to="/segments">
-            <Button type="primary">{t('segments.back')}</Button>
-          </Link>
-        }
-      />
-    );
+  if (!s) return <NotFound title={t('segments.notFound')} backTo="/segments" backLabel={t('segments.back')} />;
 
   const writable = can('marketing:write');
   const manual = writable && s.kind === 'STATIC';
@@ -168,17 +156,7 @@ export default function SegmentPage() {
               </Button>
             )}
             {writable && (
-              <Popconfirm
-                title={t('segments.deleteConfirm', { name: s.name })}
-                okText={t('segments.delete')}
-                okButtonProps={{ danger: true }}
-                cancelText={t('common.cancel')}
-                onConfirm={doDelete}
-              >
-                <Button danger icon={<DeleteOutlined />}>
-                  {t('segments.delete')}
-                </Button>
-              </Popconfirm>
+              <ConfirmDeleteButton confirm={t('segments.deleteConfirm', { name: s.name })} label={t('segments.delete')} onConfirm={doDelete} />
             )}
           </Space>
         </Flex>

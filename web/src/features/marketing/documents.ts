@@ -1,5 +1,22 @@
 import { graphql } from '../../gql';
 
+/** Who owns a segment or a campaign, as the console names them. */
+export const OwnerNameFields = graphql(`
+  fragment OwnerNameFields on User {
+    id
+    email
+    displayName
+  }
+`);
+
+/** Where a keyset-paged list goes on from. */
+export const PageCursorFields = graphql(`
+  fragment PageCursorFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
+
 export const SegmentRowFields = graphql(`
   fragment SegmentRowFields on Segment {
     id
@@ -10,9 +27,7 @@ export const SegmentRowFields = graphql(`
     memberCount
     ownerId
     owner {
-      id
-      email
-      displayName
+      ...OwnerNameFields
     }
     createdAt
     updatedAt
@@ -33,8 +48,7 @@ export const SegmentsDocument = graphql(`
     segments(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageCursorFields
       }
       edges {
         cursor
@@ -74,8 +88,7 @@ export const SegmentMembersDocument = graphql(`
       members(first: $first, after: $after, orderBy: $orderBy) {
         totalCount
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PageCursorFields
         }
         edges {
           cursor
@@ -190,9 +203,7 @@ export const CampaignRowFields = graphql(`
     parentId
     ownerId
     owner {
-      id
-      email
-      displayName
+      ...OwnerNameFields
     }
     startsOn
     endsOn
@@ -249,8 +260,7 @@ export const CampaignsDocument = graphql(`
     campaigns(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageCursorFields
       }
       edges {
         cursor
@@ -351,8 +361,7 @@ export const CampaignMembersDocument = graphql(`
       id
       members(first: $first, after: $after, status: $status) {
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PageCursorFields
         }
         edges {
           cursor
